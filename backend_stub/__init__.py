@@ -1,0 +1,1 @@
+"""The bundled backend: HTTP on SQLite, payment simulator, channel import, ops API."""

@@ -1,0 +1,46 @@
+"""The `kiosk` command: a registry of subcommands, each imported only when it runs."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> ("module:function", one-line help). Each function takes argv (list[str]) and
+# returns an exit code.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "backend": ("backend_stub.server:main", "run the bundled backend (--db --port --seed)"),
+    "emulators": ("peripherals.emulators.runner:main", "run all four device emulators"),
+    "doctor": ("kiosk.doctor:main", "check each configured device [--emulated] [--json]"),
+    "journey": ("kiosk.journeys:main", "run one scripted journey end to end"),
+    "demo": ("kiosk.demo:main", "run the whole appliance on this machine"),
+    "app": ("ui.main:main", "run the kiosk screen against configured backend and devices"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: kiosk COMMAND [ARGS]", "", "commands:"]
+    lines += [f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"kiosk: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    target, _ = COMMANDS[name]
+    module_name, func_name = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        print(f"kiosk: {name} is not available in this build ({exc.name} missing)", file=sys.stderr)
+        return 2
+    return int(getattr(module, func_name)(rest) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Device protocols, real drivers and emulators on real transports. Never imports kiosk flows."""

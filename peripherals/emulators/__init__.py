@@ -1,0 +1,1 @@
+"""Device emulators as servers on real transports, each with a control handle."""

@@ -1,0 +1,7 @@
+"""Shared fixtures. Each area keeps its own fixtures in tests/fixtures/<area>.py."""
+
+pytest_plugins = [
+    "tests.fixtures.common",
+    "tests.fixtures.backend",
+    "tests.fixtures.devices",
+]

@@ -1,0 +1,1 @@
+"""Kivy screens over kiosk.flows. Nothing imports ui."""
