@@ -1,0 +1,1 @@
+"""Camera code scanner: OpenCV capture and pyzbar decoding."""

@@ -1,0 +1,1 @@
+"""80 mm thermal ticket printer (ESC/POS)."""

@@ -1,0 +1,1 @@
+"""PC/SC smart card reader: member cards and staff cards."""
