@@ -3,5 +3,8 @@
 pytest_plugins = [
     "tests.fixtures.common",
     "tests.fixtures.backend",
-    "tests.fixtures.devices",
+    "tests.fixtures.idcard",
+    "tests.fixtures.smartcard",
+    "tests.fixtures.camera",
+    "tests.fixtures.printer",
 ]
