@@ -1,0 +1,155 @@
+"""The one table of error codes: machine code -> HTTP status, Chinese and English message.
+
+The backend answers `{"error": {"code": ..., "message": {"zh": ..., "en": ...}}}` from this
+table, and the kiosk screens show the same messages for the same codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    status: int
+    zh: str
+    en: str
+
+
+ERRORS: dict[str, ErrorInfo] = {
+    # request shape
+    "invalid_request": ErrorInfo(422, "请求内容有误", "The request is invalid"),
+    "malformed_json": ErrorInfo(400, "请求不是有效的 JSON", "The request body is not valid JSON"),
+    "body_too_large": ErrorInfo(413, "请求内容过大", "The request body is too large"),
+    "not_found": ErrorInfo(404, "找不到该资源", "Not found"),
+    "method_not_allowed": ErrorInfo(405, "不支持该操作", "Method not allowed"),
+    "unauthorized": ErrorInfo(401, "未授权的设备", "Missing or invalid kiosk token"),
+    "ops_unauthorized": ErrorInfo(401, "需要运维令牌", "Missing or invalid ops token"),
+    "idempotency_conflict": ErrorInfo(
+        409, "同一请求编号用于了不同的请求", "The Idempotency-Key was used for a different request"
+    ),
+    "internal_error": ErrorInfo(500, "系统繁忙，请稍后再试", "Internal error, please try again"),
+    # catalog and inventory
+    "unknown_product": ErrorInfo(404, "没有该产品", "Unknown product"),
+    "unknown_slot": ErrorInfo(404, "没有该场次", "Unknown time slot"),
+    "unknown_ticket_type": ErrorInfo(404, "没有该票种", "Unknown ticket type"),
+    "slot_product_mismatch": ErrorInfo(
+        422, "场次不属于该产品", "The time slot does not belong to that product"
+    ),
+    "slot_closed": ErrorInfo(409, "该场次已停止售票", "Sales for this time slot have closed"),
+    "sold_out": ErrorInfo(409, "该场次余票不足", "Not enough tickets left for this time slot"),
+    "quantity_invalid": ErrorInfo(422, "购票数量无效", "The ticket quantity is invalid"),
+    "too_many_tickets": ErrorInfo(422, "单笔订单票数过多", "Too many tickets in one order"),
+    "empty_order": ErrorInfo(422, "订单中没有门票", "The order has no tickets"),
+    # holders and eligibility
+    "holder_required": ErrorInfo(
+        422, "实名票需要每位游客的证件", "This ticket needs one ID document per visitor"
+    ),
+    "holders_mismatch": ErrorInfo(
+        422, "游客信息数量与票数不符", "The number of visitors does not match the quantity"
+    ),
+    "invalid_id_number": ErrorInfo(422, "身份证号码无效", "The ID card number is invalid"),
+    "invalid_document": ErrorInfo(422, "证件号码格式无效", "The document number is invalid"),
+    "invalid_phone": ErrorInfo(422, "手机号码无效", "The phone number is invalid"),
+    "duplicate_real_name": ErrorInfo(
+        409,
+        "该证件已购买此场次门票",
+        "This ID document already holds a ticket for this time slot",
+    ),
+    "parent_ticket_required": ErrorInfo(
+        409, "请先购买景区大门票", "Please buy an admission ticket first"
+    ),
+    "not_eligible": ErrorInfo(
+        422, "游客不符合该票种的购买条件", "The visitor is not eligible for this ticket type"
+    ),
+    "child_needs_adult": ErrorInfo(
+        422, "儿童票需有成人陪同购买", "A child ticket must be bought with an adult ticket"
+    ),
+    # coupons, members, points
+    "coupon_invalid": ErrorInfo(404, "优惠券无效", "The coupon code is not valid"),
+    "coupon_expired": ErrorInfo(409, "优惠券不在有效期内", "The coupon is not valid at this time"),
+    "coupon_min_spend": ErrorInfo(
+        409, "未达到优惠券的最低消费", "The order does not reach the coupon's minimum spend"
+    ),
+    "coupon_not_applicable": ErrorInfo(
+        409, "优惠券不适用于所选产品", "The coupon does not apply to these products"
+    ),
+    "member_not_found": ErrorInfo(404, "找不到该会员", "Member not found"),
+    "points_invalid": ErrorInfo(
+        422, "积分须为100的整数倍", "Points must be redeemed in multiples of 100"
+    ),
+    "points_insufficient": ErrorInfo(409, "积分余额不足", "Not enough points"),
+    "points_over_limit": ErrorInfo(
+        409, "积分抵扣超过上限", "Points can pay for at most half of the order"
+    ),
+    "points_need_member": ErrorInfo(422, "使用积分需先登录会员", "Points need a member id"),
+    # orders and payments
+    "order_not_found": ErrorInfo(404, "找不到该订单", "Order not found"),
+    "order_expired": ErrorInfo(409, "订单已超时，请重新下单", "The order hold has expired"),
+    "order_not_payable": ErrorInfo(409, "订单当前不能支付", "The order cannot be paid now"),
+    "order_already_paid": ErrorInfo(409, "订单已支付", "The order is already paid"),
+    "order_not_paid": ErrorInfo(409, "订单尚未支付", "The order is not paid"),
+    "payment_code_invalid": ErrorInfo(
+        422, "付款码无效，请刷新后重试", "The payment code is not valid; refresh it and try again"
+    ),
+    "payment_in_progress": ErrorInfo(
+        409, "已有一笔支付正在进行", "Another payment for this order is in progress"
+    ),
+    "payment_not_found": ErrorInfo(404, "找不到该支付", "Payment not found"),
+    "payment_not_cancellable": ErrorInfo(
+        409, "该支付已完成，不能撤销", "The payment has completed and cannot be cancelled"
+    ),
+    "insufficient_balance": ErrorInfo(
+        402, "余额不足，请更换付款方式", "Insufficient balance; please use another payment method"
+    ),
+    # tickets, pickup, after-sales
+    "ticket_not_found": ErrorInfo(404, "找不到该门票", "Ticket not found"),
+    "ticket_invalid": ErrorInfo(
+        422, "门票无效或已被篡改", "The ticket code is invalid or has been altered"
+    ),
+    "ticket_used": ErrorInfo(409, "门票已使用", "The ticket has already been used"),
+    "ticket_refunded": ErrorInfo(409, "门票已退", "The ticket has been refunded"),
+    "ticket_not_issued": ErrorInfo(409, "门票尚未出票", "The ticket has not been issued"),
+    "ticket_wrong_date": ErrorInfo(409, "门票不是今天的", "The ticket is not valid today"),
+    "pickup_query_invalid": ErrorInfo(
+        422,
+        "请提供身份证号、订单号加手机尾号或二维码",
+        "Give an ID number, an order number with phone last 4, or a code",
+    ),
+    "refund_too_late": ErrorInfo(409, "已过退票时间", "It is too late to refund this ticket"),
+    "rebook_too_late": ErrorInfo(409, "已过改签截止时间", "It is too late to rebook this ticket"),
+    "rebook_same_slot": ErrorInfo(422, "改签场次与原场次相同", "The new slot is the same slot"),
+    "rebook_needs_payment": ErrorInfo(
+        409,
+        "新场次价格更高，请退票后重新购买",
+        "The new slot costs more; refund and buy again",
+    ),
+    # staff and ops
+    "wrong_pin": ErrorInfo(401, "工号或密码错误", "Wrong staff id or PIN"),
+    "price_invalid": ErrorInfo(422, "价格无效", "The price is invalid"),
+    "channel_order_invalid": ErrorInfo(422, "渠道订单无效", "The channel order is invalid"),
+}
+
+
+class RuleError(Exception):
+    """A rule refused something; `code` is a key of ERRORS, `detail` an optional English hint."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        if code not in ERRORS:
+            raise KeyError(f"unknown error code {code!r}")
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+    @property
+    def status(self) -> int:
+        return ERRORS[self.code].status
+
+
+def error_body(code: str, detail: str = "") -> dict[str, dict[str, object]]:
+    """The JSON error body for `code`; `detail` is appended to both messages."""
+    info = ERRORS.get(code, ERRORS["internal_error"])
+    zh, en = info.zh, info.en
+    if detail:
+        zh, en = f"{zh}（{detail}）", f"{en} ({detail})"
+    return {"error": {"code": code, "message": {"zh": zh, "en": en}}}

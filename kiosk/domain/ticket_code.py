@@ -1,0 +1,125 @@
+"""The signed ticket code a gate verifies offline: ``KT1.<payload b64url>.<signature b64url>``.
+
+The payload is compact text, fields joined by ``|``: ticket id, product id, date (YYYYMMDD),
+slot id, ticket type id. The signature is Ed25519 over the payload bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+PREFIX = "KT1"
+_SEP = "|"
+
+
+class TicketCodeError(ValueError):
+    """The text is not a ticket code this key signed (forged, altered or malformed)."""
+
+
+@dataclass(frozen=True)
+class TicketClaims:
+    ticket_id: str
+    product_id: str
+    date: date
+    slot_id: str
+    ticket_type_id: str
+
+    def payload(self) -> bytes:
+        fields = (self.ticket_id, self.product_id, self.date.strftime("%Y%m%d"), self.slot_id,
+                  self.ticket_type_id)  # fmt: skip
+        for value in fields:
+            if _SEP in value or not value:
+                raise ValueError(f"ticket field {value!r} is empty or contains {_SEP!r}")
+        return _SEP.join(fields).encode()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64url(text: str) -> bytes:
+    if not text.isascii():
+        raise TicketCodeError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise TicketCodeError("not base64url") from exc
+
+
+def sign_ticket(claims: TicketClaims, key: Ed25519PrivateKey) -> str:
+    payload = claims.payload()
+    return f"{PREFIX}.{b64url(payload)}.{b64url(key.sign(payload))}"
+
+
+def read_claims(text: str) -> TicketClaims:
+    """The claims of a code WITHOUT checking its signature (for display only)."""
+    parts = text.strip().split(".")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise TicketCodeError("not a KT1 ticket code")
+    try:
+        fields = unb64url(parts[1]).decode("utf-8").split(_SEP)
+    except UnicodeDecodeError as exc:
+        raise TicketCodeError("payload is not text") from exc
+    if len(fields) != 5 or not all(fields):
+        raise TicketCodeError("payload has the wrong fields")
+    ticket_id, product_id, day, slot_id, type_id = fields
+    try:
+        on = date(int(day[:4]), int(day[4:6]), int(day[6:8]))
+    except ValueError as exc:
+        raise TicketCodeError("payload date is not a date") from exc
+    if len(day) != 8:
+        raise TicketCodeError("payload date is not a date")
+    return TicketClaims(ticket_id, product_id, on, slot_id, type_id)
+
+
+def verify_ticket(text: str, public_key: Ed25519PublicKey) -> TicketClaims:
+    """The claims of a code whose signature `public_key` accepts; TicketCodeError otherwise."""
+    claims = read_claims(text)
+    parts = text.strip().split(".")
+    signature = unb64url(parts[2])
+    try:
+        public_key.verify(signature, unb64url(parts[1]))
+    except InvalidSignature as exc:
+        raise TicketCodeError("signature does not match") from exc
+    # reject encodings that decode to the same bytes but differ in text (e.g. padding)
+    if b64url(claims.payload()) != parts[1] or b64url(signature) != parts[2]:
+        raise TicketCodeError("non-canonical encoding")
+    return claims
+
+
+def new_private_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def private_key_to_b64(key: Ed25519PrivateKey) -> str:
+    return b64url(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+
+
+def private_key_from_b64(text: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(unb64url(text))
+
+
+def public_key_to_b64(key: Ed25519PublicKey) -> str:
+    return b64url(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def public_key_from_b64(text: str) -> Ed25519PublicKey:
+    raw = unb64url(text)
+    if len(raw) != 32:
+        raise TicketCodeError("an Ed25519 public key has 32 bytes")
+    return Ed25519PublicKey.from_public_bytes(raw)
