@@ -1,0 +1,167 @@
+"""Scanner benchmark: the kiosk's decoding pipeline over a folder of frames, as JSON.
+
+    python -m bench.scan --make-corpus DIR [--seed N] [--count N]
+    python -m bench.scan --images DIR --json [--compare] [--misses]
+
+DIR holds manifest.json: file name -> the text the frame holds, or null for no code.
+Measured on one core: OpenCV and OpenMP are held to one thread before anything is imported.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from peripherals.camera.decode import FrameDecoder, read_zbar, read_zxing
+
+cv2.setNumThreads(1)
+
+# A decoder under test: BGR frame -> the texts it read
+Decoder = Callable[[np.ndarray], list[str]]
+
+
+def pipeline_decoder(steps: Counter[str] | None = None) -> Decoder:
+    """The kiosk's own pipeline, fresh for every frame (frames of a corpus are unrelated)."""
+
+    def decode(frame: np.ndarray) -> list[str]:
+        decoder = FrameDecoder(remember_region=False)
+        found = decoder.decode(frame)
+        if steps is not None:
+            steps[decoder.last_step or "none"] += 1
+        return [d.text for d in found]
+
+    return decode
+
+
+def plain_pyzbar(frame: np.ndarray) -> list[str]:
+    return [text for text, _, _ in read_zbar(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))]
+
+
+def plain_zxing(frame: np.ndarray) -> list[str]:
+    return [text for text, _, _ in read_zxing(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))]
+
+
+_QR_DETECTOR = cv2.QRCodeDetector()
+
+
+def plain_opencv(frame: np.ndarray) -> list[str]:
+    text, _, _ = _QR_DETECTOR.detectAndDecode(frame)
+    return [text] if text else []
+
+
+def load_corpus(folder: Path) -> list[tuple[str, np.ndarray, str | None]]:
+    manifest: dict[str, str | None] = json.loads((folder / "manifest.json").read_text())
+    frames = []
+    for name in sorted(manifest):
+        image = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SystemExit(f"bench.scan: cannot read {folder / name}")
+        frames.append((name, image, manifest[name]))
+    return frames
+
+
+def measure(decoder: Decoder, frames: list[tuple[str, np.ndarray, str | None]]) -> dict[str, Any]:
+    """Decode rate, wrong reads, false positives and time per frame (decoding only)."""
+    decoded = wrong = false_positives = 0
+    times: list[float] = []
+    misses: list[str] = []
+    for name, image, expected in frames:
+        start = time.perf_counter()
+        texts = decoder(image)
+        times.append((time.perf_counter() - start) * 1000.0)
+        if expected is None:
+            false_positives += len(texts)
+            continue
+        if expected in texts:
+            decoded += 1
+        else:
+            misses.append(name)
+        wrong += sum(1 for text in texts if text != expected)
+    with_code = sum(1 for _, _, expected in frames if expected is not None)
+    return {
+        "total": len(frames),
+        "with_code": with_code,
+        "decoded": decoded,
+        "rate": round(decoded / with_code, 4) if with_code else None,
+        "wrong": wrong,
+        "false_positives": false_positives,
+        "median_ms": round(float(np.median(times)), 2),
+        "p95_ms": round(float(np.percentile(times, 95)), 2),
+        "misses": misses,
+    }
+
+
+def run(folder: Path, compare: bool, show_misses: bool) -> dict[str, Any]:
+    frames = load_corpus(folder)
+    steps: Counter[str] = Counter()
+    result = measure(pipeline_decoder(steps), frames)
+    result["step_hits"] = dict(steps)
+    if compare:
+        result["compare"] = {
+            "pyzbar": measure(plain_pyzbar, frames),
+            "zxing_cpp": measure(plain_zxing, frames),
+            "opencv_qrcodedetector": measure(plain_opencv, frames),
+        }
+    if not show_misses:
+        result.pop("misses")
+        for figures in result.get("compare", {}).values():
+            figures.pop("misses")
+    result["machine"] = {
+        "cpu": platform.processor() or platform.machine(),
+        "cores_used": 1,
+        "python": platform.python_version(),
+        "opencv": cv2.__version__,
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scan", description=__doc__)
+    parser.add_argument("--images", type=Path, help="a folder with frames and manifest.json")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--compare", action="store_true", help="also plain pyzbar/zxing/OpenCV")
+    parser.add_argument("--misses", action="store_true", help="list the frames not decoded")
+    parser.add_argument("--make-corpus", type=Path, metavar="DIR", help="write a corpus to DIR")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args(argv)
+    if args.make_corpus:
+        from bench.corpus import make_corpus
+
+        manifest = make_corpus(args.make_corpus, seed=args.seed, count=args.count)
+        blank = sum(1 for text in manifest.values() if text is None)
+        print(
+            json.dumps({"folder": str(args.make_corpus), "frames": len(manifest), "no_code": blank})
+        )
+        if not args.images:
+            return 0
+    if not args.images:
+        parser.error("give --images DIR or --make-corpus DIR")
+    result = run(args.images, args.compare, args.misses)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(
+            f"{result['decoded']}/{result['with_code']} decoded, {result['wrong']} wrong, "
+            f"{result['false_positives']} false positives, median {result['median_ms']} ms, "
+            f"p95 {result['p95_ms']} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
