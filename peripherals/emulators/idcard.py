@@ -1,0 +1,226 @@
+"""The ID card reader as a SAM device on a pty pair: the driver opens `.port` like a real tty.
+
+    emu = IdCardEmulator().start()
+    emu.place_card("zhang_wei")      # or any IdCardData
+    ... SamIdCardReader(emu.port).read_card() ...
+    emu.set_fault("sam")             # "sam" | "bad_checksum" | "lift_mid_read" | "truncated" | None
+    emu.stop()
+
+Run `python -m peripherals.emulators.idcard --card zhang_wei` to keep one running, or
+`--dump zhang_wei` to read a demo card through the real driver and print its JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import select
+import threading
+import time
+import tty
+from collections import Counter
+
+from peripherals.emulators.idcard_cards import PHOTO_LEN, demo_blob, demo_card, encode_text_block
+from peripherals.idcard import frames
+from peripherals.idcard.errors import (
+    SW_CARD_FOUND,
+    SW_CARD_NOT_FOUND,
+    SW_HOST_CHECKSUM,
+    SW_READ_FAILED,
+    SW_SAM_SELF_TEST,
+    SW_SELECT_FAILED,
+    SW_SUCCESS,
+    SW_UNKNOWN_COMMAND,
+    IdCardError,
+)
+from peripherals.idcard.protocol import IdCardData
+
+FAULTS = ("sam", "bad_checksum", "lift_mid_read", "truncated")
+SAM_ID_DATA = (
+    bytes([5, 0, 1, 0])
+    + (20240101).to_bytes(4, "little")
+    + (12345).to_bytes(4, "little")
+    + (67890).to_bytes(4, "little")
+)
+
+
+class IdCardEmulator:
+    """Answers SAM frames for whichever card is placed on it. Thread-safe control methods."""
+
+    def __init__(self, card: IdCardData | str | None = None) -> None:
+        self._card: IdCardData | None = None
+        self._selected = False
+        self._fault: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._master = -1
+        self._slave = -1
+        self.port = ""
+        self.commands: Counter[tuple[int, int]] = Counter()  # (cmd, para) -> times received
+        if card is not None:
+            self.place_card(card)
+
+    # -- control ---------------------------------------------------------------------------
+    def place_card(self, card: IdCardData | str) -> None:
+        with self._lock:
+            self._card = demo_card(card) if isinstance(card, str) else card
+            self._selected = False
+
+    def lift_card(self) -> None:
+        with self._lock:
+            self._card = None
+            self._selected = False
+
+    def set_fault(self, fault: str | None) -> None:
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; one of {FAULTS} or None")
+        with self._lock:
+            self._fault = fault
+
+    @property
+    def card(self) -> IdCardData | None:
+        return self._card
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> IdCardEmulator:
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)  # no echo or newline mangling before the driver opens it
+        os.set_blocking(self._master, False)
+        self.port = os.ttyname(self._slave)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, name="idcard-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+            self._thread = None
+        for fd in (self._master, self._slave):
+            if fd >= 0:
+                os.close(fd)
+        self._master = self._slave = -1
+
+    def __enter__(self) -> IdCardEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the device ------------------------------------------------------------------------
+    def _serve(self) -> None:
+        buffer = bytearray()
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                buffer += os.read(self._master, 4096)
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # EIO: no one has the slave open
+                if exc.errno != errno.EIO:
+                    raise
+                time.sleep(0.01)
+                continue
+            while True:
+                try:
+                    frame = frames.take_frame(buffer)
+                except IdCardError:
+                    continue
+                if frame is None:
+                    break
+                self._write(self._answer(frame))
+
+    def _answer(self, frame: bytes) -> bytes:
+        try:
+            command = frames.parse_command(frame)
+        except IdCardError as exc:
+            status = SW_HOST_CHECKSUM if exc.code == "bad_checksum" else 0x11
+            return frames.build_reply(status)
+        key = (command.cmd, command.para)
+        self.commands[key] += 1
+        with self._lock:
+            fault = self._fault
+            reply = self._reply_for(key, fault)
+        if fault == "bad_checksum":
+            reply = reply[:-1] + bytes([reply[-1] ^ 0xFF])
+        return reply
+
+    def _reply_for(self, key: tuple[int, int], fault: str | None) -> bytes:
+        if fault == "sam":
+            return frames.build_reply(SW_SAM_SELF_TEST)
+        if key in (frames.CMD_SAM_STATUS, frames.CMD_SAM_RESET):
+            return frames.build_reply(SW_SUCCESS)
+        if key == frames.CMD_SAM_ID:
+            return frames.build_reply(SW_SUCCESS, SAM_ID_DATA)
+        if key == frames.CMD_FIND_CARD:
+            return frames.build_reply(SW_CARD_FOUND if self._card else SW_CARD_NOT_FOUND)
+        if key == frames.CMD_SELECT_CARD:
+            self._selected = self._card is not None
+            return frames.build_reply(SW_SUCCESS if self._selected else SW_SELECT_FAILED)
+        if key in (frames.CMD_READ_BASE, frames.CMD_READ_FINGERPRINT):
+            if self._card is None or not self._selected:
+                return frames.build_reply(SW_READ_FAILED)
+            if fault == "lift_mid_read":
+                self._card, self._selected = None, False
+                return frames.build_reply(SW_READ_FAILED)
+            reply = frames.build_reply(
+                SW_SUCCESS, self._read_data(self._card, key == frames.CMD_READ_FINGERPRINT)
+            )
+            return reply[: len(reply) // 2] if fault == "truncated" else reply
+        return frames.build_reply(SW_UNKNOWN_COMMAND)
+
+    @staticmethod
+    def _read_data(card: IdCardData, with_fingerprint: bool) -> bytes:
+        text = encode_text_block(card)
+        photo = (card.photo or demo_blob("photo:" + card.id_number))[:PHOTO_LEN]
+        photo = photo.ljust(PHOTO_LEN, b"\x00")
+        lengths = len(text).to_bytes(2, "big") + len(photo).to_bytes(2, "big")
+        if not with_fingerprint:
+            return lengths + text + photo
+        return lengths + len(card.fingerprint).to_bytes(2, "big") + text + photo + card.fingerprint
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        deadline = time.monotonic() + 2.0
+        while view and time.monotonic() < deadline and not self._stop.is_set():
+            try:
+                written = os.write(self._master, view)
+                view = view[written:]
+            except BlockingIOError:
+                select.select([], [self._master], [], 0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from peripherals.idcard.driver import SamIdCardReader
+    from peripherals.idcard.privacy import card_as_dict
+
+    parser = argparse.ArgumentParser(description="ID card reader emulator on a pty")
+    parser.add_argument("--card", help="demo card to place (zhang_wei, li_na, ...)")
+    parser.add_argument("--dump", metavar="CARD", help="read this demo card, print its JSON, exit")
+    args = parser.parse_args(argv)
+    with IdCardEmulator(args.dump or args.card) as emu:
+        if args.dump:
+            with SamIdCardReader(emu.port) as reader:
+                card = reader.read_card()
+            print(
+                json.dumps(
+                    card_as_dict(card, mask=False) if card else None, ensure_ascii=False, indent=2
+                )
+            )
+            return 0
+        print(json.dumps({"device": "idcard", "port": emu.port}), flush=True)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

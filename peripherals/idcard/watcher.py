@@ -1,0 +1,112 @@
+"""Polls the reader in a thread and reports each card once per placement (and its removal)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from peripherals.idcard.protocol import IdCardData, IdCardReader
+from peripherals.status import DeviceStatus
+
+log = logging.getLogger(__name__)
+
+
+class IdCardWatcher:
+    """`on_card(card)` once per placement; `on_removed()` once the card has been away for
+    `misses_to_remove` polls in a row (so one lost find does not make a second placement);
+    `on_error(status)` when a read fails (the read is tried again on the next poll).
+
+    With a reader that has `card_present()` (SamIdCardReader) a placed card is checked with
+    the short find command only; otherwise the card is read on every poll and a different ID
+    number counts as a new placement. Callbacks run on the watcher's thread.
+    """
+
+    def __init__(
+        self,
+        reader: IdCardReader,
+        on_card: Callable[[IdCardData], None],
+        poll_interval: float = 0.3,
+        on_removed: Callable[[], None] | None = None,
+        on_error: Callable[[DeviceStatus], None] | None = None,
+        misses_to_remove: int = 2,
+    ) -> None:
+        self.reader = reader
+        self.on_card = on_card
+        self.on_removed = on_removed
+        self.on_error = on_error
+        self.poll_interval = poll_interval
+        self.misses_to_remove = max(1, misses_to_remove)
+        self.current: IdCardData | None = None  # the card on the reader, once reported
+        self._misses = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> IdCardWatcher:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="idcard-watcher", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception:  # a callback's bug must not end the watching
+                log.exception("idcard watcher: poll failed")
+            self._stop.wait(self.poll_interval)
+
+    def poll_once(self) -> None:
+        """One poll; public so a test or a flow can step the watcher without a thread."""
+        if self.current is not None:
+            self._check_still_there()
+            return
+        result = self._read()
+        if isinstance(result, IdCardData):
+            self._placed(result)
+        elif isinstance(result, DeviceStatus) and self.on_error is not None:
+            self.on_error(result)
+
+    def _read(self) -> IdCardData | DeviceStatus | None:
+        poll = getattr(self.reader, "poll", None)
+        if callable(poll):
+            return poll()
+        return self.reader.read_card()
+
+    def _check_still_there(self) -> None:
+        present_fn = getattr(self.reader, "card_present", None)
+        if callable(present_fn):
+            present = present_fn()
+            if present is None:
+                return  # the reader failed: we cannot tell, so nothing changes
+        else:
+            card = self.reader.read_card()
+            present = card is not None
+            if card is not None and card.id_number != self.current.id_number:  # type: ignore[union-attr]
+                self._removed()
+                self._placed(card)
+                return
+        if present:
+            self._misses = 0
+            return
+        self._misses += 1
+        if self._misses >= self.misses_to_remove:
+            self._removed()
+
+    def _placed(self, card: IdCardData) -> None:
+        self.current = card
+        self._misses = 0
+        self.on_card(card)
+
+    def _removed(self) -> None:
+        self.current = None
+        self._misses = 0
+        if self.on_removed is not None:
+            self.on_removed()
