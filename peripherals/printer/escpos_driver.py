@@ -1,0 +1,171 @@
+"""The ticket printer driver: python-escpos over TCP (`tcp://HOST:PORT`) or serial (a path).
+
+Status comes from DLE EOT 1-4. Every ticket is preceded by a status check (refused with
+PrinterError paper_out / cover_open / offline) and followed by one, so a ticket whose paper ran
+out mid-print raises paper_out and the flow knows it is missing. Nothing but PrinterError
+leaves this class; `status()` never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import time
+from urllib.parse import urlparse
+
+from escpos.escpos import Escpos
+from escpos.printer import Network, Serial
+
+from peripherals.printer.errors import PrinterError
+from peripherals.printer.protocol import TicketLayout
+from peripherals.printer.status_bytes import (
+    QUERIES,
+    PrinterFlags,
+    device_status,
+    missing_status,
+    parse_status,
+    problem_code,
+    status_query,
+)
+from peripherals.printer.ticket_bytes import write_ticket
+from peripherals.status import DeviceStatus
+
+log = logging.getLogger(__name__)
+
+
+class EscposTicketPrinter:
+    def __init__(
+        self,
+        url: str,
+        baudrate: int = 115200,
+        timeout: float = 2.0,
+        qr_module: int = 6,
+        native_qr: bool = True,
+    ) -> None:
+        """url: `tcp://HOST:PORT` (ESC/POS over the network) or a serial device path or pty.
+        timeout: seconds to wait for a connection or a status answer."""
+        self.url = url
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self.qr_module = qr_module
+        self.native_qr = native_qr
+        self._printer: Escpos | None = None
+
+    # --- transport ----------------------------------------------------------------------
+    def _open(self) -> Escpos:
+        if self._printer is not None:
+            return self._printer
+        try:
+            if self.url.startswith("tcp://"):
+                parts = urlparse(self.url)
+                if not parts.hostname:
+                    raise PrinterError("bad_url", self.url)
+                printer: Escpos = Network(parts.hostname, parts.port or 9100, self.timeout)
+            else:
+                path = self.url.removeprefix("serial://")
+                printer = Serial(path, self.baudrate, timeout=self.timeout, dsrdtr=False)
+            printer.open()
+        except PrinterError:
+            raise
+        except Exception as exc:
+            raise PrinterError("not_found", type(exc).__name__) from exc
+        self._printer = printer
+        return printer
+
+    def close(self) -> None:
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            try:
+                printer.close()
+            except Exception as exc:  # closing a dead link must not raise either
+                log.debug("printer close: %s", type(exc).__name__)
+
+    def _write(self, data: bytes) -> None:
+        self._open()._raw(data)
+
+    def _read(self, count: int, seconds: float) -> bytes:
+        device = self._open().device
+        deadline = time.monotonic() + seconds
+        got = bytearray()
+        while len(got) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if hasattr(device, "recv"):
+                ready, _, _ = select.select([device], [], [], left)
+                if not ready:
+                    break
+                chunk = device.recv(count - len(got))
+                if not chunk:
+                    raise PrinterError("offline", "connection closed")
+            else:
+                device.timeout = left
+                chunk = device.read(count - len(got))
+            got += chunk
+        return bytes(got)
+
+    def _drain(self) -> None:
+        """Drop stale bytes (a late answer to an earlier query) before asking again."""
+        while self._read(16, 0.0):
+            pass
+
+    def read_flags(self, wait: float | None = None) -> PrinterFlags:
+        """Ask DLE EOT 1-4 and decode the answers. Raises PrinterError only."""
+        try:
+            self._drain()
+            self._write(b"".join(status_query(n) for n in QUERIES))
+            answer = self._read(len(QUERIES), self.timeout if wait is None else wait)
+        except PrinterError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise PrinterError("offline", type(exc).__name__) from exc
+        if len(answer) < len(QUERIES):
+            self.close()
+            raise PrinterError("no_response", f"{len(answer)} of {len(QUERIES)} status bytes")
+        return parse_status({n: answer[i : i + 1] for i, n in enumerate(QUERIES)})
+
+    # --- TicketPrinter ------------------------------------------------------------------
+    def status(self) -> DeviceStatus:
+        try:
+            flags = self.read_flags()
+        except PrinterError as exc:
+            if exc.code in ("not_found", "bad_url"):
+                return missing_status(exc.code, self.url)
+            # connected once but not answering now: try a fresh connection before giving up
+            try:
+                flags = self.read_flags()
+            except PrinterError as again:
+                code = "not_found" if again.code in ("not_found", "bad_url") else again.code
+                return missing_status(code, self.url)
+        return device_status(flags, url=self.url)
+
+    def print_ticket(self, ticket: TicketLayout) -> None:
+        before = self._flags_or_offline()
+        code = problem_code(before)
+        if code:
+            raise PrinterError(code, "before printing")
+        try:
+            printer = self._open()
+            write_ticket(printer, ticket, qr_module=self.qr_module, native_qr=self.native_qr)
+        except PrinterError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise PrinterError("offline", type(exc).__name__) from exc
+        # the answer comes after the printer has worked through the ticket's bytes
+        after = self._flags_or_offline(wait=self.timeout + self._line_seconds(4096))
+        code = problem_code(after)
+        if code:
+            raise PrinterError(code, "while printing")
+
+    def _flags_or_offline(self, wait: float | None = None) -> PrinterFlags:
+        try:
+            return self.read_flags(wait)
+        except PrinterError as exc:
+            raise PrinterError("offline", exc.code) from exc
+
+    def _line_seconds(self, nbytes: int) -> float:
+        return 0.0 if self.url.startswith("tcp://") else nbytes * 10 / self.baudrate
