@@ -16,6 +16,7 @@ class SmartCardData:
     member_id: str = ""
     staff_id: str = ""
     role: str = ""  # staff role: "operator", "supervisor"
+    atr: str = ""  # the card's answer-to-reset, hex upper case (diagnostics)
 
 
 class SmartCardReader(Protocol):
