@@ -1,0 +1,194 @@
+"""CameraScanner: the CodeScanner the flows use. Capture and decoding each in its own thread.
+
+The capture thread reads frames as fast as the source gives them and keeps only the newest,
+so a slow decode never leaves the scanner looking at the past (a live stream's buffer is
+drained continuously). The decode thread always takes the newest frame. A code is reported
+once per presentation: again only after it has been out of sight for `repeat_after` seconds.
+A source that cannot be opened, or stops, is a status (MISSING / ERROR), never an exception;
+the scanner keeps trying to reopen it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from peripherals.camera.decode import Decoded, FrameDecoder
+from peripherals.camera.sources import CameraError, FrameSource, describe, open_source
+from peripherals.status import DeviceState, DeviceStatus
+
+log = logging.getLogger(__name__)
+
+REOPEN_SECONDS = 1.0
+STALL_SECONDS = 3.0
+
+
+def _masked(text: str) -> str:
+    """A code for the log: payment codes are money, so only the first and last 2 characters."""
+    return text if len(text) <= 6 else f"{text[:2]}…{text[-2:]} ({len(text)} chars)"
+
+
+class CameraScanner:
+    """Reads QR and Code 128 codes from `source` (see peripherals.camera.sources)."""
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        repeat_after: float = 1.5,
+        on_decoded: Callable[[Decoded], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source_spec = source
+        self.repeat_after = repeat_after
+        self.on_decoded = on_decoded
+        self.clock = clock
+        self._decoder = FrameDecoder()
+        self._on_code: Callable[[str], None] | None = None
+        self._stop = threading.Event()
+        self._new_frame = threading.Condition()
+        self._frame: np.ndarray | None = None
+        self._frame_id = 0
+        self._frame_at: float | None = None
+        self._threads: list[threading.Thread] = []
+        self._last_seen: dict[str, float] = {}
+        self._error: CameraError | None = None
+        self.frames_read = 0
+        self.frames_decoded = 0
+        self.decode_ms = 0.0
+
+    # ----- CodeScanner -----
+    def start(self, on_code: Callable[[str], None]) -> None:
+        if self._threads:
+            return
+        self._on_code = on_code
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="camera-capture", daemon=True),
+            threading.Thread(target=self._decode_loop, name="camera-decode", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._new_frame:
+            self._new_frame.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+
+    def latest_frame(self) -> np.ndarray | None:
+        with self._new_frame:
+            return self._frame
+
+    def status(self) -> DeviceStatus:
+        details = {"source": describe(self.source_spec), "frames": self.frames_read}
+        if not self._threads:
+            try:
+                probe = open_source(self.source_spec)
+                frame = probe.read()
+                probe.close()
+            except CameraError as exc:
+                return _missing(exc, details)
+            if frame is None:
+                return _missing(CameraError("no_frames", "no frames"), details)
+            return DeviceStatus("camera", DeviceState.OK, details=details)
+        if self._error is not None:
+            return _missing(self._error, details)
+        now = self.clock()
+        if self._frame_at is None or now - self._frame_at > STALL_SECONDS:
+            return DeviceStatus(
+                "camera",
+                DeviceState.ERROR,
+                "no_frames",
+                "摄像头没有画面",
+                "The camera gives no frames",
+                details,
+            )
+        details["decode_ms"] = round(self.decode_ms, 1)
+        return DeviceStatus("camera", DeviceState.OK, details=details)
+
+    # ----- threads -----
+    def _capture_loop(self) -> None:
+        source: FrameSource | None = None
+        while not self._stop.is_set():
+            if source is None:
+                try:
+                    source = open_source(self.source_spec)
+                    self._error = None
+                except CameraError as exc:
+                    self._error = exc
+                    self._stop.wait(REOPEN_SECONDS)
+                    continue
+            frame = source.read()
+            if frame is None:
+                log.warning("camera: source %s stopped giving frames", describe(self.source_spec))
+                source.close()
+                source = None
+                self._stop.wait(REOPEN_SECONDS)
+                continue
+            with self._new_frame:
+                self._frame = frame
+                self._frame_id += 1
+                self._frame_at = self.clock()
+                self.frames_read += 1
+                self._new_frame.notify_all()
+        if source is not None:
+            source.close()
+
+    def _decode_loop(self) -> None:
+        done_id = 0
+        while not self._stop.is_set():
+            with self._new_frame:
+                if self._frame_id == done_id:
+                    self._new_frame.wait(timeout=0.5)
+                if self._frame_id == done_id or self._frame is None:
+                    continue
+                frame, done_id = self._frame, self._frame_id  # the newest; older ones are dropped
+            started = time.perf_counter()
+            found = self._decoder.decode(frame)
+            self.decode_ms = (time.perf_counter() - started) * 1000.0
+            self.frames_decoded += 1
+            self._report(found)
+
+    def _report(self, found: list[Decoded]) -> None:
+        now = self.clock()
+        texts_now: set[str] = set()
+        for decoded in found:
+            if decoded.text in texts_now:
+                continue  # a payment screen's QR and Code 128 carry the same code
+            texts_now.add(decoded.text)
+            last = self._last_seen.get(decoded.text)
+            self._last_seen[decoded.text] = now
+            if last is not None and now - last <= self.repeat_after:
+                continue  # still the same presentation
+            log.info("camera: read %s %s", decoded.symbology, _masked(decoded.text))
+            self._deliver(decoded)
+        horizon = now - 10 * self.repeat_after
+        self._last_seen = {t: seen for t, seen in self._last_seen.items() if seen >= horizon}
+
+    def _deliver(self, decoded: Decoded) -> None:
+        for callback, arg in ((self.on_decoded, decoded), (self._on_code, decoded.text)):
+            if callback is None:
+                continue
+            try:
+                callback(arg)  # type: ignore[operator]
+            except Exception:  # a broken listener must not stop the camera
+                log.exception("camera: code listener failed")
+
+
+def _missing(exc: CameraError, details: dict[str, Any]) -> DeviceStatus:
+    return DeviceStatus(
+        "camera",
+        DeviceState.MISSING,
+        exc.code,
+        exc.message_zh,
+        exc.message_en,
+        details,
+    )
