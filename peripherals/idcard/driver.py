@@ -74,7 +74,7 @@ class SamIdCardReader:
                 self._serial = serial.serial_for_url(
                     self.url, baudrate=self.baudrate, timeout=_POLL_SLICE, write_timeout=1.0
                 )
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except Exception as exc:  # SerialException, OSError, ValueError for a bad URL
                 raise IdCardError(
                     "not_connected", f"cannot open {self.url}: {exc}", "无法打开身份证阅读器端口"
                 ) from exc
@@ -82,7 +82,7 @@ class SamIdCardReader:
 
     def _drop_port(self) -> None:
         if self._serial is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(Exception):
                 self._serial.close()
             self._serial = None
 
@@ -118,7 +118,9 @@ class SamIdCardReader:
                 port.reset_input_buffer()  # a late reply to an earlier, timed-out command
                 port.write(frames.build_command(*command))
                 frame = self._read_frame(port, self.timeout if timeout is None else timeout)
-            except (serial.SerialException, OSError) as exc:
+            except IdCardError:
+                raise
+            except Exception as exc:  # SerialException, OSError, termios.error on a vanished tty
                 self._drop_port()
                 raise IdCardError("io_error", f"serial I/O failed: {exc}", "串口读写失败") from exc
             return frames.parse_reply(frame)

@@ -94,7 +94,9 @@ def decode_text_block(text: bytes, photo: bytes = b"", fingerprint: bytes = b"")
     flag = card_type_flag(text)
     if flag in ("I", "Y"):
         f = _fields(text, FOREIGN_2017 if flag == "I" else FOREIGN_2023)
-        english = (f["english_name"] + " " + f.get("english_name_more", "")).strip()
+        english = f["english_name"]
+        if flag == "Y":  # 46 characters over two fields, joined as written (may split a word)
+            english = _decode_text(text[52:122] + text[220:242])
         return IdCardData(
             doc_type="foreign_permanent",
             name=f["chinese_name"] or english,
