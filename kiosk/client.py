@@ -119,6 +119,7 @@ class Slot:
     capacity: int
     remaining: int
     prices: dict[str, int]
+    status: str = "open"  # open, closed, sold_out
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Slot:
@@ -130,6 +131,7 @@ class Slot:
             capacity=int(data.get("capacity", 0) or 0),
             remaining=int(data.get("remaining", 0) or 0),
             prices={str(k): int(v) for k, v in (data.get("prices") or {}).items()},
+            status=str(data.get("status") or "open"),
         )
 
     @property
@@ -380,11 +382,6 @@ class BackendClient:
         resp = await self._request("POST", "/orders", json=request, idempotency_key=idempotency_key)
         return Order.parse(resp.json())
 
-    async def quote(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Price a would-be order without holding anything (`POST /quotes`)."""
-        resp = await self._request("POST", "/quotes", json=request, idempotency_key=None)
-        return resp.json()
-
     async def get_order(self, order_id: str) -> Order:
         return Order.parse((await self._request("GET", f"/orders/{order_id}")).json())
 
@@ -470,12 +467,8 @@ class BackendClient:
     async def member(self, member_id: str) -> Member:
         return Member.parse((await self._request("GET", f"/members/{member_id}")).json())
 
-    async def staff_verify(self, staff_id: str, pin: str, card_uid: str = "") -> StaffSession:
-        resp = await self._request(
-            "POST",
-            "/staff/verify",
-            json={"staff_id": staff_id, "pin": pin, "card_uid": card_uid},
-        )
+    async def staff_verify(self, staff_id: str, pin: str) -> StaffSession:
+        resp = await self._request("POST", "/staff/verify", json={"staff_id": staff_id, "pin": pin})
         body = resp.json()
         return StaffSession(
             staff_id=str(body.get("staff_id", staff_id)),

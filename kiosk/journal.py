@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS payments (
     idem_key TEXT PRIMARY KEY,          -- Idempotency-Key of POST .../payments
     order_id TEXT NOT NULL,
     method TEXT NOT NULL,               -- auth_code, qr
+    auth_code TEXT NOT NULL DEFAULT '',  -- the one-time payment code, to re-ask with the same body
     payment_id TEXT,
     state TEXT NOT NULL,  -- submitting, pending, success, failed, cancelling, cancelled
     created_at REAL NOT NULL,
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS errors (
 );
 """
 
-OPEN_ORDER_STATES = ("creating", "held", "paying")
+OPEN_ORDER_STATES = ("creating", "held", "paying", "paid")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class PaymentEntry:
     method: str
     payment_id: str | None
     state: str
+    auth_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,13 +177,15 @@ class Journal:
 
     # --- payments --------------------------------------------------------------------------
 
-    def payment_submitting(self, idem_key: str, order_id: str, method: str) -> None:
+    def payment_submitting(
+        self, idem_key: str, order_id: str, method: str, auth_code: str = ""
+    ) -> None:
         now = time.time()
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO payments(idem_key, order_id, method, state, created_at,"
-                " updated_at) VALUES (?, ?, ?, 'submitting', ?, ?)",
-                (idem_key, order_id, method, now, now),
+                "INSERT OR IGNORE INTO payments(idem_key, order_id, method, auth_code, state,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, 'submitting', ?, ?)",
+                (idem_key, order_id, method, auth_code, now, now),
             )
             db.execute(
                 "UPDATE orders SET state='paying', updated_at=? WHERE order_id=?",
@@ -308,7 +312,9 @@ def _order(r: sqlite3.Row) -> OrderEntry:
 
 
 def _payment(r: sqlite3.Row) -> PaymentEntry:
-    return PaymentEntry(r["idem_key"], r["order_id"], r["method"], r["payment_id"], r["state"])
+    return PaymentEntry(
+        r["idem_key"], r["order_id"], r["method"], r["payment_id"], r["state"], r["auth_code"]
+    )
 
 
 def _ticket(r: sqlite3.Row) -> TicketEntry:

@@ -1,0 +1,134 @@
+"""The kiosk's devices built from its config, and the hub that turns their events into actions.
+
+`build_devices(config)` opens each configured driver; a device that cannot be opened is None
+and reports `missing` in `statuses()`. `DeviceHub` runs the camera scanner, an ID card watcher
+and a smart card watch, and hands each event to the flow on screen (`hub.target = flow`) as a
+`scan`, `id_card` or `smart_card` action, on the flow's asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config import KioskConfig
+from peripherals.camera.protocol import CodeScanner
+from peripherals.idcard.protocol import IdCardData, IdCardReader
+from peripherals.printer.protocol import TicketPrinter
+from peripherals.smartcard.protocol import SmartCardData, SmartCardReader
+from peripherals.status import DeviceState, DeviceStatus
+
+log = logging.getLogger("kiosk.devices")
+
+
+@dataclass
+class Devices:
+    printer: TicketPrinter | None = None
+    idcard: IdCardReader | None = None
+    smartcard: SmartCardReader | None = None
+    scanner: CodeScanner | None = None
+
+    def statuses(self) -> dict[str, DeviceStatus]:
+        out: dict[str, DeviceStatus] = {}
+        for name in ("printer", "idcard", "smartcard", "camera"):
+            device = getattr(self, "scanner" if name == "camera" else name)
+            if device is None:
+                out[name] = DeviceStatus(
+                    name, DeviceState.MISSING, "not_configured", "未配置", "Not configured"
+                )
+                continue
+            try:
+                out[name] = device.status()
+            except Exception as exc:  # a driver breaking its promise is still only a status
+                out[name] = DeviceStatus(
+                    name,
+                    DeviceState.ERROR,
+                    "status_failed",
+                    "状态读取失败",
+                    f"Status failed: {type(exc).__name__}",
+                )
+        return out
+
+    def close(self) -> None:
+        for device in (self.printer, self.idcard, self.smartcard):
+            if device is not None:
+                try:
+                    device.close()
+                except Exception:
+                    log.exception("closing a device failed")
+        if self.scanner is not None:
+            self.scanner.stop()
+
+
+def build_devices(config: KioskConfig, *, with_smartcard: bool = True) -> Devices:
+    """Open the drivers the config names; an empty setting leaves that device out."""
+    dev = config.devices
+    devices = Devices()
+    if dev.printer:
+        from peripherals.printer.escpos_driver import EscposTicketPrinter
+
+        devices.printer = EscposTicketPrinter(dev.printer, baudrate=dev.printer_baud)
+    if dev.idcard:
+        from peripherals.idcard.driver import SamIdCardReader
+
+        devices.idcard = SamIdCardReader(dev.idcard, baudrate=dev.idcard_baud)
+    if dev.camera:
+        from peripherals.camera.scanner import CameraScanner
+
+        devices.scanner = CameraScanner(dev.camera)
+    if with_smartcard:
+        try:
+            from peripherals.smartcard.pcsc import PcscSmartCardReader
+
+            devices.smartcard = PcscSmartCardReader(dev.smartcard)
+        except Exception as exc:  # pyscard/pcscd absent: the kiosk runs without member cards
+            log.warning("smart card reader unavailable: %s", type(exc).__name__)
+    return devices
+
+
+class DeviceHub:
+    """Delivers device events to the flow on screen, from the drivers' threads to its loop."""
+
+    def __init__(self, devices: Devices, loop: asyncio.AbstractEventLoop) -> None:
+        self.devices = devices
+        self.loop = loop
+        self.target: Any = None  # the flow on screen (anything with .act(name, **params))
+        self._stops: list[Callable[[], None]] = []
+
+    def start(self) -> DeviceHub:
+        if self.devices.scanner is not None:
+            self.devices.scanner.start(lambda text: self._deliver("scan", text=text))
+            self._stops.append(self.devices.scanner.stop)
+        if self.devices.idcard is not None:
+            from peripherals.idcard.watcher import IdCardWatcher
+
+            watcher = IdCardWatcher(self.devices.idcard, self._on_id_card).start()
+            self._stops.append(watcher.stop)
+        if self.devices.smartcard is not None:
+            try:
+                self._stops.append(self.devices.smartcard.watch(self._on_smart_card))
+            except Exception as exc:
+                log.warning("smart card watch failed: %s", type(exc).__name__)
+        return self
+
+    def stop(self) -> None:
+        while self._stops:
+            try:
+                self._stops.pop()()
+            except Exception:
+                log.exception("stopping a device watcher failed")
+
+    def _on_id_card(self, card: IdCardData) -> None:
+        self._deliver("id_card", card=card)
+
+    def _on_smart_card(self, card: SmartCardData) -> None:
+        self._deliver("smart_card", card=card)
+
+    def _deliver(self, name: str, **params: Any) -> None:
+        target = self.target
+        if target is None or self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(lambda: target.act(name, **params))
