@@ -157,6 +157,7 @@ class SmartCardEmulator:
         self._thread: threading.Thread | None = None
         self._seen = threading.Event()
         self._lock = threading.Lock()
+        self.lift_after: int | None = None
 
     def start(self) -> SmartCardEmulator:
         return self  # nothing listens on the card side; present for symmetry with the others
@@ -168,8 +169,14 @@ class SmartCardEmulator:
     def inserted(self) -> bool:
         return self._sock is not None
 
-    def insert(self, card: VirtualCard | str, timeout: float = 5.0) -> None:
-        """Put `card` (a VirtualCard or a DEMO_CARDS key) into the reader."""
+    def insert(
+        self, card: VirtualCard | str, timeout: float = 5.0, lift_after: int | None = None
+    ) -> None:
+        """Put `card` (a VirtualCard or a DEMO_CARDS key) into the reader.
+
+        With `lift_after=n` the card is pulled out when the (n+1)th APDU arrives, unanswered:
+        a card lifted in the middle of a read.
+        """
         if isinstance(card, str):
             if card not in DEMO_CARDS:
                 raise EmulatorError(
@@ -177,6 +184,7 @@ class SmartCardEmulator:
                 )
             card = DEMO_CARDS[card]
         self.remove()
+        self.lift_after = lift_after
         try:
             sock = socket.create_connection((self.host, self.port), timeout=timeout)
         except OSError as exc:
@@ -225,6 +233,8 @@ class SmartCardEmulator:
                 message = _recv_message(sock, lambda: self._sock is sock)
                 if message is None:
                     break
+                if self._lifting(message):
+                    break
                 reply = self._handle(message)
                 if reply is not None:
                     sock.sendall(struct.pack(">H", len(reply)) + reply)
@@ -235,6 +245,12 @@ class SmartCardEmulator:
                 if self._sock is sock:
                     self._sock = None
             sock.close()
+
+    def _lifting(self, message: bytes) -> bool:
+        applet = self.applet
+        if self.lift_after is None or applet is None or len(message) < 2:
+            return False
+        return len(applet.received) >= self.lift_after
 
     def _handle(self, message: bytes) -> bytes | None:
         assert self.card is not None and self.applet is not None

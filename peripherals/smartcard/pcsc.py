@@ -38,6 +38,7 @@ NO_CARD_RESULTS = {
     scard.SCARD_E_NOT_READY,
 }
 NO_SERVICE_RESULTS = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
+LIFTED_SECONDS = 0.6  # a little over pcscd's 400 ms presence poll of readers like vpcd
 UNKNOWN_READER_RESULTS = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
 
 
@@ -135,8 +136,30 @@ def read_from(context: Any, reader: str) -> SmartCardData | None:
         return _read_connected(card, protocol)
     except _CardGone:
         return None
+    except SmartCardError as exc:
+        # A card lifted mid-read may fail a transmit before pcscd reports it gone.
+        if exc.code == "transmit_failed" and _gone_within(context, reader, LIFTED_SECONDS):
+            log.info("card left %s during the read", reader)
+            return None
+        raise
     finally:
         scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
+
+
+def _gone_within(context: Any, reader: str, seconds: float) -> bool:
+    """Whether the reader reports no card within `seconds`."""
+    deadline = time.monotonic() + seconds
+    state = scard.SCARD_STATE_UNAWARE
+    while (remaining := deadline - time.monotonic()) > 0:
+        result, states = scard.SCardGetStatusChange(
+            context, int(remaining * 1000), [(reader, state)]
+        )
+        if result != scard.SCARD_S_SUCCESS:
+            return False
+        state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+        if not state & scard.SCARD_STATE_PRESENT:
+            return True
+    return False
 
 
 def _read_connected(card: Any, protocol: int) -> SmartCardData:
@@ -201,8 +224,8 @@ class PcscSmartCardReader:
     def read_card(self) -> SmartCardData | None:
         """Read the card in the reader; None when there is none (or it left mid-read).
 
-        Raises SmartCardError: pcscd_unavailable, reader_not_found, connect_failed,
-        transmit_failed.
+        Raises SmartCardError: pcscd_unavailable, reader_not_found, connect_failed, or
+        transmit_failed (the card stopped answering but is still in the reader).
         """
         with pcsc_context() as context:
             return read_from(context, pick_reader(_readers(context), self.reader_name))

@@ -108,6 +108,34 @@ def test_empty_reader_reads_none(
     assert smartcard_reader.read_card() is None
 
 
+@pytest.mark.parametrize("lift_after", [0, 2])
+def test_card_lifted_mid_read_reads_none(
+    smartcard_emulator: SmartCardEmulator, smartcard_reader: PcscSmartCardReader, lift_after: int
+) -> None:
+    smartcard_emulator.insert("M1001", lift_after=lift_after)
+    assert smartcard_reader.wait_for_card(present=True, timeout=3.0)
+    assert smartcard_reader.read_card() is None
+    assert not smartcard_emulator.inserted
+
+
+def test_card_lifted_mid_read_is_not_reported_and_the_next_card_is(
+    smartcard_emulator: SmartCardEmulator, smartcard_reader: PcscSmartCardReader
+) -> None:
+    events: list[str] = []
+    stop = smartcard_reader.watch(
+        lambda card: events.append(card.member_id), lambda: events.append("removed")
+    )
+    try:
+        smartcard_emulator.insert("M1001", lift_after=1)
+        assert smartcard_reader.wait_for_card(present=False, timeout=3.0)
+        time.sleep(0.5)
+        assert events == []
+        smartcard_emulator.insert("M2002")
+        assert wait_until(lambda: events == ["M2002"], 3.0)
+    finally:
+        stop()
+
+
 def test_status_reports_reader_and_card_presence(
     smartcard_emulator: SmartCardEmulator,
     smartcard_reader: PcscSmartCardReader,
@@ -216,6 +244,9 @@ try:
     reader.read_card()
 except SmartCardError as exc:
     out["read_error"] = exc.code
+stop = reader.watch(print)
+stop()
+out["watch_stopped"] = True
 print(json.dumps(out))
 """
 
@@ -237,6 +268,7 @@ def test_driver_without_pcscd_reports_missing(tmp_path: Path) -> None:
     assert out["status"]["code"] == "pcscd_unavailable"
     assert "pcscd" in out["status"]["message"]["en"]
     assert out["read_error"] == "pcscd_unavailable"
+    assert out["watch_stopped"]
 
 
 def test_ensure_pcscd_reuses_a_running_daemon_and_leaves_it_running(pcscd: object) -> None:
