@@ -1,0 +1,63 @@
+"""Routes for members, staff, kiosk heartbeats, channel import and ops."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+
+from backend_stub.app import get_backend, kiosk_auth, ops_auth
+from backend_stub.context import Backend
+from backend_stub.schemas import ChannelOrder, Heartbeat, PricesRequest, SlotCapacity, StaffVerify
+from backend_stub.services import members, ops
+
+router = APIRouter()
+BackendDep = Annotated[Backend, Depends(get_backend)]
+KioskDep = Annotated[str, Depends(kiosk_auth)]
+OpsDep = Annotated[None, Depends(ops_auth)]
+
+
+@router.get("/members/{member_id}", tags=["members"])
+async def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
+    return members.get_member(bk, member_id)
+
+
+@router.post("/staff/verify", tags=["staff"])
+async def post_staff_verify(body: StaffVerify, bk: BackendDep, _: KioskDep) -> dict[str, str]:
+    return ops.verify_staff(bk, body.staff_id, body.pin)
+
+
+@router.post("/kiosks/{kiosk_id}/heartbeat", tags=["fleet"])
+async def post_heartbeat(kiosk_id: str, body: Heartbeat, bk: BackendDep, _: KioskDep) -> dict:
+    return ops.record_heartbeat(bk, kiosk_id, body, bk.now())
+
+
+@router.post("/channels/{channel}/orders", tags=["channels"], status_code=201)
+async def post_channel_order(
+    channel: str, body: ChannelOrder, response: Response, bk: BackendDep, _: OpsDep
+) -> dict[str, Any]:
+    order, replayed = ops.import_channel_order(bk, channel, body, bk.now())
+    if replayed:
+        response.status_code = 200
+    return order
+
+
+@router.put("/ops/prices", tags=["ops"])
+async def put_prices(body: PricesRequest, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+    return ops.set_prices(bk, body, bk.now())
+
+
+@router.put("/ops/slots/{slot_id}", tags=["ops"])
+async def put_slot(slot_id: str, body: SlotCapacity, bk: BackendDep, _: OpsDep) -> dict:
+    return ops.set_slot_capacity(bk, slot_id, body.capacity)
+
+
+@router.get("/ops/kiosks", tags=["ops"])
+async def get_kiosks(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+    return {"kiosks": ops.list_kiosks(bk, bk.now())}
+
+
+@router.get("/ops/reports/sales", tags=["ops"])
+async def get_sales(date: date, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+    return ops.sales_report(bk, date)

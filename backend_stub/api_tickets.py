@@ -1,0 +1,69 @@
+"""Routes for tickets: printed, gate verify, pickup, parents, rebook, refund."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from backend_stub.app import get_backend, kiosk_auth
+from backend_stub.context import Backend
+from backend_stub.schemas import RebookRequest, TicketRefs, VerifyRequest
+from backend_stub.services import aftersales, tickets
+
+router = APIRouter()
+BackendDep = Annotated[Backend, Depends(get_backend)]
+KioskDep = Annotated[str, Depends(kiosk_auth)]
+Q = Query(max_length=512)
+
+
+@router.post("/tickets/{ticket_id}/printed", tags=["tickets"])
+async def post_printed(ticket_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
+    return tickets.mark_printed(bk, ticket_id, bk.now())
+
+
+@router.post("/tickets/verify", tags=["tickets"])
+async def post_verify(body: VerifyRequest, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
+    """What a gate calls: signature, date, not used; then marks the ticket used."""
+    return tickets.verify_at_gate(bk, body.code, bk.now())
+
+
+@router.get("/pickup", tags=["pickup"])
+async def get_pickup(
+    bk: BackendDep,
+    _: KioskDep,
+    id_number: Annotated[str, Q] = "",
+    order_no: Annotated[str, Q] = "",
+    phone_last4: Annotated[str, Q] = "",
+    code: Annotated[str, Q] = "",
+) -> dict[str, Any]:
+    found = tickets.find_for_pickup(
+        bk, bk.now(), id_number=id_number, order_no=order_no, phone_last4=phone_last4, code=code
+    )
+    return {"orders": found}
+
+
+@router.get("/parents", tags=["pickup"])
+async def get_parents(
+    bk: BackendDep,
+    _: KioskDep,
+    date: date,
+    id_number: Annotated[str, Q] = "",
+    phone: Annotated[str, Q] = "",
+    ticket_code: Annotated[str, Q] = "",
+) -> dict[str, Any]:
+    found = tickets.find_parents(
+        bk, date, id_number=id_number, phone=phone, ticket_code=ticket_code
+    )
+    return {"tickets": found}
+
+
+@router.post("/orders/{order_id}/refund", tags=["after-sales"])
+async def post_refund(order_id: str, body: TicketRefs, bk: BackendDep, _: KioskDep) -> dict:
+    return aftersales.refund_tickets(bk, order_id, body.ticket_ids, bk.now())
+
+
+@router.post("/orders/{order_id}/rebook", tags=["after-sales"])
+async def post_rebook(order_id: str, body: RebookRequest, bk: BackendDep, _: KioskDep) -> dict:
+    return aftersales.rebook_tickets(bk, order_id, body.ticket_ids, body.slot_id, bk.now())

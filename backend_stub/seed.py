@@ -1,0 +1,337 @@
+"""`--seed demo`: 云台山风景区 (Yuntai Mountain): products, slots, members, staff, OTA orders.
+
+The facts here (ids, codes, people) are listed in docs/backend.md for the other parts to use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from backend_stub.context import Backend
+from backend_stub.schemas import Holder, OrderLine, OrderRequest
+from backend_stub.services.orders import place_order
+
+DAYS_AHEAD = 30
+HOURS = range(8, 17)  # hourly slots 08:00-09:00 ... 16:00-17:00
+DEMO_KIOSK_TOKEN = "demo-kiosk-token"
+DEMO_KIOSK_ID = "kiosk-01"
+
+PRODUCTS: list[dict[str, Any]] = [
+    {
+        "id": "ADM",
+        "kind": "admission",
+        "parent_product_id": None,
+        "real_name": 0,
+        "name_zh": "云台山大门票",
+        "name_en": "Yuntai Mountain admission",
+        "desc_zh": "含景区大门及园内主要景点",
+        "desc_en": "Main gate and the park's sights",
+        "weekend_percent": 10,
+        "peak_percent": 20,
+        "peak_months": "4,5,6,7,8,9,10",
+        "child_needs_adult": 1,
+        "max_per_order": 20,
+        "sort": 1,
+    },
+    {
+        "id": "CABLE",
+        "kind": "addon",
+        "parent_product_id": "ADM",
+        "real_name": 0,
+        "name_zh": "索道",
+        "name_en": "Cable car",
+        "desc_zh": "茱萸峰索道往返",
+        "desc_en": "Zhuyu Peak cable car, return",
+        "weekend_percent": 0,
+        "peak_percent": 0,
+        "peak_months": "",
+        "child_needs_adult": 0,
+        "max_per_order": 20,
+        "sort": 2,
+    },
+    {
+        "id": "SHOW",
+        "kind": "addon",
+        "parent_product_id": "ADM",
+        "real_name": 0,
+        "name_zh": "《山水云台》演出",
+        "name_en": "Show: Mountains and Waters of Yuntai",
+        "desc_zh": "实景演出，约60分钟",
+        "desc_en": "Open-air show, about 60 minutes",
+        "weekend_percent": 0,
+        "peak_percent": 0,
+        "peak_months": "",
+        "child_needs_adult": 0,
+        "max_per_order": 20,
+        "sort": 3,
+    },
+    {
+        "id": "BUNDLE",
+        "kind": "bundle",
+        "parent_product_id": None,
+        "real_name": 1,
+        "name_zh": "套票（门票+索道+玻璃栈道）",
+        "name_en": "Bundle: admission + cable car + glass walkway",
+        "includes": "ADM,CABLE,GLASS",
+        "desc_zh": "实名制，一人一证",
+        "desc_en": "Real-name: one ID per ticket",
+        "weekend_percent": 10,
+        "peak_percent": 20,
+        "peak_months": "4,5,6,7,8,9,10",
+        "child_needs_adult": 0,
+        "max_per_order": 10,
+        "sort": 4,
+    },
+]
+
+# (id, product, code, zh, en, base fen, min age, max age, proof, is_child)
+TICKET_TYPES = [
+    ("ADM-ADULT", "ADM", "adult", "成人票", "Adult", 12000, None, None, "", 0),
+    ("ADM-CHILD", "ADM", "child", "儿童票", "Child (6-18)", 6000, 6, 18, "", 1),
+    ("ADM-STUDENT", "ADM", "student", "学生票", "Student", 6000, None, None, "student_card", 0),
+    ("ADM-SENIOR", "ADM", "senior", "老年票", "Senior (60+)", 6000, 60, None, "", 0),
+    ("CABLE-ADULT", "CABLE", "adult", "成人票", "Adult", 8000, None, None, "", 0),
+    ("CABLE-CHILD", "CABLE", "child", "儿童票", "Child (6-18)", 4000, 6, 18, "", 1),
+    ("SHOW-ADULT", "SHOW", "adult", "成人票", "Adult", 9000, None, None, "", 0),
+    ("SHOW-CHILD", "SHOW", "child", "儿童票", "Child (6-18)", 4500, 6, 18, "", 1),
+    ("BUNDLE-ADULT", "BUNDLE", "adult", "成人套票", "Adult bundle", 18000, None, None, "", 0),
+]
+CAPACITY = {"ADM": 300, "CABLE": 120, "SHOW": 200, "BUNDLE": 100}
+SHOW_HOURS = (10, 14, 16)
+SLOT_PERCENT = {8: -10, 16: -20}  # early-bird and last-entry slots are cheaper (admission)
+
+STAFF = [("S001", "赵主管", "supervisor", "246810"), ("S002", "钱操作员", "operator", "135790")]
+TIERS = [
+    ("regular", "普通会员", "Regular", 0),
+    ("silver", "银卡会员", "Silver", 5),
+    ("gold", "金卡会员", "Gold", 10),
+]
+MEMBERS = [
+    ("M1001", "李娜", "13900139000", "regular", 1200),
+    ("M2002", "张伟", "13800138000", "gold", 5000),
+]
+
+
+def pin_hash(salt: str, pin: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 1000).hex()
+
+
+def slot_id(product_id: str, day: date, hour: int) -> str:
+    return f"{product_id}-{day:%Y%m%d}-{hour:02d}00"
+
+
+def _slots(today: date) -> list[dict[str, Any]]:
+    rows = []
+    for offset in range(DAYS_AHEAD + 1):
+        day = today + timedelta(days=offset)
+        for product_id, capacity in CAPACITY.items():
+            hours = SHOW_HOURS if product_id == "SHOW" else HOURS
+            for hour in hours:
+                rows.append(
+                    {
+                        "id": slot_id(product_id, day, hour),
+                        "product_id": product_id,
+                        "date": day.isoformat(),
+                        "start": f"{hour:02d}:00",
+                        "end": f"{hour + 1:02d}:00",
+                        "capacity": capacity,
+                        "remaining": capacity,
+                        "slot_percent": SLOT_PERCENT.get(hour, 0) if product_id == "ADM" else 0,
+                    }
+                )
+    return rows
+
+
+def seed_demo(bk: Backend, today: date | None = None) -> bool:
+    """Fill an empty database with the demo area; False when it was seeded before."""
+    store = bk.store
+    if store.meta("seeded"):
+        return False
+    today = today or bk.today()
+    with store.transaction():
+        store.insert_many("products", PRODUCTS)
+        keys = (
+            "id",
+            "product_id",
+            "code",
+            "name_zh",
+            "name_en",
+            "base_fen",
+            "min_age",
+            "max_age",
+            "needs_proof",
+            "is_child",
+        )
+        type_rows = [
+            dict(zip(keys, t, strict=True)) | {"sort": i} for i, t in enumerate(TICKET_TYPES)
+        ]
+        for row in type_rows:
+            del row["base_fen"]
+        store.insert_many("ticket_types", type_rows)
+        store.insert_many(
+            "prices",
+            [
+                {
+                    "ticket_type_id": t[0],
+                    "base_fen": t[5],
+                    "effective_at": "2000-01-01T00:00:00",
+                    "version": 1,
+                }
+                for t in TICKET_TYPES
+            ],
+        )
+        store.insert_many("slots", _slots(today))
+        store.insert_many(
+            "tiers",
+            [
+                dict(zip(("code", "name_zh", "name_en", "discount_percent"), t, strict=True))
+                for t in TIERS
+            ],
+        )
+        store.insert_many(
+            "members",
+            [dict(zip(("id", "name", "phone", "tier", "points"), m, strict=True)) for m in MEMBERS],
+        )
+        for staff_id, name, role, pin in STAFF:
+            salt = secrets.token_hex(8)
+            store.insert(
+                "staff",
+                {
+                    "id": staff_id,
+                    "name": name,
+                    "role": role,
+                    "pin_salt": salt,
+                    "pin_hash": pin_hash(salt, pin),
+                },
+            )
+        start = datetime.combine(today - timedelta(days=1), time(0))
+        store.insert_many(
+            "coupons",
+            [
+                {
+                    "code": "WELCOME10",
+                    "kind": "amount",
+                    "value": 1000,
+                    "min_spend_fen": 10000,
+                    "product_ids": "",
+                    "valid_from": start.isoformat(),
+                    "valid_until": (start + timedelta(days=366)).isoformat(),
+                    "name_zh": "新客立减10元（满100元）",
+                    "name_en": "10 yuan off orders of 100+",
+                },
+                {
+                    "code": "ADM20",
+                    "kind": "percent",
+                    "value": 20,
+                    "min_spend_fen": 0,
+                    "product_ids": "ADM",
+                    "valid_from": start.isoformat(),
+                    "valid_until": (start + timedelta(days=366)).isoformat(),
+                    "name_zh": "门票8折",
+                    "name_en": "20% off admission",
+                },
+                {
+                    "code": "EXPIRED5",
+                    "kind": "amount",
+                    "value": 500,
+                    "min_spend_fen": 0,
+                    "product_ids": "",
+                    "valid_from": (start - timedelta(days=60)).isoformat(),
+                    "valid_until": (start - timedelta(days=30)).isoformat(),
+                    "name_zh": "已过期券",
+                    "name_en": "An expired coupon",
+                },
+            ],
+        )
+        store.insert("kiosk_tokens", {"token": DEMO_KIOSK_TOKEN, "kiosk_id": DEMO_KIOSK_ID})
+        store.set_meta("seeded", "demo")
+    bk.invalidate_catalog()
+    _seed_ota_orders(bk, today)
+    return True
+
+
+def _seed_ota_orders(bk: Backend, today: date) -> None:
+    # placed "at opening" so today's slots are open whatever the hour of seeding
+    opening = datetime.combine(today, time(7, 0))
+    ota = [
+        (
+            "ctrip",
+            "CT88000001",
+            "13800138000",
+            "张伟",
+            [
+                OrderLine(
+                    product_id="ADM",
+                    slot_id=slot_id("ADM", today, 10),
+                    ticket_type_id="ADM-ADULT",
+                    quantity=1,
+                    holders=[
+                        Holder(
+                            doc_type="id_card",
+                            doc_number="110101199003072375",
+                            name="张伟",
+                            phone="13800138000",
+                        )
+                    ],
+                )
+            ],
+        ),
+        (
+            "meituan",
+            "MT55000002",
+            "13700137000",
+            "刘洋",
+            [
+                OrderLine(
+                    product_id="ADM",
+                    slot_id=slot_id("ADM", today, 13),
+                    ticket_type_id="ADM-ADULT",
+                    quantity=2,
+                ),
+                OrderLine(
+                    product_id="ADM",
+                    slot_id=slot_id("ADM", today, 13),
+                    ticket_type_id="ADM-CHILD",
+                    quantity=1,
+                ),
+            ],
+        ),
+        (
+            "miniprogram",
+            "MP66000003",
+            "13600136000",
+            "王秀英",
+            [
+                OrderLine(
+                    product_id="BUNDLE",
+                    slot_id=slot_id("BUNDLE", today, 9),
+                    ticket_type_id="BUNDLE-ADULT",
+                    quantity=1,
+                    holders=[
+                        Holder(
+                            doc_type="id_card",
+                            doc_number="510107195208156622",
+                            name="王秀英",
+                            phone="13600136000",
+                        )
+                    ],
+                )
+            ],
+        ),
+    ]
+    for channel, channel_order_id, phone, name, lines in ota:
+        req = OrderRequest(lines=lines, buyer_phone=phone, buyer_name=name)
+        place_order(
+            bk,
+            req,
+            now=opening,
+            kiosk_id=None,
+            idem_key=None,
+            channel=channel,
+            channel_order_id=channel_order_id,
+            paid_by_channel=True,
+            order_no=channel_order_id,
+        )

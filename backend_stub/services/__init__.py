@@ -1,0 +1,1 @@
+"""Domain services: functions named for what they do; routes only call these."""

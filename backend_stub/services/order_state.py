@@ -1,0 +1,148 @@
+"""An order's life after placing: its view, paying it (issuing signed tickets), expiring it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from backend_stub.context import Backend, epoch_of
+from backend_stub.services.members import change_points
+from kiosk.domain.errors import RuleError
+from kiosk.domain.ids import mask_id, mask_name, mask_phone
+from kiosk.domain.pricing import points_earned
+from kiosk.domain.ticket_code import TicketClaims, sign_ticket
+
+PAID_STATUSES = ("paid", "partially_refunded")
+
+
+def load_order(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
+    """The order row, expiring its hold first if that is due."""
+    order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
+    if order is None:
+        raise RuleError("order_not_found")
+    if order["status"] == "held" and order["expires_epoch"] <= epoch_of(now):
+        with bk.store.transaction():
+            expire_order(bk, order_id, now)
+        order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
+    return order
+
+
+def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
+    catalog = bk.catalog()
+    product = catalog.products.get(t["product_id"])
+    tt = catalog.ticket_types.get(t["ticket_type_id"])
+    slot = bk.store.one('SELECT start, "end" FROM slots WHERE id = ?', (t["slot_id"],)) or {}
+    return {
+        "id": t["id"],
+        "status": t["status"],
+        "code": t["code"],
+        "product_id": t["product_id"],
+        "product_name": {"zh": product.name_zh, "en": product.name_en} if product else None,
+        "kind": product.kind if product else None,
+        "ticket_type_id": t["ticket_type_id"],
+        "ticket_type_name": {"zh": tt.name_zh, "en": tt.name_en} if tt else None,
+        "date": t["date"],
+        "slot_id": t["slot_id"],
+        "start": slot.get("start"),
+        "end": slot.get("end"),
+        "unit_fen": t["unit_fen"],
+        "paid_fen": t["paid_fen"],
+        "refunded_fen": t["refunded_fen"],
+        "holder": {
+            "doc_type": t["holder_doc_type"],
+            "doc_number": mask_id(t["holder_doc_number"] or ""),
+            "name": mask_name(t["holder_name"] or ""),
+        },
+        "printed_count": t["printed_count"],
+        "used_at": t["used_at"],
+    }
+
+
+def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
+    o = load_order(bk, order_id, now)
+    tickets = bk.store.all("SELECT * FROM tickets WHERE order_id = ? ORDER BY rowid", (o["id"],))
+    return {
+        "id": o["id"],
+        "order_no": o["order_no"],
+        "status": o["status"],
+        "channel": o["channel"],
+        "order_qr": f"KO1:{o['order_no']}",
+        "subtotal_fen": o["subtotal_fen"],
+        "member_discount_fen": o["member_discount_fen"],
+        "coupon_discount_fen": o["coupon_discount_fen"],
+        "coupon_code": o["coupon_code"],
+        "points_used": o["points_used"],
+        "points_discount_fen": o["points_discount_fen"],
+        "points_earned": o["points_earned"],
+        "total_fen": o["total_fen"],
+        "refunded_fen": o["refunded_fen"],
+        "member_id": o["member_id"],
+        "buyer_phone": mask_phone(o["buyer_phone"] or ""),
+        "created_at": o["created_at"],
+        "expires_at": o["expires_at"] if o["status"] == "held" else None,
+        "paid_at": o["paid_at"],
+        "tickets": [ticket_view(bk, t) for t in tickets],
+    }
+
+
+def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
+    claims = TicketClaims(
+        t["id"], t["product_id"], date.fromisoformat(t["date"]), t["slot_id"], t["ticket_type_id"]
+    )
+    return sign_ticket(claims, bk.signing_key)
+
+
+def mark_order_paid(bk: Backend, order_id: str, now: datetime) -> None:
+    """Inside a transaction: the order is paid, its tickets issued with signed codes, and the
+    member earns points."""
+    order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
+    if order is None or order["status"] != "held":
+        raise RuleError("order_not_payable")
+    earned = points_earned(order["total_fen"]) if order["member_id"] else 0
+    bk.store.run(
+        "UPDATE orders SET status = 'paid', paid_at = ?, points_earned = ?, expires_epoch = NULL"
+        " WHERE id = ?",
+        (now.isoformat(), earned, order_id),
+    )
+    for t in bk.store.all("SELECT * FROM tickets WHERE order_id = ?", (order_id,)):
+        bk.store.run(
+            "UPDATE tickets SET status = 'issued', code = ? WHERE id = ?",
+            (sign_ticket_row(bk, t), t["id"]),
+        )
+    if earned:
+        change_points(bk, order["member_id"], earned, "earn", order_id, now)
+
+
+def expire_order(bk: Backend, order_id: str, now: datetime) -> bool:
+    """Inside a transaction: end a hold, give back its inventory and points."""
+    order = bk.store.one("SELECT * FROM orders WHERE id = ? AND status = 'held'", (order_id,))
+    if order is None:
+        return False
+    tickets = bk.store.all("SELECT slot_id FROM tickets WHERE order_id = ?", (order_id,))
+    for slot_id, count in Counter(t["slot_id"] for t in tickets).items():
+        bk.store.run("UPDATE slots SET remaining = remaining + ? WHERE id = ?", (count, slot_id))
+    bk.store.run("UPDATE tickets SET status = 'void' WHERE order_id = ?", (order_id,))
+    bk.store.run(
+        "UPDATE orders SET status = 'expired', expires_epoch = NULL WHERE id = ?", (order_id,)
+    )
+    bk.store.run(
+        "UPDATE payments SET status = 'cancelled', failure_code = 'order_expired', updated_at = ?"
+        " WHERE order_id = ? AND status = 'userpaying'",
+        (now.isoformat(), order_id),
+    )
+    if order["points_used"] and order["member_id"]:
+        change_points(bk, order["member_id"], order["points_used"], "hold_expired", order_id, now)
+    return True
+
+
+def expire_due_holds(bk: Backend, now: datetime, limit: int = 200) -> int:
+    """Expire every hold past its time (called by the server's sweeper); how many."""
+    due = bk.store.all(
+        "SELECT id FROM orders WHERE status = 'held' AND expires_epoch <= ? LIMIT ?",
+        (epoch_of(now), limit),
+    )
+    if not due:
+        return 0
+    with bk.store.transaction():
+        return sum(expire_order(bk, row["id"], now) for row in due)

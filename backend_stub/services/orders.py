@@ -1,0 +1,333 @@
+"""Placing an order: validate every line, price it on the server, hold the inventory."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from backend_stub.context import Backend, Product, TicketType, epoch_of, iso, plus_seconds
+from backend_stub.schemas import OrderLine, OrderRequest
+from backend_stub.services.catalog import get_slot, slot_end, slot_prices
+from backend_stub.services.members import change_points
+from backend_stub.services.order_state import mark_order_paid, order_view
+from kiosk.domain.catalog import (
+    HELD_STATUSES,
+    PARENT_KINDS,
+    HeldTicket,
+    check_children_accompanied,
+    check_eligible,
+    require_parent,
+)
+from kiosk.domain.errors import RuleError
+from kiosk.domain.ids import DocType, birth_date_of, is_valid_phone, validate_document
+from kiosk.domain.pricing import Coupon, QuoteLine, allocate, quote
+from kiosk.domain.ticket_code import TicketCodeError, verify_ticket
+
+
+@dataclass
+class PlannedTicket:
+    product: Product
+    ticket_type: TicketType
+    slot: dict[str, Any]
+    unit_fen: int
+    holder: dict[str, str] = field(default_factory=dict)
+
+
+def _holders_for(line: OrderLine, product: Product, tt: TicketType, day: date) -> list[dict]:
+    if product.real_name and len(line.holders) != line.quantity:
+        raise RuleError("holder_required", f"{line.quantity} holders for {product.id}")
+    if len(line.holders) > line.quantity:
+        raise RuleError("holders_mismatch")
+    out = []
+    for holder in line.holders:
+        if holder.phone and not is_valid_phone(holder.phone):
+            raise RuleError("invalid_phone")
+        if holder.doc_type == DocType.NONE:
+            # a child without a document gives a name and the buyer's phone
+            if product.real_name and not (tt.is_child and holder.name and holder.phone):
+                raise RuleError("holder_required", "a document, or a child's name and phone")
+            number = ""
+        else:
+            number = validate_document(holder.doc_type, holder.doc_number)
+            check_eligible(tt.eligibility, birth_date_of(holder.doc_type, number), day)
+        out.append(
+            {
+                "holder_doc_type": holder.doc_type if number else DocType.NONE.value,
+                "holder_doc_number": number,
+                "holder_name": holder.name,
+                "holder_phone": holder.phone,
+            }
+        )
+    out += [{} for _ in range(line.quantity - len(out))]
+    return out
+
+
+def plan_tickets(bk: Backend, lines: list[OrderLine], now: datetime) -> list[PlannedTicket]:
+    """Check each line against the catalog and slots; the tickets the order will hold."""
+    catalog = bk.catalog()
+    planned: list[PlannedTicket] = []
+    per_product: Counter[str] = Counter()
+    for line in lines:
+        product = catalog.products.get(line.product_id)
+        if product is None:
+            raise RuleError("unknown_product", line.product_id)
+        tt = product.ticket_types.get(line.ticket_type_id)
+        if tt is None:
+            raise RuleError("unknown_ticket_type", line.ticket_type_id)
+        slot = get_slot(bk, line.slot_id)
+        if slot["product_id"] != product.id:
+            raise RuleError("slot_product_mismatch", f"{slot['id']} / {product.id}")
+        if now >= slot_end(slot):
+            raise RuleError("slot_closed", slot["id"])
+        per_product[product.id] += line.quantity
+        if per_product[product.id] > product.max_per_order:
+            raise RuleError("too_many_tickets", f"at most {product.max_per_order}")
+        unit = slot_prices(product, slot)[tt.id]
+        day = date.fromisoformat(slot["date"])
+        for holder in _holders_for(line, product, tt, day):
+            planned.append(PlannedTicket(product, tt, slot, unit, holder))
+    _check_real_name_unique(bk, planned)
+    _check_children(planned)
+    return planned
+
+
+def _check_real_name_unique(bk: Backend, planned: list[PlannedTicket]) -> None:
+    seen: set[tuple[str, str, str]] = set()
+    for t in planned:
+        number = t.holder.get("holder_doc_number")
+        if not number:
+            continue
+        key = (t.product.id, t.slot["id"], number)
+        if key in seen:
+            raise RuleError("duplicate_real_name")
+        seen.add(key)
+        if bk.store.one(
+            "SELECT 1 FROM tickets WHERE product_id = ? AND slot_id = ? AND holder_doc_number = ?"
+            " AND status IN ('held', 'issued', 'printed', 'used')",
+            key,
+        ):
+            raise RuleError("duplicate_real_name")
+
+
+def _check_children(planned: list[PlannedTicket]) -> None:
+    children: Counter[tuple[str, str]] = Counter()
+    adults: Counter[tuple[str, str]] = Counter()
+    for t in planned:
+        if t.product.child_needs_adult:
+            key = (t.product.id, t.slot["date"])
+            (children if t.ticket_type.is_child else adults)[key] += 1
+    for key, count in children.items():
+        check_children_accompanied(count, adults[key])
+
+
+def held_parent_tickets(
+    bk: Backend, day: date, doc_numbers: list[str], phones: list[str]
+) -> list[dict[str, Any]]:
+    """Tickets of admission kinds held (paid) for `day` by any of these documents or phones."""
+    if not doc_numbers and not phones:
+        return []
+    conds, params = [], [day.isoformat()]
+    if doc_numbers:
+        conds.append(f"t.holder_doc_number IN ({','.join('?' * len(doc_numbers))})")
+        params += doc_numbers
+    if phones:
+        marks = ",".join("?" * len(phones))
+        conds.append(f"t.holder_phone IN ({marks}) OR o.buyer_phone IN ({marks})")
+        params += phones + phones
+    kinds = ",".join(f"'{k}'" for k in PARENT_KINDS)
+    statuses = ",".join(f"'{s}'" for s in HELD_STATUSES)
+    return bk.store.all(
+        f"SELECT t.*, p.kind FROM tickets t JOIN orders o ON o.id = t.order_id "
+        f"JOIN products p ON p.id = t.product_id WHERE t.date = ? AND ({' OR '.join(conds)}) "
+        f"AND p.kind IN ({kinds}) AND t.status IN ({statuses}) ORDER BY t.id",
+        params,
+    )
+
+
+def ticket_by_code(bk: Backend, code: str) -> dict[str, Any]:
+    """The stored ticket a signed code names; ticket_invalid for a forged or outdated code."""
+    try:
+        claims = verify_ticket(code, bk.public_key)
+    except TicketCodeError as exc:
+        raise RuleError("ticket_invalid") from exc
+    row = bk.store.one(
+        "SELECT t.*, p.kind FROM tickets t JOIN products p ON p.id = t.product_id WHERE t.id = ?",
+        (claims.ticket_id,),
+    )
+    if row is None or row["code"] != code.strip():
+        raise RuleError("ticket_invalid")
+    return row
+
+
+def _check_parents(bk: Backend, req: OrderRequest, planned: list[PlannedTicket]) -> None:
+    for line in req.lines:
+        product = bk.catalog().products[line.product_id]
+        if product.kind != "addon":
+            continue
+        day = date.fromisoformat(get_slot(bk, line.slot_id)["date"])
+        in_order = sum(
+            1
+            for t in planned
+            if t.product.kind in PARENT_KINDS
+            and t.slot["date"] == day.isoformat()
+            and (t.product.id == product.parent_product_id or t.product.kind == "bundle")
+        )
+        rows: list[dict[str, Any]] = []
+        if line.parent_ticket_code:
+            rows = [ticket_by_code(bk, line.parent_ticket_code)]
+        elif not in_order:
+            docs = [h.doc_number.upper() for h in line.holders if h.doc_number]
+            phones = [p for p in [req.buyer_phone, *(h.phone for h in line.holders)] if p]
+            rows = held_parent_tickets(bk, day, docs, phones)
+        held = [
+            HeldTicket(r["product_id"], r["kind"], date.fromisoformat(r["date"]), r["status"])
+            for r in rows
+        ]
+        require_parent(product.parent_product_id, day, held, in_order)
+
+
+def _coupon(bk: Backend, code: str) -> Coupon:
+    row = bk.store.one("SELECT * FROM coupons WHERE code = ?", (code.strip().upper(),))
+    if row is None:
+        raise RuleError("coupon_invalid")
+    return Coupon(
+        code=row["code"],
+        kind=row["kind"],
+        value=row["value"],
+        min_spend_fen=row["min_spend_fen"],
+        product_ids=frozenset(x for x in (row["product_ids"] or "").split(",") if x),
+        valid_from=datetime.fromisoformat(row["valid_from"]) if row["valid_from"] else None,
+        valid_until=datetime.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
+    )
+
+
+def _next_order_no(bk: Backend, now: datetime) -> str:
+    seq = int(bk.store.meta("order_seq", "0") or 0) + 1
+    bk.store.set_meta("order_seq", str(seq))
+    return f"K{now:%y%m%d}{seq:06d}"
+
+
+def request_hash(req: OrderRequest) -> str:
+    return hashlib.sha256(req.model_dump_json().encode()).hexdigest()[:32]
+
+
+def place_order(
+    bk: Backend,
+    req: OrderRequest,
+    *,
+    now: datetime,
+    kiosk_id: str | None,
+    idem_key: str | None,
+    channel: str = "kiosk",
+    channel_order_id: str | None = None,
+    paid_by_channel: bool = False,
+    order_no: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Validate, price and hold an order; (order, replayed). Retrying with the same
+    Idempotency-Key returns the first order and holds nothing more."""
+    digest = request_hash(req)
+    if idem_key:
+        prior = bk.store.one(
+            "SELECT id, request_hash FROM orders WHERE kiosk_id IS ? AND idem_key = ?",
+            (kiosk_id, idem_key),
+        )
+        if prior is not None:
+            if prior["request_hash"] != digest:
+                raise RuleError("idempotency_conflict")
+            return order_view(bk, prior["id"], now), True
+    if req.buyer_phone and not is_valid_phone(req.buyer_phone):
+        raise RuleError("invalid_phone", "buyer_phone")
+    planned = plan_tickets(bk, req.lines, now)
+    _check_parents(bk, req, planned)
+    member, tier_percent = None, 0
+    if req.member_id:
+        member = bk.store.one(
+            "SELECT m.*, t.discount_percent FROM members m JOIN tiers t ON t.code = m.tier "
+            "WHERE m.id = ?",
+            (req.member_id.strip().upper(),),
+        )
+        if member is None:
+            raise RuleError("member_not_found")
+        tier_percent = member["discount_percent"]
+    elif req.points_to_redeem:
+        raise RuleError("points_need_member")
+    coupon = _coupon(bk, req.coupon_code) if req.coupon_code else None
+    lines = [QuoteLine(t.product.id, t.ticket_type.id, t.unit_fen, 1) for t in planned]
+    q = quote(
+        lines,
+        now=now,
+        member_discount_percent=tier_percent,
+        coupon=coupon,
+        points_to_redeem=req.points_to_redeem,
+        points_balance=member["points"] if member else 0,
+    )
+    shares = allocate(q.total_fen, [t.unit_fen for t in planned])
+    order_id = "o" + secrets.token_hex(8)
+    expires = plus_seconds(now, bk.settings.hold_seconds)
+    store = bk.store
+    try:
+        with store.transaction():
+            for slot_id, count in Counter(t.slot["id"] for t in planned).items():
+                if not store.run(
+                    "UPDATE slots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
+                    (count, slot_id, count),
+                ):
+                    raise RuleError("sold_out", slot_id)
+            store.insert(
+                "orders",
+                {
+                    "id": order_id,
+                    "order_no": order_no or _next_order_no(bk, now),
+                    "status": "held",
+                    "channel": channel,
+                    "channel_order_id": channel_order_id,
+                    "kiosk_id": kiosk_id,
+                    "idem_key": idem_key or None,
+                    "request_hash": digest,
+                    "buyer_phone": req.buyer_phone,
+                    "buyer_name": req.buyer_name,
+                    "member_id": member["id"] if member else None,
+                    "coupon_code": coupon.code if coupon else None,
+                    "subtotal_fen": q.subtotal_fen,
+                    "member_discount_fen": q.member_discount_fen,
+                    "coupon_discount_fen": q.coupon_discount_fen,
+                    "points_used": q.points_used,
+                    "points_discount_fen": q.points_discount_fen,
+                    "total_fen": q.total_fen,
+                    "created_at": now.isoformat(),
+                    "expires_at": iso(expires),
+                    "expires_epoch": epoch_of(expires),
+                },
+            )
+            for t, share in zip(planned, shares, strict=True):
+                store.insert(
+                    "tickets",
+                    {
+                        "id": "t" + secrets.token_hex(5),
+                        "order_id": order_id,
+                        "product_id": t.product.id,
+                        "slot_id": t.slot["id"],
+                        "date": t.slot["date"],
+                        "ticket_type_id": t.ticket_type.id,
+                        "unit_fen": t.unit_fen,
+                        "paid_fen": share,
+                        "status": "held",
+                        **t.holder,
+                    },
+                )
+            if q.points_used and member:
+                change_points(bk, member["id"], -q.points_used, "redeem", order_id, now)
+            if q.total_fen == 0 or paid_by_channel:
+                mark_order_paid(bk, order_id, now)
+    except sqlite3.IntegrityError as exc:
+        if "tickets" in str(exc) or "holder_doc_number" in str(exc):
+            raise RuleError("duplicate_real_name") from exc
+        if "orders" in str(exc):  # a concurrent retry with the same key won the race
+            raise RuleError("idempotency_conflict") from exc
+        raise
+    return order_view(bk, order_id, now), False

@@ -1,0 +1,170 @@
+"""The one module that talks to the database: SQLite through sqlite-utils, WAL mode.
+
+Services call `Store.transaction()`, `one()`, `all()`, `run()` and `insert()`; nothing else
+knows it is SQLite, so a server database can replace this module when a fleet outgrows it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlite_utils
+
+Row = dict[str, Any]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, parent_product_id TEXT, real_name INTEGER NOT NULL,
+  name_zh TEXT NOT NULL, name_en TEXT NOT NULL, desc_zh TEXT DEFAULT '', desc_en TEXT DEFAULT '',
+  includes TEXT DEFAULT '', weekend_percent INTEGER DEFAULT 0, peak_percent INTEGER DEFAULT 0,
+  peak_months TEXT DEFAULT '', child_needs_adult INTEGER DEFAULT 0,
+  max_per_order INTEGER DEFAULT 20, sort INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS ticket_types (
+  id TEXT PRIMARY KEY, product_id TEXT NOT NULL REFERENCES products(id), code TEXT NOT NULL,
+  name_zh TEXT NOT NULL, name_en TEXT NOT NULL, min_age INTEGER, max_age INTEGER,
+  needs_proof TEXT DEFAULT '', is_child INTEGER DEFAULT 0, sort INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS prices (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_type_id TEXT NOT NULL, base_fen INTEGER NOT NULL,
+  effective_at TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS slots (
+  id TEXT PRIMARY KEY, product_id TEXT NOT NULL, date TEXT NOT NULL, start TEXT NOT NULL,
+  "end" TEXT NOT NULL, capacity INTEGER NOT NULL, remaining INTEGER NOT NULL,
+  slot_percent INTEGER DEFAULT 0, CHECK (remaining >= 0));
+CREATE INDEX IF NOT EXISTS slots_by_day ON slots(product_id, date);
+CREATE TABLE IF NOT EXISTS orders (
+  id TEXT PRIMARY KEY, order_no TEXT UNIQUE NOT NULL, status TEXT NOT NULL, channel TEXT NOT NULL,
+  channel_order_id TEXT, kiosk_id TEXT, idem_key TEXT, request_hash TEXT,
+  buyer_phone TEXT DEFAULT '', buyer_name TEXT DEFAULT '', member_id TEXT, coupon_code TEXT,
+  subtotal_fen INTEGER NOT NULL, member_discount_fen INTEGER DEFAULT 0,
+  coupon_discount_fen INTEGER DEFAULT 0, points_used INTEGER DEFAULT 0,
+  points_discount_fen INTEGER DEFAULT 0, points_earned INTEGER DEFAULT 0,
+  points_taken_back INTEGER DEFAULT 0, total_fen INTEGER NOT NULL,
+  refunded_fen INTEGER DEFAULT 0, created_at TEXT NOT NULL, expires_at TEXT,
+  expires_epoch REAL, paid_at TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS orders_idem ON orders(kiosk_id, idem_key)
+  WHERE idem_key IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS orders_channel ON orders(channel, channel_order_id)
+  WHERE channel_order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS orders_holds ON orders(status, expires_epoch);
+CREATE INDEX IF NOT EXISTS orders_phone ON orders(buyer_phone);
+CREATE TABLE IF NOT EXISTS tickets (
+  id TEXT PRIMARY KEY, order_id TEXT NOT NULL, product_id TEXT NOT NULL, slot_id TEXT NOT NULL,
+  date TEXT NOT NULL, ticket_type_id TEXT NOT NULL, unit_fen INTEGER NOT NULL,
+  paid_fen INTEGER NOT NULL, holder_doc_type TEXT DEFAULT '', holder_doc_number TEXT DEFAULT '',
+  holder_name TEXT DEFAULT '', holder_phone TEXT DEFAULT '', status TEXT NOT NULL,
+  code TEXT, printed_count INTEGER DEFAULT 0, used_at TEXT, refunded_fen INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS tickets_order ON tickets(order_id);
+CREATE INDEX IF NOT EXISTS tickets_doc ON tickets(holder_doc_number, date);
+CREATE INDEX IF NOT EXISTS tickets_phone ON tickets(holder_phone, date);
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_real_name ON tickets(product_id, slot_id,
+  holder_doc_number) WHERE holder_doc_number != ''
+  AND status IN ('held', 'issued', 'printed', 'used');
+CREATE TABLE IF NOT EXISTS payments (
+  id TEXT PRIMARY KEY, order_id TEXT NOT NULL, trade_no TEXT UNIQUE NOT NULL, idem_key TEXT,
+  method TEXT NOT NULL, provider TEXT DEFAULT '', auth_code_masked TEXT DEFAULT '',
+  status TEXT NOT NULL, polls INTEGER DEFAULT 0, settle_after INTEGER DEFAULT 0,
+  amount_fen INTEGER NOT NULL, code_url TEXT, failure_code TEXT, created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS payments_idem ON payments(order_id, idem_key)
+  WHERE idem_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS payments_order ON payments(order_id, status);
+CREATE TABLE IF NOT EXISTS tiers (
+  code TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT, discount_percent INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS members (
+  id TEXT PRIMARY KEY, name TEXT, phone TEXT, tier TEXT NOT NULL, points INTEGER NOT NULL,
+  CHECK (points >= 0));
+CREATE TABLE IF NOT EXISTS ledger (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, member_id TEXT NOT NULL, delta INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL, reason TEXT NOT NULL, order_id TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_member ON ledger(member_id);
+CREATE TABLE IF NOT EXISTS coupons (
+  code TEXT PRIMARY KEY, kind TEXT NOT NULL, value INTEGER NOT NULL,
+  min_spend_fen INTEGER DEFAULT 0, product_ids TEXT DEFAULT '', valid_from TEXT,
+  valid_until TEXT, name_zh TEXT DEFAULT '', name_en TEXT DEFAULT '');
+CREATE TABLE IF NOT EXISTS staff (id TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL,
+  pin_salt TEXT NOT NULL, pin_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kiosk_tokens (token TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS kiosks (id TEXT PRIMARY KEY, last_seen TEXT, devices TEXT,
+  paper_level TEXT, version TEXT, catalog_version INTEGER);
+CREATE TABLE IF NOT EXISTS refunds (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
+  kind TEXT NOT NULL, amount_fen INTEGER NOT NULL, fee_fen INTEGER NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS refunds_order ON refunds(order_id);
+"""
+
+
+class Store:
+    """One SQLite connection; callers keep each transaction short."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
+        conn.row_factory = sqlite3.Row
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(SCHEMA)
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Nested calls join."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a statement; the number of rows it changed."""
+        return self.conn.execute(sql, params).rowcount
+
+    def insert(self, table: str, row: Row) -> None:
+        keys = list(row)
+        cols = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        self.conn.execute(
+            f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [row[k] for k in keys]
+        )
+
+    def insert_many(self, table: str, rows: list[Row]) -> None:
+        """Bulk insert through sqlite-utils (used by the seed)."""
+        if rows:
+            self.db[table].insert_all(rows)
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        self.conn.close()
