@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import select
+import socket
 import time
 from urllib.parse import urlparse
 
 from escpos.escpos import Escpos
-from escpos.printer import Network, Serial
+from escpos.printer import Dummy, Network, Serial
 
 from peripherals.printer.errors import PrinterError
 from peripherals.printer.protocol import TicketLayout
@@ -65,6 +66,8 @@ class EscposTicketPrinter:
                 path = self.url.removeprefix("serial://")
                 printer = Serial(path, self.baudrate, timeout=self.timeout, dsrdtr=False)
             printer.open()
+            if isinstance(printer.device, socket.socket):  # status queries are tiny: no Nagle
+                printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except PrinterError:
             raise
         except Exception as exc:
@@ -147,8 +150,8 @@ class EscposTicketPrinter:
         if code:
             raise PrinterError(code, "before printing")
         try:
-            printer = self._open()
-            write_ticket(printer, ticket, qr_module=self.qr_module, native_qr=self.native_qr)
+            data = self.ticket_bytes(ticket)
+            self._write(data)
         except PrinterError:
             self.close()
             raise
@@ -156,10 +159,16 @@ class EscposTicketPrinter:
             self.close()
             raise PrinterError("offline", type(exc).__name__) from exc
         # the answer comes after the printer has worked through the ticket's bytes
-        after = self._flags_or_offline(wait=self.timeout + self._line_seconds(4096))
+        after = self._flags_or_offline(wait=self.timeout + self._line_seconds(len(data)))
         code = problem_code(after)
         if code:
             raise PrinterError(code, "while printing")
+
+    def ticket_bytes(self, ticket: TicketLayout) -> bytes:
+        """The bytes print_ticket sends for this ticket (composed in memory, sent in one write)."""
+        buffer = Dummy()
+        write_ticket(buffer, ticket, qr_module=self.qr_module, native_qr=self.native_qr)
+        return bytes(buffer.output)
 
     def _flags_or_offline(self, wait: float | None = None) -> PrinterFlags:
         try:
