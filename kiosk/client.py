@@ -159,6 +159,8 @@ class Ticket:
         slot = data.get("slot") or ""
         if isinstance(slot, dict):
             slot = f"{slot.get('start', '')}-{slot.get('end', '')}".strip("-")
+        if not slot and data.get("start"):
+            slot = f"{data['start']}-{data.get('end') or ''}".strip("-")
         return cls(
             id=str(data["id"]),
             code=str(data.get("code", "")),
@@ -167,7 +169,7 @@ class Ticket:
             ticket_type_id=str(data.get("ticket_type_id", "")),
             date=str(data.get("date") or data.get("visit_date") or ""),
             slot=str(slot or data.get("slot_label") or ""),
-            price_fen=int(data.get("price_fen", 0) or 0),
+            price_fen=int(data.get("paid_fen") or data.get("price_fen") or 0),
             holder_name=str(holder.get("name") or data.get("holder_name") or ""),
             holder_doc_number=str(holder.get("doc_number") or data.get("holder_doc_number") or ""),
             raw=data,
@@ -212,7 +214,7 @@ class Payment:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Payment:
-        reason = data.get("reason") or data.get("error") or {}
+        reason = data.get("failure") or data.get("reason") or data.get("error") or {}
         reason_code = reason.get("code", "") if isinstance(reason, dict) else str(reason)
         return cls(
             id=str(data["id"]),

@@ -122,8 +122,8 @@ async def reverse(
 def _result(payment: Payment) -> PayResult:
     if payment.status == "success":
         return PayResult("success", payment.id)
-    reason = payment.raw.get("reason") or payment.raw.get("error") or {}
-    msg = reason.get("message", {}) if isinstance(reason, dict) else {}
+    reason = payment.raw.get("failure") or payment.raw.get("reason") or {}
+    msg = (reason.get("message") or {}) if isinstance(reason, dict) else {}
     return PayResult(
         payment.status,
         payment.id,

@@ -68,6 +68,7 @@ def slot_view(slot: Slot) -> dict[str, Any]:
         "label": slot.label,
         "remaining": slot.remaining,
         "capacity": slot.capacity,
+        "status": slot.status,
         "prices": dict(slot.prices),
     }
 

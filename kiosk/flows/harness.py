@@ -1,0 +1,179 @@
+"""The harness a scripted journey runs in: the bundled backend in its own process, the emulators,
+the real drivers opened on them, and a tourist who plays the person's part.
+
+Used by `kiosk journey` (kiosk/journeys.py) and the integration tests in tests/flows/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.client import BackendClient
+from kiosk.config import KioskConfig
+from kiosk.devices import DeviceHub, Devices, build_devices
+from kiosk.flows.base import Flow, FlowState, Ports
+from kiosk.flows.recovery import ReplayReport, replay
+from kiosk.journal import Journal
+
+OPS_TOKEN = "demo-ops-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def backend_process(db: Path, hold_seconds: int = 300) -> Any:
+    """`kiosk backend --seed demo` in its own process on a free port; yields its URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "backend_stub.server", "--db", str(db), "--port", str(port),
+           "--seed", "demo", "--hold-seconds", str(hold_seconds)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"backend exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("backend did not start within 20 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Emulators:
+    """The emulated devices and their control handles (started in this process)."""
+
+    printer: Any
+    camera: Any
+    idcard: Any
+
+    @classmethod
+    def start(cls, tickets_dir: Path, paper_mm: float = 5_000.0) -> Emulators:
+        from peripherals.emulators.camera import CameraEmulator
+        from peripherals.emulators.idcard import IdCardEmulator
+        from peripherals.emulators.printer import PrinterEmulator
+
+        printer = PrinterEmulator(port=0, out_dir=tickets_dir, paper_mm=paper_mm).start()
+        camera = CameraEmulator(port=0).start()
+        idcard = IdCardEmulator().start()
+        return cls(printer, camera, idcard)
+
+    def stop(self) -> None:
+        for emu in (self.camera, self.idcard, self.printer):
+            with suppress(Exception):
+                emu.stop()
+
+    def configure(self, config: KioskConfig) -> None:
+        config.devices.printer = f"tcp://{self.printer.host}:{self.printer.port}"
+        config.devices.camera = f"emu://127.0.0.1:{self.camera.port}"
+        config.devices.idcard = self.idcard.port
+
+
+@dataclass
+class Kiosk:
+    """The kiosk's brain as it runs on the appliance: ports, hub, journal (replayed at start)."""
+
+    ports: Ports
+    hub: DeviceHub
+    replayed: ReplayReport = field(default_factory=ReplayReport)
+
+    @property
+    def devices(self) -> Devices:
+        return self.ports.devices
+
+
+@asynccontextmanager
+async def kiosk(config: KioskConfig, *, crash_after: str = "") -> AsyncIterator[Kiosk]:
+    devices = await asyncio.to_thread(build_devices, config, with_smartcard=False)
+    client = BackendClient(config.backend_url, config.kiosk_id, config.kiosk_token,
+                           timeout=config.timeouts.http_seconds)  # fmt: skip
+    journal = Journal(config.journal_path)
+    ports = Ports(client, journal, config, devices, crash_hook=crash_hook(crash_after))
+    hub = DeviceHub(devices, asyncio.get_running_loop()).start()
+    try:
+        report = await replay(journal, client, devices.printer, config, ports.clock)
+        yield Kiosk(ports, hub, report)
+    finally:
+        hub.stop()
+        await asyncio.to_thread(devices.close)
+        await client.aclose()
+        journal.close()
+
+
+def crash_hook(step: str) -> Any:
+    """The crash test's hook: SIGKILL this very process right after the journal recorded STEP."""
+    if not step:
+        return None
+
+    def hook(reached: str) -> None:
+        if reached == step:
+            os.kill(os.getpid(), 9)
+
+    return hook
+
+
+class Tourist:
+    """Plays the person: waits for a screen, taps, shows codes to the camera, places cards."""
+
+    def __init__(self, flow: Flow, emulators: Emulators | None, hub: DeviceHub) -> None:
+        self.flow = flow
+        self.emulators = emulators
+        self.hub = hub
+        hub.target = flow
+        self._changed = asyncio.Event()
+        flow.subscribe(lambda _state: self._changed.set())
+
+    async def until(self, *screens: str, timeout: float = 20.0) -> FlowState:
+        deadline = time.monotonic() + timeout
+        while self.flow.state.screen not in screens:
+            self._changed.clear()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"waited for {screens}, still on {self.flow.state.screen}")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return self.flow.state
+
+    def tap(self, action: str, **params: Any) -> None:
+        if not self.flow.act(action, **params):
+            raise RuntimeError(f"{action} is not offered on {self.flow.state.screen}")
+
+    async def show_code(self, text: str, seconds: float = 2.5) -> None:
+        """Hold a code (phone screen) to the camera; the scanner reads it from the stream."""
+        assert self.emulators is not None
+        self.emulators.camera.show_code(text, seconds=seconds)
+        await asyncio.sleep(seconds)
+
+    def place_card(self, name: str) -> None:
+        assert self.emulators is not None
+        self.emulators.idcard.place_card(name)
+
+    def lift_card(self) -> None:
+        assert self.emulators is not None
+        self.emulators.idcard.lift_card()
