@@ -13,10 +13,12 @@ Run `python -m peripherals.emulators.idcard --card zhang_wei` to keep one runnin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
 import select
+import socket
 import threading
 import time
 import tty
@@ -59,6 +61,9 @@ class IdCardEmulator:
         self._master = -1
         self._slave = -1
         self.port = ""
+        self.url = ""  # socket://127.0.0.1:PORT when started with tcp_port
+        self._listener: socket.socket | None = None
+        self._client: socket.socket | None = None
         self.commands: Counter[tuple[int, int]] = Counter()  # (cmd, para) -> times received
         if card is not None:
             self.place_card(card)
@@ -85,11 +90,15 @@ class IdCardEmulator:
         return self._card
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> IdCardEmulator:
+    def start(self, tcp_port: int | None = None) -> IdCardEmulator:
+        """Open the pty (and, with tcp_port, also listen on 127.0.0.1:tcp_port; 0 picks one)."""
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo or newline mangling before the driver opens it
         os.set_blocking(self._master, False)
         self.port = os.ttyname(self._slave)
+        if tcp_port is not None:
+            self._listener = socket.create_server(("127.0.0.1", tcp_port))
+            self.url = f"socket://127.0.0.1:{self._listener.getsockname()[1]}"
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="idcard-emulator", daemon=True)
         self._thread.start()
@@ -100,6 +109,10 @@ class IdCardEmulator:
         if self._thread is not None:
             self._thread.join(5.0)
             self._thread = None
+        for sock in (self._client, self._listener):
+            if sock is not None:
+                sock.close()
+        self._client = self._listener = None
         for fd in (self._master, self._slave):
             if fd >= 0:
                 os.close(fd)
@@ -113,28 +126,67 @@ class IdCardEmulator:
 
     # -- the device ------------------------------------------------------------------------
     def _serve(self) -> None:
-        buffer = bytearray()
+        buffers: dict[int, bytearray] = {self._master: bytearray()}
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._master], [], [], 0.05)
-            if not ready:
-                continue
+            watched = [self._master]
+            watched += [s.fileno() for s in (self._listener, self._client) if s is not None]
+            ready, _, _ = select.select(watched, [], [], 0.05)
+            for fd in ready:
+                if self._listener is not None and fd == self._listener.fileno():
+                    self._accept(buffers)
+                    continue
+                chunk = self._receive(fd)
+                if chunk is None:
+                    continue
+                buffer = buffers.setdefault(fd, bytearray())
+                buffer += chunk
+                self._answer_all(fd, buffer)
+
+    def _accept(self, buffers: dict[int, bytearray]) -> None:
+        assert self._listener is not None
+        client, _ = self._listener.accept()
+        if self._client is not None:  # one host at a time, as on a serial line
+            buffers.pop(self._client.fileno(), None)
+            self._client.close()
+        client.settimeout(2.0)
+        self._client = client
+        buffers[client.fileno()] = bytearray()
+
+    def _receive(self, fd: int) -> bytes | None:
+        if fd == self._master:
             try:
-                buffer += os.read(self._master, 4096)
+                return os.read(self._master, 4096)
             except BlockingIOError:
-                continue
+                return None
             except OSError as exc:  # EIO: no one has the slave open
                 if exc.errno != errno.EIO:
                     raise
                 time.sleep(0.01)
+                return None
+        assert self._client is not None
+        try:
+            data = self._client.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            self._client.close()
+            self._client = None
+        return data or None
+
+    def _answer_all(self, fd: int, buffer: bytearray) -> None:
+        while True:
+            try:
+                frame = frames.take_frame(buffer)
+            except IdCardError:
                 continue
-            while True:
-                try:
-                    frame = frames.take_frame(buffer)
-                except IdCardError:
-                    continue
-                if frame is None:
-                    break
-                self._write(self._answer(frame))
+            if frame is None:
+                return
+            reply = self._answer(frame)
+            if fd == self._master:
+                self._write(reply)
+            elif self._client is not None:
+                with contextlib.suppress(OSError):
+                    self._client.sendall(reply)
 
     def _answer(self, frame: bytes) -> bytes:
         try:
@@ -202,24 +254,27 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="ID card reader emulator on a pty")
     parser.add_argument("--card", help="demo card to place (zhang_wei, li_na, ...)")
+    parser.add_argument("--tcp", type=int, help="also serve on 127.0.0.1:PORT (socket://)")
     parser.add_argument("--dump", metavar="CARD", help="read this demo card, print its JSON, exit")
+    parser.add_argument("--photo", action="store_true", help="with --dump: include the photo")
     args = parser.parse_args(argv)
-    with IdCardEmulator(args.dump or args.card) as emu:
+    emu = IdCardEmulator(args.dump or args.card).start(tcp_port=args.tcp)
+    try:
         if args.dump:
             with SamIdCardReader(emu.port) as reader:
                 card = reader.read_card()
-            print(
-                json.dumps(
-                    card_as_dict(card, mask=False) if card else None, ensure_ascii=False, indent=2
-                )
-            )
+            decoded = card_as_dict(card, mask=False) if card else None
+            if decoded and not args.photo:
+                decoded.pop("photo_base64")
+            print(json.dumps(decoded, ensure_ascii=False, indent=2))
             return 0
-        print(json.dumps({"device": "idcard", "port": emu.port}), flush=True)
-        try:
-            while True:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            return 0
+        print(json.dumps({"device": "idcard", "port": emu.port, "url": emu.url}), flush=True)
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emu.stop()
 
 
 if __name__ == "__main__":

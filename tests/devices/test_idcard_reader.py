@@ -110,7 +110,7 @@ def test_no_card_reads_none_and_the_reader_stays_healthy(idcard_emulator, idcard
     assert idcard_emulator.commands[(0x30, 0x01)] == 0  # no read without a card found
 
 
-def test_status_reports_the_sam_and_its_id(idcard_reader):
+def test_status_reports_the_sam_and_its_id(idcard_emulator, idcard_reader):
     status = idcard_reader.status()
     assert status.state == DeviceState.OK
     assert status.details["sam_id"] == "05.01-20240101-000012345-000067890"
@@ -214,3 +214,24 @@ def test_decoded_card_json_and_logs_mask_the_person(
     )
     assert "110***********2375" in caplog.text
     assert "110101199003072375" not in caplog.text and "张伟" not in caplog.text
+
+
+def test_the_driver_reads_over_socket_url_too():
+    emulator = IdCardEmulator("hk_chan").start(tcp_port=0)
+    reader = SamIdCardReader(emulator.url, timeout=0.5, read_timeout=0.5)
+    try:
+        assert emulator.url.startswith("socket://127.0.0.1:")
+        assert reader.status().state == DeviceState.OK
+        card = reader.read_card()
+        assert card is not None and card.permit_number == "H12345678"
+    finally:
+        reader.close()
+        emulator.stop()
+
+
+def test_sam_reset_answers_and_leaves_the_reader_healthy(idcard_emulator, idcard_reader):
+    status = idcard_reader.reset_sam()
+    assert status.state == DeviceState.OK
+    assert idcard_emulator.commands[(0x10, 0xFF)] == 1
+    idcard_emulator.set_fault("sam")
+    assert idcard_reader.reset_sam().code == "sam_self_test_failed"
