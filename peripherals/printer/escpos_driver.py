@@ -109,8 +109,16 @@ class EscposTicketPrinter:
 
     def _drain(self) -> None:
         """Drop stale bytes (a late answer to an earlier query) before asking again."""
-        while self._read(16, 0.0):
-            pass
+        device = self._open().device
+        if not hasattr(device, "recv"):
+            device.reset_input_buffer()
+            return
+        for _ in range(64):
+            ready, _, _ = select.select([device], [], [], 0)
+            if not ready:
+                return
+            if not device.recv(256):
+                raise PrinterError("offline", "connection closed")
 
     def read_flags(self, wait: float | None = None) -> PrinterFlags:
         """Ask DLE EOT 1-4 and decode the answers. Raises PrinterError only."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -159,3 +160,12 @@ def test_garbage_does_not_stop_the_emulator(
     printer._write(bytes(range(256)) * 4 + b"\x1b@")
     printer.print_ticket(ticket)
     assert printer_emulator.tickets[-1].qr_payloads == [ticket.qr_text]
+
+
+def test_a_late_answer_does_not_confuse_the_next_status(
+    printer: EscposTicketPrinter, printer_emulator: PrinterEmulator
+) -> None:
+    printer._write(b"\x10\x04\x01\x10\x04\x04")  # answers nobody reads
+    time.sleep(0.2)
+    printer_emulator.open_cover()
+    assert printer.status().code == "cover_open"
