@@ -38,7 +38,7 @@ def refund_tickets(
     """Refund these tickets under the policy; inventory and earned points go back."""
     with bk.store.transaction():
         order = load_order(bk, order_id, now)
-        if order["status"] not in PAID_STATUSES:
+        if order["status"] not in (*PAID_STATUSES, "refunded"):
             raise RuleError("order_not_paid")
         tickets = _tickets_of(bk, order_id, ticket_ids)
         total_back = total_fee = 0

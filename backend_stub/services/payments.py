@@ -120,6 +120,7 @@ def start_payment(
             "provider": "wechat",
             "status": "userpaying",
             "settle_after": NEVER,
+            "auth_code_masked": "",
             "code_url": f"weixin://wxpay/bizpayurl?pr={trade_no}",
         }
     with bk.store.transaction():
