@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import socket
 import struct
 import sys
@@ -302,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     name = args[0] if args else "M1001"
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops our pcscd
     pcscd = ensure_pcscd()
     emulator = SmartCardEmulator()
     try:
