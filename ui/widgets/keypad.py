@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
+
+from ui.widgets.controls import BigButton
 
 DELETE = "del"
 
@@ -27,6 +28,10 @@ def group_digits(value: str, kind: str) -> str:
     return " ".join(parts)
 
 
+class KeyButton(BigButton):
+    key = StringProperty("")
+
+
 class Keypad(GridLayout):
     """1-9, then X (if allow_x) 0 Delete. `value` is what was typed."""
 
@@ -38,7 +43,7 @@ class Keypad(GridLayout):
         super().__init__(**kwargs)
         self.cols = 3
         for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", DELETE]:
-            button = Factory.KeyButton(key=key, test_id=f"key_{key}")
+            button = KeyButton(key=key, test_id=f"key_{key}")
             button.bind(on_release=lambda b: self.press(b.key))
             self.add_widget(button)
         self.fbind("allow_x", self._update_x)

@@ -1,0 +1,88 @@
+"""UI test fixtures: a display (Xvfb started here when none is set) and `run_ui`, which starts
+the real app in its own process with a driver script playing the tourist inside the app loop."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.common import ARTIFACTS
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREEN_SHOTS = ARTIFACTS / "ui"
+
+
+@pytest.fixture(scope="session")
+def ui_display() -> Iterator[str]:
+    """The X display the app draws on: $DISPLAY, or a private Xvfb big enough for both
+    orientations."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    if not shutil.which("Xvfb"):
+        pytest.skip("no DISPLAY and no Xvfb")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        proc.kill()
+        pytest.fail("Xvfb did not start")
+    try:
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def run_ui(ui_display: str, tmp_path: Path) -> Callable[..., dict[str, Any]]:
+    """run_ui("scenario_name", size=..., lang=..., env={...}) plays tests.ui.scenarios.<name>
+    in a fresh app process and returns its outcome; fails with the script's traceback."""
+
+    def run(
+        scenario: str,
+        size: str = "1080x1920",
+        lang: str = "zh_CN",
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> dict[str, Any]:
+        out = tmp_path / f"{scenario}.json"
+        data_dir = tmp_path / "data"
+        full_env = {
+            **os.environ,
+            "DISPLAY": ui_display,
+            "KIOSK_DATA_DIR": str(data_dir),
+            "KIOSK_UI_SHOTS": str(SCREEN_SHOTS),
+            **(env or {}),
+        }
+        args = [sys.executable, "-m", "ui.main", "--windowed", "--size", size, "--lang", lang]
+        args += ["--drive", f"tests.ui.scenarios:{scenario}", "--drive-out", str(out)]
+        proc = subprocess.run(
+            args, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
+        )
+        if not out.exists():
+            pytest.fail(
+                f"the app exited ({proc.returncode}) without an outcome:\n{proc.stderr[-4000:]}"
+            )
+        outcome = json.loads(out.read_text())
+        outcome["data_dir"] = str(data_dir)
+        if not outcome["ok"]:
+            pytest.fail(f"{scenario} failed in the app:\n{outcome.get('traceback')}")
+        return outcome
+
+    return run
