@@ -158,20 +158,29 @@ def _on_region(gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
 class FrameDecoder:
     """The pipeline with its memory of where the last code was (for the camera loop)."""
 
-    def __init__(self, remember_region: bool = True) -> None:
+    def __init__(self, remember_region: bool = True, thorough_every: int = 1) -> None:
         self.remember_region = remember_region
+        # the slow steps (pyzbar, regions) on every Nth empty frame only: a live camera at
+        # 20 fps looking at an empty scene would otherwise spend a core on them
+        self.thorough_every = max(1, thorough_every)
         self.last_box: tuple[int, ...] | None = None
         self.last_step = ""
+        self._empty_frames = 0
 
     def decode(self, frame: np.ndarray) -> list[Decoded]:
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        thorough = self._empty_frames % self.thorough_every == 0
         for step, attempt in self._steps(gray):
+            if step in ("zbar", "region") and not thorough:
+                break
             found = attempt()
             if found:
                 self.last_step = step
                 if self.remember_region:
                     self.last_box = _box_around(found, gray.shape)
+                self._empty_frames = 0
                 return found
+        self._empty_frames += 1
         self.last_step = ""
         self.last_box = None
         return []

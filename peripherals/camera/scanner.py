@@ -41,6 +41,7 @@ class CameraScanner:
         source: Any,
         *,
         repeat_after: float = 1.5,
+        thorough_every: int = 3,
         on_decoded: Callable[[Decoded], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -48,7 +49,7 @@ class CameraScanner:
         self.repeat_after = repeat_after
         self.on_decoded = on_decoded
         self.clock = clock
-        self._decoder = FrameDecoder()
+        self._decoder = FrameDecoder(thorough_every=thorough_every)
         self._on_code: Callable[[str], None] | None = None
         self._stop = threading.Event()
         self._new_frame = threading.Condition()
