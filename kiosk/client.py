@@ -442,6 +442,16 @@ class BackendClient:
         items = body.get("orders", []) if isinstance(body, dict) else body
         return [Order.parse(o) for o in items]
 
+    async def parents(
+        self, date: str, *, id_number: str = "", phone: str = "", ticket_code: str = ""
+    ) -> list[Ticket]:
+        """Valid admission (or bundle) tickets someone holds for `date` (add-on parents)."""
+        params = {"date": date, "id_number": id_number, "phone": phone, "ticket_code": ticket_code}
+        body = (
+            await self._request("GET", "/parents", params={k: v for k, v in params.items() if v})
+        ).json()
+        return [Ticket.parse(t) for t in body.get("tickets", [])]
+
     async def rebook(
         self, order_id: str, ticket_ids: list[str], slot_id: str, idempotency_key: str
     ) -> dict[str, Any]:

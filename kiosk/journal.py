@@ -156,6 +156,19 @@ class Journal:
                 (order_id, order_no, total_fen, time.time(), idem_key),
             )
 
+    def order_to_print(self, order_id: str, order_no: str) -> None:
+        """A paid order from elsewhere (pickup, rebook) whose tickets this kiosk prints."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO orders(idem_key, order_id, order_no, state, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'paid', ?, ?)",
+                (f"print-{order_id}", order_id, order_no, now, now),
+            )
+            db.execute(
+                "UPDATE orders SET state='paid', updated_at=? WHERE order_id=?", (now, order_id)
+            )
+
     def order_state(self, order_id: str, state: str) -> None:
         with self._tx() as db:
             db.execute(
@@ -223,6 +236,17 @@ class Journal:
                     " updated_at) VALUES (?, ?, ?, ?, 'pending', ?)",
                     (ticket_id, order_id, seq, json.dumps(layout, ensure_ascii=False), now),
                 )
+
+    def ticket_reissued(self, ticket_id: str, order_id: str, layout: dict[str, Any]) -> None:
+        """A ticket the backend re-issued (rebook: new slot, new code) prints again."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO tickets(ticket_id, order_id, seq, layout, state, updated_at)"
+                " VALUES (?, ?, 0, ?, 'pending', ?) ON CONFLICT(ticket_id) DO UPDATE SET"
+                " layout=excluded.layout, state='pending', error=NULL, marked=0,"
+                " updated_at=excluded.updated_at",
+                (ticket_id, order_id, json.dumps(layout, ensure_ascii=False), time.time()),
+            )
 
     def ticket_state(self, ticket_id: str, state: str, error: str | None = None) -> None:
         with self._tx() as db:

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from kiosk.client import BackendClient
 from kiosk.config import KioskConfig
@@ -27,42 +22,14 @@ from kiosk.flows.base import Flow, FlowState, Ports
 from kiosk.flows.recovery import ReplayReport, replay
 from kiosk.journal import Journal
 
-OPS_TOKEN = "demo-ops-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @contextmanager
-def backend_process(db: Path, hold_seconds: int = 300) -> Any:
-    """`kiosk backend --seed demo` in its own process on a free port; yields its URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "backend_stub.server", "--db", str(db), "--port", str(port),
-           "--seed", "demo", "--hold-seconds", str(hold_seconds)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"backend exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("backend did not start within 20 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def backend_process(db: Path, hold_seconds: int = 300) -> Iterator[str]:
+    """The bundled backend (demo seed) in its own process on a free port; yields its URL."""
+    from backend_stub.process import BackendProcess
+
+    with BackendProcess(db, hold_seconds=hold_seconds) as backend:
+        yield backend.url
 
 
 @dataclass

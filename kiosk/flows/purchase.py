@@ -30,6 +30,7 @@ class Cart:
     member_id: str = ""
     points_to_redeem: int = 0
     addon_lines: list[dict[str, Any]] = field(default_factory=list)  # extra lines (add-ons)
+    parent_ticket_code: str = ""  # for an add-on: the admission ticket shown
 
     def estimate_fen(self) -> int:
         prices = self.slot.prices if self.slot else {}
@@ -43,15 +44,16 @@ class Cart:
                 continue
             holders = self.holders[h : h + count] if self.product.real_name else []
             h += count if self.product.real_name else 0
-            lines.append(
-                {
-                    "product_id": self.product.id,
-                    "slot_id": self.slot.id,
-                    "ticket_type_id": type_id,
-                    "quantity": count,
-                    "holders": holders,
-                }
-            )
+            line = {
+                "product_id": self.product.id,
+                "slot_id": self.slot.id,
+                "ticket_type_id": type_id,
+                "quantity": count,
+                "holders": holders,
+            }
+            if self.parent_ticket_code:
+                line["parent_ticket_code"] = self.parent_ticket_code
+            lines.append(line)
         body: dict[str, Any] = {"lines": lines + self.addon_lines, "buyer_phone": self.buyer_phone}
         if self.coupon_code:
             body["coupon_code"] = self.coupon_code
@@ -107,6 +109,10 @@ class PurchaseFlow(Flow):
             await self.enter_holders()
         await self.extras()
         order = await self.review_and_hold()
+        return await self.finish(order)
+
+    async def finish(self, order: Any) -> Outcome:
+        """Pay for the held order and print its tickets."""
         outcome = Outcome(self.name, "paid", order_no=order.order_no, order_id=order.id)
         await checkout.take_payment(self, order)
         outcome = await checkout.print_paid_order(self, order.id, outcome)

@@ -11,8 +11,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
+from kiosk.flows.addons import AddonFlow
+from kiosk.flows.aftersales import AfterSalesFlow
 from kiosk.flows.base import Flow, Outcome
 from kiosk.flows.harness import Emulators, Kiosk, Tourist
+from kiosk.flows.membership import MembershipFlow
+from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.purchase import PurchaseFlow
 
 # WeChat payment codes; the backend's simulator acts on the last digit:
@@ -64,10 +68,11 @@ def outcome_dict(name: str, k: Kiosk, emu: Emulators | None, outcome: Outcome) -
     }
 
 
-async def pick_slot(t: Tourist, min_remaining: int = 2) -> None:
-    """On `choose_slot`: today's first open slot, or tomorrow's when today's have closed."""
+async def pick_slot(t: Tourist, min_remaining: int = 2, tomorrow: bool = False) -> None:
+    """On `choose_slot`: today's first open slot, or tomorrow's (when asked, or when today's
+    have all closed)."""
     state = await t.until("choose_slot")
-    if not _open(state.data["slots"], min_remaining):
+    if tomorrow or not _open(state.data["slots"], min_remaining):
         tomorrow = (date.fromisoformat(state.data["date"]) + timedelta(days=1)).isoformat()
         t.tap("choose_date", date=tomorrow)
         while t.flow.state.seq == state.seq or t.flow.state.screen != "choose_slot":
@@ -80,15 +85,27 @@ def _open(slots: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
     return [s for s in slots if s["status"] == "open" and s["remaining"] >= n]
 
 
-async def buy_admission(t: Tourist, counts: dict[str, int], code: str | None) -> None:
+async def buy_admission(
+    t: Tourist,
+    counts: dict[str, int],
+    code: str | None,
+    *,
+    member_qr: str = "",
+    tomorrow: bool = False,
+) -> None:
     """The walk-up tourist: slot, counts, phone, confirm, and pays with `code` (None: QR)."""
-    await pick_slot(t, sum(counts.values()))
+    await pick_slot(t, sum(counts.values()), tomorrow)
     await t.until("choose_tickets")
     for type_id, n in counts.items():
         t.tap("set_count", ticket_type_id=type_id, count=n)
     t.tap("next")
     await t.until("extras")
     t.tap("set_phone", phone="13900139000")
+    if member_qr:
+        seq = t.flow.state.seq
+        await t.show_code(member_qr)
+        while t.flow.state.seq == seq:
+            await asyncio.sleep(0.05)
     t.tap("next")
     await t.until("review")
     t.tap("confirm")
@@ -99,19 +116,217 @@ async def buy_admission(t: Tourist, counts: dict[str, int], code: str | None) ->
         await t.show_code(code)
 
 
-async def purchase(k: Kiosk, emu: Emulators | None, code: str = PAY_OK) -> dict[str, Any]:
+async def _purchase(
+    name: str,
+    k: Kiosk,
+    emu: Emulators | None,
+    code: str | None,
+    counts: dict[str, int] | None = None,
+    member_qr: str = "",
+    paper_out_after: int = 0,
+    tomorrow: bool = False,
+) -> dict[str, Any]:
+    flow = PurchaseFlow(k.ports, product_id="ADM")
+    t = Tourist(flow, emu, k.hub)
+    counts = counts or {"ADM-ADULT": 1, "ADM-CHILD": 1}
+
+    async def tourist() -> None:
+        await buy_admission(t, counts, code, member_qr=member_qr, tomorrow=tomorrow)
+        if paper_out_after and emu is not None:
+            await t.until("paper_out", "done", timeout=60)
+            await asyncio.sleep(0.5)  # staff arrive with a new roll
+            emu.printer.refill()
+        await t.until("done", "error", timeout=60)
+
+    if paper_out_after and emu is not None:
+        # paper for `paper_out_after` tickets only (a ticket is ~130 mm with its QR)
+        emu.printer.set_paper(130.0 * paper_out_after + 10)
+    return outcome_dict(name, k, emu, await drive(flow, tourist))
+
+
+async def purchase(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    return await _purchase("purchase", k, emu, PAY_OK)
+
+
+async def payment_userpaying(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    return await _purchase("payment-userpaying", k, emu, PAY_USERPAYING, {"ADM-ADULT": 1})
+
+
+async def payment_timeout_reversed(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    """A code that stays `userpaying`: polled until the deadline, reversed; then the tourist
+    walks away and the kiosk clears itself."""
     flow = PurchaseFlow(k.ports, product_id="ADM")
     t = Tourist(flow, emu, k.hub)
 
     async def tourist() -> None:
-        await buy_admission(t, {"ADM-ADULT": 1, "ADM-CHILD": 1}, code)
+        await buy_admission(t, {"ADM-ADULT": 1}, PAY_NEVER)
+        await t.until("pay_waiting")
+        # back on `pay` with the reversal told, after the poll deadline
+        while not any(m.key == "pay.reversed" for m in flow.told):
+            await asyncio.sleep(0.1)
+        t.tap("cancel")
+
+    outcome = await drive(flow, tourist)
+    result = outcome_dict("payment-timeout-reversed", k, emu, outcome)
+    result["ok"] = any(m["key"] == "pay.reversed" for m in result["told"])
+    return result
+
+
+async def paper_out_resume(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    result = await _purchase(
+        "paper-out-resume", k, emu, PAY_OK, {"ADM-ADULT": 2, "ADM-CHILD": 1}, paper_out_after=1
+    )
+    result["ok"] = result["result"] == "done" and any(
+        m["key"] == "print.stopped" for m in result["told"]
+    )
+    return result
+
+
+async def pickup_id(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    flow = PickupFlow(k.ports)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("pickup_identify")
+        t.place_card("zhang_wei")
+        await t.until("done", "pickup_none", timeout=30)
+        t.lift_card()
+
+    return outcome_dict("pickup-id", k, emu, await drive(flow, tourist))
+
+
+async def pickup_order(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    flow = PickupFlow(k.ports)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("pickup_identify")
+        await t.show_code("KO1:MT55000002")
+        await t.until("done", "pickup_none", timeout=30)
+
+    return outcome_dict("pickup-order", k, emu, await drive(flow, tourist))
+
+
+async def addon_with_parent(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    bought = await _purchase("purchase", k, emu, PAY_OK, {"ADM-ADULT": 1})
+    admission = k.ports.journal.tickets_of(bought["order_id"])[0].layout["qr_text"]
+    flow = AddonFlow(k.ports)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("addon_identify")
+        await t.show_code(admission, seconds=1.5)  # the printed admission ticket
+        await t.until("addon_choose")
+        t.tap("choose_product", product_id="CABLE")
+        await pick_slot(t, 1)
+        await t.until("choose_tickets")
+        t.tap("set_count", ticket_type_id="CABLE-ADULT", count=1)
+        t.tap("next")
+        await t.until("extras")
+        t.tap("next")
+        await t.until("review")
+        t.tap("confirm")
+        await t.until("pay")
+        await t.show_code(PAY_OK)
         await t.until("done", "error", timeout=60)
 
-    return outcome_dict("purchase", k, emu, await drive(flow, tourist))
+    result = outcome_dict("addon-with-parent", k, emu, await drive(flow, tourist))
+    result["parent_order_no"] = bought["order_no"]
+    return result
+
+
+async def addon_without_parent(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    flow = AddonFlow(k.ports)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("addon_identify")
+        t.place_card("li_na")  # 李娜 holds no admission
+        await t.until("addon_refused")
+        t.lift_card()
+        t.tap("cancel")
+
+    result = outcome_dict("addon-without-parent", k, emu, await drive(flow, tourist))
+    result["ok"] = result["result"] == "refused"
+    return result
+
+
+async def member_points(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    before = await k.ports.client.member("M1001")
+    bought = await _purchase("purchase", k, emu, PAY_OK, {"ADM-ADULT": 1}, member_qr="KM1:M1001")
+    flow = MembershipFlow(k.ports)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("member_identify")
+        await t.show_code("KM1:M1001", seconds=1.5)
+        await t.until("member")
+        t.tap("done")
+
+    outcome = await drive(flow, tourist)
+    result = outcome_dict("member-points", k, emu, outcome)
+    result.update(
+        order_no=bought["order_no"],
+        order_id=bought["order_id"],
+        tickets_printed=bought["tickets_printed"],
+        points_before=before.points,
+        points_after=outcome.data.get("points"),
+        points_earned=bought["data"].get("points_earned"),
+    )
+    result["told"] = bought["told"] + result["told"]
+    result["ok"] = outcome.data.get("points", 0) > before.points
+    return result
+
+
+async def _aftersales(name: str, k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    # tomorrow's ticket: today's slots are inside the refund/rebook cut-offs
+    bought = await _purchase("purchase", k, emu, PAY_OK, {"ADM-ADULT": 1}, tomorrow=True)
+    ticket = k.ports.journal.tickets_of(bought["order_id"])[0]
+    flow = AfterSalesFlow(k.ports, name)
+    t = Tourist(flow, emu, k.hub)
+
+    async def tourist() -> None:
+        await t.until("aftersales_identify")
+        await t.show_code(ticket.layout["qr_text"], seconds=1.5)
+        await t.until("aftersales_choose")
+        t.tap("toggle", ticket_id=ticket.ticket_id)
+        t.tap("next")
+        if name == "rebook":
+            state = await t.until("rebook_slot")
+            cheapest = min(_open(state.data["slots"], 1), key=lambda s: s["prices"]["ADM-ADULT"])
+            t.tap("choose_slot", slot_id=cheapest["id"])
+        await t.until("aftersales_confirm", "aftersales_refused")
+        if t.flow.state.screen == "aftersales_confirm":
+            t.tap("confirm")
+        await t.until(
+            "done" if name == "rebook" else "aftersales_done", "aftersales_refused", timeout=60
+        )
+
+    result = outcome_dict(name, k, emu, await drive(flow, tourist))
+    result["original_ticket_png"] = bought["tickets_printed"][0]["png"]
+    return result
+
+
+async def rebook(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    return await _aftersales("rebook", k, emu)
+
+
+async def refund(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    return await _aftersales("refund", k, emu)
 
 
 JOURNEYS: dict[str, Script] = {
     "purchase": purchase,
+    "pickup-id": pickup_id,
+    "pickup-order": pickup_order,
+    "addon-with-parent": addon_with_parent,
+    "addon-without-parent": addon_without_parent,
+    "member-points": member_points,
+    "rebook": rebook,
+    "refund": refund,
+    "paper-out-resume": paper_out_resume,
+    "payment-userpaying": payment_userpaying,
+    "payment-timeout-reversed": payment_timeout_reversed,
 }
 
 

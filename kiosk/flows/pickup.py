@@ -1,0 +1,101 @@
+"""Pickup of paid orders (OTA, mini-program, window): by ID card, order QR, or order no + phone.
+
+Screens: `pickup_identify` (place the ID card, show the order QR, or type the order number and
+the last 4 phone digits), `pickup_none` (nothing waits: offers a purchase), then `printing`,
+`paper_out`, `done`. Coming from the start screen with a card or a QR, it prints at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.client import BackendError, Order
+from kiosk.domain.codes import CodeKind, classify
+from kiosk.flows import checkout
+from kiosk.flows.base import ID_CARD, SCAN, Flow, Msg, Outcome, Ports
+
+
+class PickupFlow(Flow):
+    name = "pickup"
+
+    def __init__(self, ports: Ports, id_number: str = "", code: str = "") -> None:
+        super().__init__(ports)
+        self.id_number = id_number
+        self.code = code
+
+    def forget(self) -> None:
+        self.id_number = self.code = ""
+        super().forget()
+
+    async def identify(self) -> list[Order]:
+        message = Msg("pickup.identify")
+        while True:
+            query: dict[str, str] = {}
+            if self.id_number:
+                query, self.id_number = {"id_number": self.id_number}, ""
+            elif self.code:
+                query, self.code = {"code": self.code}, ""
+            else:
+                self.publish(
+                    "pickup_identify", message, actions=(ID_CARD, SCAN, "enter_order", "cancel")
+                )
+                action = await self.wait(ID_CARD, SCAN, "enter_order")
+                p = action.params
+                if action.name == ID_CARD:
+                    query = {"id_number": p["card"].id_number}
+                elif action.name == SCAN:
+                    scanned = classify(str(p.get("text", "")))
+                    if scanned.kind not in (CodeKind.ORDER, CodeKind.TICKET):
+                        message = Msg("pickup.not_an_order_code")
+                        continue
+                    query = {"code": scanned.text}
+                else:
+                    query = {
+                        "order_no": str(p.get("order_no", "")),
+                        "phone_last4": str(p.get("phone_last4", "")),
+                    }
+            try:
+                return await self.ports.client.pickup(**query)
+            except BackendError as exc:
+                if exc.unreachable:
+                    raise
+                message = self.error_msg(exc)
+
+    async def journey(self) -> Outcome:
+        await self.ports.client.catalog()
+        orders = await self.identify()
+        if not orders:
+            self.publish(
+                "pickup_none",
+                Msg("pickup.nothing_waiting"),
+                Msg("pickup.offer_purchase"),
+                actions=("buy", "cancel"),
+            )
+            outcome = Outcome(self.name, "none", told=list(self.told))
+            try:
+                await self.wait("buy")
+            except Exception:
+                return outcome
+            outcome.result = "buy"
+            return outcome
+        outcome = Outcome(self.name, "done")
+        summary: list[dict[str, Any]] = [
+            {"order_no": o.order_no, "tickets": len(o.unprinted())} for o in orders
+        ]
+        self.publish(
+            "pickup_found", Msg("pickup.found", {"orders": len(orders)}), data={"orders": summary}
+        )
+        for order in orders:
+            self.ports.journal.order_to_print(order.id, order.order_no)
+            one = await checkout.print_paid_order(self, order.id, Outcome(self.name, "done"))
+            outcome.order_id, outcome.order_no = one.order_id, one.order_no
+            outcome.printed += one.printed
+            outcome.missing += one.missing
+        self.publish(
+            "done",
+            Msg("done.take_tickets", {"count": len(outcome.printed)}),
+            data={"printed": outcome.printed},
+        )
+        outcome.told = list(self.told)
+        outcome.data["orders"] = summary
+        return outcome
