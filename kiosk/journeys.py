@@ -38,6 +38,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", default="", help="the kiosk's journal folder")
     parser.add_argument("--crash-after", default="", help="SIGKILL self after this step")
     parser.add_argument("--payment-poll-seconds", type=float, default=30.0)
+    parser.add_argument("--pay-code", default="", help="the payment code the tourist shows")
     return parser.parse_args(argv)
 
 
@@ -59,6 +60,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             backend_process(out / "backend.db")
         )
         async with kiosk(config, crash_after=args.crash_after) as k:
+            k.options["pay_code"] = args.pay_code
             if args.name == "replay":
                 return {"journey": "replay", "replayed": k.replayed.as_dict()}
             script = scripts.JOURNEYS[args.name]

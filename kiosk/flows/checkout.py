@@ -93,7 +93,6 @@ async def take_payment(flow: Flow, order: Order) -> bool:
             )
 
         async def submitted(p: payment.Payment, by_code: bool = auth_code is not None) -> None:
-            crash_point(flow, "payment_submitted")
             if not by_code:
                 flow.publish(
                     "pay_qr", Msg("pay.scan_qr"), data={**order_view(order), "code_url": p.code_url}
@@ -115,6 +114,7 @@ async def take_payment(flow: Flow, order: Order) -> bool:
                 deadline,
                 on_wait=waiting if auth_code else None,
                 on_submitted=submitted,
+                crash=flow.ports.crash_hook,
             )
         except BackendError as exc:
             messages = [flow.error_msg(exc)]

@@ -41,23 +41,32 @@ class Emulators:
     idcard: Any
 
     @classmethod
-    def start(cls, tickets_dir: Path, paper_mm: float = 5_000.0) -> Emulators:
+    def start(
+        cls, tickets_dir: Path, paper_mm: float = 5_000.0, with_printer: bool = True
+    ) -> Emulators:
         from peripherals.emulators.camera import CameraEmulator
         from peripherals.emulators.idcard import IdCardEmulator
         from peripherals.emulators.printer import PrinterEmulator
 
-        printer = PrinterEmulator(port=0, out_dir=tickets_dir, paper_mm=paper_mm).start()
+        printer = (
+            PrinterEmulator(port=0, out_dir=tickets_dir, paper_mm=paper_mm).start()
+            if with_printer
+            else None
+        )
         camera = CameraEmulator(port=0).start()
         idcard = IdCardEmulator().start()
         return cls(printer, camera, idcard)
 
     def stop(self) -> None:
         for emu in (self.camera, self.idcard, self.printer):
+            if emu is None:
+                continue
             with suppress(Exception):
                 emu.stop()
 
     def configure(self, config: KioskConfig) -> None:
-        config.devices.printer = f"tcp://{self.printer.host}:{self.printer.port}"
+        if self.printer is not None:
+            config.devices.printer = f"tcp://{self.printer.host}:{self.printer.port}"
         config.devices.camera = f"emu://127.0.0.1:{self.camera.port}"
         config.devices.idcard = self.idcard.port
 
@@ -69,6 +78,7 @@ class Kiosk:
     ports: Ports
     hub: DeviceHub
     replayed: ReplayReport = field(default_factory=ReplayReport)
+    options: dict[str, Any] = field(default_factory=dict)  # e.g. pay_code for the scripts
 
     @property
     def devices(self) -> Devices:

@@ -43,6 +43,7 @@ async def submit(
     auth_code: str | None,
     key: str,
     attempts: int = 6,
+    crash: Callable[[str], None] | None = None,
 ) -> Payment:
     """POST the payment; on a connection error ask again with the same key (never a new one)."""
     for attempt in range(attempts):
@@ -53,6 +54,8 @@ async def submit(
                 raise
             await clock.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
             continue
+        if crash is not None:  # the crash test: the answer came, the journal has not got it
+            crash("payment_submitted")
         journal.payment_state(key, _journal_state(payment.status), payment.id)
         return payment
     raise AssertionError("unreachable")  # pragma: no cover
@@ -142,11 +145,12 @@ async def pay(
     deadline_seconds: float,
     on_wait: Callable[[float], Awaitable[None]] | None = None,
     on_submitted: Callable[[Payment], Awaitable[None]] | None = None,
+    crash: Callable[[str], None] | None = None,
 ) -> PayResult:
     """Submit a payment and see it through to a final state (or reverse it)."""
     key = new_key("pay")
     journal.payment_submitting(key, order_id, "auth_code" if auth_code else "qr", auth_code or "")
-    payment = await submit(client, journal, clock, order_id, auth_code, key)
+    payment = await submit(client, journal, clock, order_id, auth_code, key, crash=crash)
     if on_submitted is not None:
         await on_submitted(payment)
     return await settle(client, journal, clock, order_id, key, payment, deadline_seconds, on_wait)

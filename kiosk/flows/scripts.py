@@ -138,14 +138,14 @@ async def _purchase(
             emu.printer.refill()
         await t.until("done", "error", timeout=60)
 
-    if paper_out_after and emu is not None:
+    if paper_out_after and emu is not None and emu.printer is not None:
         # paper for `paper_out_after` tickets only (a ticket is ~130 mm with its QR)
         emu.printer.set_paper(130.0 * paper_out_after + 10)
     return outcome_dict(name, k, emu, await drive(flow, tourist))
 
 
 async def purchase(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
-    return await _purchase("purchase", k, emu, PAY_OK)
+    return await _purchase("purchase", k, emu, k.options.get("pay_code") or PAY_OK)
 
 
 async def payment_userpaying(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:

@@ -1,0 +1,57 @@
+"""Fixtures of the journeys' tests: one backend process per module, fresh emulators and a fresh
+kiosk journal per test, and a runner for the scripted journeys."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from backend_stub.process import BackendProcess
+from kiosk.config import KioskConfig
+from kiosk.flows import scripts
+from kiosk.flows.harness import Emulators, kiosk
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    with BackendProcess(tmp_path_factory.mktemp("backend") / "backend.db") as bk:
+        yield bk
+
+
+@pytest.fixture
+def emulators(artifacts_dir: Path) -> Iterator[Emulators]:
+    emu = Emulators.start(artifacts_dir / "tickets")
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def kiosk_config(backend: BackendProcess, emulators: Emulators, tmp_path: Path) -> KioskConfig:
+    config = KioskConfig(data_dir=str(tmp_path / "kiosk"), backend_url=backend.url)
+    emulators.configure(config)
+    config.timeouts.payment_poll_seconds = 4.0
+    return config
+
+
+def run_journey(name: str, config: KioskConfig, emu: Emulators) -> dict[str, Any]:
+    async def go() -> dict[str, Any]:
+        async with kiosk(config) as k:
+            return await scripts.JOURNEYS[name](k, emu)
+
+    return asyncio.run(go())
+
+
+def api(backend: BackendProcess, path: str) -> Any:
+    resp = httpx.get(f"{backend.url}/api/v1{path}", headers=backend.kiosk_headers(), timeout=5)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def printed_codes(emu: Emulators) -> list[str]:
+    """The QR payloads of every ticket the printer emulator cut whole."""
+    return [code for t in emu.printer.tickets if t.complete for code in t.qr_payloads]

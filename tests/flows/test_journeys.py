@@ -1,0 +1,131 @@
+"""Each journey end to end: the backend in its own process, the emulators on real transports
+(camera MJPEG over HTTP, ID card over a pty, ESC/POS printer over TCP), the real drivers."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from backend_stub.process import BackendProcess
+from kiosk.config import KioskConfig
+from kiosk.flows.harness import Emulators
+from tests.flows.conftest import api, printed_codes, run_journey
+
+
+def told(result: dict) -> list[str]:
+    return [m["key"] for m in result["told"]]
+
+
+def test_purchase_prints_one_ticket_per_person_and_marks_them_printed(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("purchase", kiosk_config, emulators)
+    assert result["result"] == "done"
+    order = api(backend, f"/orders/{result['order_id']}")
+    assert order["status"] == "paid"
+    assert [t["status"] for t in order["tickets"]] == ["printed", "printed"]
+    assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
+    assert all(t["png"].endswith(".png") for t in result["tickets_printed"])
+
+
+def test_pickup_by_id_card_prints_the_ota_order_with_masked_holder(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("pickup-id", kiosk_config, emulators)
+    assert result["order_no"] == "CT88000001"
+    assert len(result["tickets_printed"]) == 1
+    text = "\n".join(emulators.printer.tickets[0].lines)
+    assert "张*" in text and "110***********2375" in text
+    assert "110101199003072375" not in text and "张伟" not in text
+
+
+def test_pickup_by_order_qr_prints_every_ticket_of_the_order(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("pickup-order", kiosk_config, emulators)
+    assert result["order_no"] == "MT55000002"
+    assert len(printed_codes(emulators)) == 3
+    assert {t["status"] for t in api(backend, f"/orders/{result['order_id']}")["tickets"]} == {
+        "printed"
+    }
+
+
+def test_addon_sold_to_the_holder_of_an_admission_ticket(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("addon-with-parent", kiosk_config, emulators)
+    assert result["result"] == "done"
+    order = api(backend, f"/orders/{result['order_id']}")
+    assert [t["product_id"] for t in order["tickets"]] == ["CABLE"]
+    assert order["tickets"][0]["status"] == "printed"
+
+
+def test_addon_refused_without_admission_says_why(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("addon-without-parent", kiosk_config, emulators)
+    assert result["result"] == "refused"
+    assert "error.parent_ticket_required" in told(result)
+    assert "addon.offer_admission_with_addon" in told(result)
+    assert result["order_id"] == "" and printed_codes(emulators) == []
+
+
+def test_member_earns_points_on_a_purchase(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("member-points", kiosk_config, emulators)
+    assert result["points_earned"] > 0
+    assert result["points_after"] == result["points_before"] + result["points_earned"]
+    assert api(backend, "/members/M1001")["points"] == result["points_after"]
+
+
+def test_rebook_moves_the_ticket_and_prints_it_again_with_a_new_code(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("rebook", kiosk_config, emulators)
+    assert result["result"] == "done", told(result)
+    order = api(backend, f"/orders/{result['order_id']}")
+    codes = printed_codes(emulators)
+    assert len(codes) == 2 and codes[0] != codes[1]  # the original and the rebooked ticket
+    assert order["tickets"][0]["code"] == codes[1]
+    assert order["tickets"][0]["status"] == "printed"
+
+
+def test_refund_of_tomorrows_ticket(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("refund", kiosk_config, emulators)
+    assert result["result"] == "done", told(result)
+    order = api(backend, f"/orders/{result['order_id']}")
+    assert order["status"] == "refunded"
+    assert result["data"]["refunded_fen"] + result["data"]["fee_fen"] == order["total_fen"]
+
+
+def test_paper_out_stops_names_the_missing_and_prints_only_those_after_restock(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("paper-out-resume", kiosk_config, emulators)
+    assert result["result"] == "done"
+    stopped = next(m for m in result["told"] if m["key"] == "print.stopped")
+    assert stopped["params"]["code"] == "paper_out" and stopped["params"]["missing"] == 2
+    assert len(emulators.printer.partials) == 1
+    codes = Counter(printed_codes(emulators))
+    order = api(backend, f"/orders/{result['order_id']}")
+    assert codes == Counter(t["code"] for t in order["tickets"])  # each exactly once
+
+
+def test_userpaying_is_polled_until_paid(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("payment-userpaying", kiosk_config, emulators)
+    assert result["result"] == "done"
+    assert "pay.confirm_on_phone" in told(result)
+    assert api(backend, f"/orders/{result['order_id']}")["status"] == "paid"
+
+
+def test_payment_never_confirmed_is_reversed_after_the_deadline(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("payment-timeout-reversed", kiosk_config, emulators)
+    assert "pay.reversed" in told(result)
+    assert result["result"] == "cancelled"
+    assert printed_codes(emulators) == []
