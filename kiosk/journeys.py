@@ -48,14 +48,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     config = KioskConfig(data_dir=args.data_dir or str(out / "kiosk"))
     config.timeouts.payment_poll_seconds = args.payment_poll_seconds
     with ExitStack() as stack:
-        emulators = None
-        if not args.printer:
-            emulators = Emulators.start(out / "tickets")
-            stack.callback(emulators.stop)
-            emulators.configure(config)
-        else:
-            config.devices.printer, config.devices.camera, config.devices.idcard = (
-                args.printer, "", "")  # fmt: skip
+        emulators = Emulators.start(out / "tickets", with_printer=not args.printer)
+        stack.callback(emulators.stop)
+        emulators.configure(config)
+        if args.printer:
+            config.devices.printer = args.printer
         config.backend_url = args.backend_url or stack.enter_context(
             backend_process(out / "backend.db")
         )
