@@ -110,7 +110,7 @@ class Flow:
 
     def __init__(self, ports: Ports) -> None:
         self.ports = ports
-        self.state = FlowState(self.name, "start")
+        self.state = FlowState(self.name, "loading")  # until the first publish
         self._listeners: list[Listener] = []
         self._queue: asyncio.Queue[Action] = asyncio.Queue()
         self._seq = 0
