@@ -9,8 +9,15 @@ from fastapi import APIRouter, Depends, Response
 
 from backend_stub.app import get_backend, kiosk_auth, ops_auth
 from backend_stub.context import Backend
-from backend_stub.schemas import ChannelOrder, Heartbeat, PricesRequest, SlotCapacity, StaffVerify
-from backend_stub.services import members, ops
+from backend_stub.schemas import (
+    ChannelOrder,
+    GroupOrder,
+    Heartbeat,
+    PricesRequest,
+    SlotCapacity,
+    StaffVerify,
+)
+from backend_stub.services import groups, members, ops
 
 router = APIRouter()
 BackendDep = Annotated[Backend, Depends(get_backend)]
@@ -38,6 +45,18 @@ async def post_channel_order(
     channel: str, body: ChannelOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
     order, replayed = ops.import_channel_order(bk, channel, body, bk.now())
+    if replayed:
+        response.status_code = 200
+    return order
+
+
+@router.post("/ops/groups", tags=["ops"], status_code=201)
+async def post_group(
+    body: GroupOrder, response: Response, bk: BackendDep, _: OpsDep
+) -> dict[str, Any]:
+    """A guide's group (团体): one real-name ticket per roster entry, paid; picked up at a
+    kiosk as one order. Idempotent by `group_ref` (201 then 200)."""
+    order, replayed = groups.book_group(bk, body, bk.now())
     if replayed:
         response.status_code = 200
     return order

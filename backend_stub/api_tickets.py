@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from backend_stub.app import get_backend, kiosk_auth
 from backend_stub.context import Backend
 from backend_stub.schemas import RebookRequest, TicketRefs, VerifyRequest
-from backend_stub.services import aftersales, tickets
+from backend_stub.services import aftersales, rebook, tickets
 
 router = APIRouter()
 BackendDep = Annotated[Backend, Depends(get_backend)]
@@ -65,5 +65,26 @@ async def post_refund(order_id: str, body: TicketRefs, bk: BackendDep, _: KioskD
 
 
 @router.post("/orders/{order_id}/rebook", tags=["after-sales"])
-async def post_rebook(order_id: str, body: RebookRequest, bk: BackendDep, _: KioskDep) -> dict:
-    return aftersales.rebook_tickets(bk, order_id, body.ticket_ids, body.slot_id, bk.now())
+async def post_rebook(
+    order_id: str,
+    body: RebookRequest,
+    response: Response,
+    bk: BackendDep,
+    kiosk_id: KioskDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> dict:
+    """Cheaper or equal slot: 200, `status` `done`, the difference back. Dearer: 202,
+    `status` `payment_required`, `payment_order` (a held difference order of `due_fen`) to
+    pay with the payment calls; the tickets move when it is paid."""
+    answer, pending = rebook.rebook_tickets(
+        bk,
+        order_id,
+        body.ticket_ids,
+        body.slot_id,
+        bk.now(),
+        kiosk_id=kiosk_id,
+        idem_key=idempotency_key,
+    )
+    if pending:
+        response.status_code = 202
+    return answer

@@ -25,6 +25,7 @@ from kiosk.domain.ticket_code import (
 @dataclass
 class Settings:
     hold_seconds: int = 300
+    rebook_fee_fen: int = 0  # per ticket, when rebooking less than 24 h before its slot
     ops_token: str = "demo-ops-token"
     area_name_zh: str = "云台山风景区"
     area_name_en: str = "Yuntai Mountain Scenic Area"

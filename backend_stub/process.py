@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -39,12 +40,14 @@ class BackendProcess:
         ops_token: str = DEMO_OPS_TOKEN,
         startup_timeout: float = 20.0,
         log_path: str | Path | None = None,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.db_path = Path(db_path)
         self.seed, self.hold_seconds = seed, hold_seconds
         self.port = port or free_port()
         self.ops_token, self.kiosk_token = ops_token, DEMO_KIOSK_TOKEN
         self.startup_timeout = startup_timeout
+        self.extra_args = list(extra_args)
         self.log_path = Path(log_path) if log_path else self.db_path.with_suffix(".log")
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -66,6 +69,7 @@ class BackendProcess:
             str(self.hold_seconds),
             "--ops-token",
             self.ops_token,
+            *self.extra_args,
         ]
         root = Path(__file__).resolve().parent.parent
         env = dict(

@@ -86,3 +86,17 @@ class ChannelOrder(Strict):
     buyer_phone: str = Field("", max_length=20)
     buyer_name: str = Field("", max_length=64)
     paid_fen: int | None = Field(None, ge=0, description="what the channel collected")
+
+
+class RosterEntry(Holder):
+    ticket_type_id: str | None = Field(None, max_length=64, description="omitted: the group's")
+
+
+class GroupOrder(Strict):
+    group_ref: str = Field(min_length=1, max_length=64, description="back office ref (idempotent)")
+    product_id: str = Id
+    slot_id: str = Id
+    ticket_type_id: str = Id
+    guide: Holder
+    roster: list[RosterEntry] = Field(min_length=1, max_length=200)
+    paid_fen: int | None = Field(None, ge=0, description="what the agency paid, for the record")

@@ -19,6 +19,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--hold-seconds", type=int, default=300, help="how long unpaid orders hold")
     parser.add_argument("--ops-token", default="demo-ops-token")
     parser.add_argument(
+        "--rebook-fee-fen", type=int, default=0, help="fee per ticket rebooked < 24 h ahead"
+    )
+    parser.add_argument(
         "--kiosk-token",
         action="append",
         default=[],
@@ -32,7 +35,11 @@ def build(args: argparse.Namespace) -> Backend:
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     store = Store(args.db)
-    settings = Settings(hold_seconds=args.hold_seconds, ops_token=args.ops_token)
+    settings = Settings(
+        hold_seconds=args.hold_seconds,
+        ops_token=args.ops_token,
+        rebook_fee_fen=args.rebook_fee_fen,
+    )
     bk = Backend(store, settings)
     if args.seed == "demo":
         from backend_stub.seed import seed_demo

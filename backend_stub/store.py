@@ -95,6 +95,23 @@ CREATE TABLE IF NOT EXISTS refunds (
   kind TEXT NOT NULL, amount_fen INTEGER NOT NULL, fee_fen INTEGER NOT NULL,
   created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS refunds_order ON refunds(order_id);
+CREATE TABLE IF NOT EXISTS rebook_items (
+  order_id TEXT NOT NULL, ticket_id TEXT NOT NULL, from_slot_id TEXT NOT NULL,
+  to_slot_id TEXT NOT NULL, new_unit_fen INTEGER NOT NULL, fee_fen INTEGER NOT NULL,
+  balance_fen INTEGER NOT NULL, PRIMARY KEY (order_id, ticket_id));
+CREATE INDEX IF NOT EXISTS rebook_items_ticket ON rebook_items(ticket_id);
+"""
+
+# columns added after the first release: (table, column, declaration); a database created
+# before them gets them by ALTER TABLE at start
+ADDED_COLUMNS = (
+    ("orders", "kind", "TEXT NOT NULL DEFAULT 'sale'"),
+    ("orders", "rebook_of", "TEXT"),
+    ("orders", "guide_doc_number", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "points_returned", "INTEGER NOT NULL DEFAULT 0"),
+)
+INDEXES_ON_ADDED = """
+CREATE INDEX IF NOT EXISTS orders_guide ON orders(guide_doc_number) WHERE guide_doc_number != '';
 """
 
 
@@ -111,7 +128,15 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
+        self._add_columns()
+        conn.executescript(INDEXES_ON_ADDED)
         self._depth = 0
+
+    def _add_columns(self) -> None:
+        for table, column, decl in ADDED_COLUMNS:
+            have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{table}")')}
+            if column not in have:
+                self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {decl}')
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

@@ -62,7 +62,7 @@ def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
 def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
     o = load_order(bk, order_id, now)
     tickets = bk.store.all("SELECT * FROM tickets WHERE order_id = ? ORDER BY rowid", (o["id"],))
-    return {
+    view: dict[str, Any] = {
         "id": o["id"],
         "order_no": o["order_no"],
         "status": o["status"],
@@ -82,8 +82,22 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
         "created_at": o["created_at"],
         "expires_at": o["expires_at"] if o["status"] == "held" else None,
         "paid_at": o["paid_at"],
+        "kind": o["kind"],
         "tickets": [ticket_view(bk, t) for t in tickets],
     }
+    if o["kind"] == "rebook":
+        items = bk.store.all(
+            "SELECT ticket_id, from_slot_id, to_slot_id, new_unit_fen, fee_fen, balance_fen "
+            "FROM rebook_items WHERE order_id = ? ORDER BY rowid",
+            (o["id"],),
+        )
+        view["rebook"] = {"order_id": o["rebook_of"], "items": items}
+    if o["guide_doc_number"]:
+        view["guide"] = {
+            "name": mask_name(o["buyer_name"] or ""),
+            "doc_number": mask_id(o["guide_doc_number"]),
+        }
+    return view
 
 
 def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
@@ -93,12 +107,28 @@ def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
     return sign_ticket(claims, bk.signing_key)
 
 
+def next_order_no(bk: Backend, now: datetime) -> str:
+    """Inside a transaction: the next kiosk order number, K<yymmdd><seq>."""
+    seq = int(bk.store.meta("order_seq", "0") or 0) + 1
+    bk.store.set_meta("order_seq", str(seq))
+    return f"K{now:%y%m%d}{seq:06d}"
+
+
 def mark_order_paid(bk: Backend, order_id: str, now: datetime) -> None:
     """Inside a transaction: the order is paid, its tickets issued with signed codes, and the
-    member earns points."""
+    member earns points. A paid difference order moves the tickets it rebooks."""
     order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
     if order is None or order["status"] != "held":
         raise RuleError("order_not_payable")
+    if order["kind"] == "rebook":
+        from backend_stub.services.rebook import apply_paid_rebook
+
+        bk.store.run(
+            "UPDATE orders SET status = 'paid', paid_at = ?, expires_epoch = NULL WHERE id = ?",
+            (now.isoformat(), order_id),
+        )
+        apply_paid_rebook(bk, order, now)
+        return
     earned = points_earned(order["total_fen"]) if order["member_id"] else 0
     bk.store.run(
         "UPDATE orders SET status = 'paid', paid_at = ?, points_earned = ?, expires_epoch = NULL"
@@ -119,7 +149,11 @@ def expire_order(bk: Backend, order_id: str, now: datetime) -> bool:
     order = bk.store.one("SELECT * FROM orders WHERE id = ? AND status = 'held'", (order_id,))
     if order is None:
         return False
-    tickets = bk.store.all("SELECT slot_id FROM tickets WHERE order_id = ?", (order_id,))
+    tickets = bk.store.all(
+        "SELECT slot_id FROM tickets WHERE order_id = ? UNION ALL "
+        "SELECT to_slot_id FROM rebook_items WHERE order_id = ?",
+        (order_id, order_id),
+    )
     for slot_id, count in Counter(t["slot_id"] for t in tickets).items():
         bk.store.run("UPDATE slots SET remaining = remaining + ? WHERE id = ?", (count, slot_id))
     bk.store.run("UPDATE tickets SET status = 'void' WHERE order_id = ?", (order_id,))

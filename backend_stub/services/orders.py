@@ -14,7 +14,7 @@ from backend_stub.context import Backend, Product, TicketType, epoch_of, iso, pl
 from backend_stub.schemas import OrderLine, OrderRequest
 from backend_stub.services.catalog import get_slot, slot_end, slot_prices
 from backend_stub.services.members import change_points
-from backend_stub.services.order_state import mark_order_paid, order_view
+from backend_stub.services.order_state import mark_order_paid, next_order_no, order_view
 from kiosk.domain.catalog import (
     HELD_STATUSES,
     PARENT_KINDS,
@@ -67,8 +67,11 @@ def _holders_for(line: OrderLine, product: Product, tt: TicketType, day: date) -
     return out
 
 
-def plan_tickets(bk: Backend, lines: list[OrderLine], now: datetime) -> list[PlannedTicket]:
-    """Check each line against the catalog and slots; the tickets the order will hold."""
+def plan_tickets(
+    bk: Backend, lines: list[OrderLine], now: datetime, max_per_product: int | None = None
+) -> list[PlannedTicket]:
+    """Check each line against the catalog and slots; the tickets the order will hold.
+    `max_per_product` replaces the product's own limit (group orders)."""
     catalog = bk.catalog()
     planned: list[PlannedTicket] = []
     per_product: Counter[str] = Counter()
@@ -85,8 +88,9 @@ def plan_tickets(bk: Backend, lines: list[OrderLine], now: datetime) -> list[Pla
         if now >= slot_end(slot):
             raise RuleError("slot_closed", slot["id"])
         per_product[product.id] += line.quantity
-        if per_product[product.id] > product.max_per_order:
-            raise RuleError("too_many_tickets", f"at most {product.max_per_order}")
+        limit = max_per_product or product.max_per_order
+        if per_product[product.id] > limit:
+            raise RuleError("too_many_tickets", f"at most {limit}")
         unit = slot_prices(product, slot)[tt.id]
         day = date.fromisoformat(slot["date"])
         for holder in _holders_for(line, product, tt, day):
@@ -207,9 +211,7 @@ def _coupon(bk: Backend, code: str) -> Coupon:
 
 
 def _next_order_no(bk: Backend, now: datetime) -> str:
-    seq = int(bk.store.meta("order_seq", "0") or 0) + 1
-    bk.store.set_meta("order_seq", str(seq))
-    return f"K{now:%y%m%d}{seq:06d}"
+    return next_order_no(bk, now)
 
 
 def request_hash(req: OrderRequest) -> str:
@@ -227,6 +229,8 @@ def place_order(
     channel_order_id: str | None = None,
     paid_by_channel: bool = False,
     order_no: str | None = None,
+    guide_doc_number: str = "",
+    max_per_product: int | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Validate, price and hold an order; (order, replayed). Retrying with the same
     Idempotency-Key returns the first order and holds nothing more."""
@@ -242,7 +246,7 @@ def place_order(
             return order_view(bk, prior["id"], now), True
     if req.buyer_phone and not is_valid_phone(req.buyer_phone):
         raise RuleError("invalid_phone", "buyer_phone")
-    planned = plan_tickets(bk, req.lines, now)
+    planned = plan_tickets(bk, req.lines, now, max_per_product)
     _check_parents(bk, req, planned)
     member, tier_percent = None, 0
     if req.member_id:
@@ -291,6 +295,7 @@ def place_order(
                     "request_hash": digest,
                     "buyer_phone": req.buyer_phone,
                     "buyer_name": req.buyer_name,
+                    "guide_doc_number": guide_doc_number,
                     "member_id": member["id"] if member else None,
                     "coupon_code": coupon.code if coupon else None,
                     "subtotal_fen": q.subtotal_fen,

@@ -62,9 +62,11 @@ def find_for_pickup(
     """Paid orders, from any channel, with tickets for today or later not yet printed."""
     store = bk.store
     if id_number:
+        number = normalize_doc_number(id_number)
         rows = store.all(
-            "SELECT DISTINCT order_id FROM tickets WHERE holder_doc_number = ? AND date >= ?",
-            (normalize_doc_number(id_number), now.date().isoformat()),
+            "SELECT DISTINCT order_id FROM tickets WHERE holder_doc_number = ? AND date >= ? "
+            "UNION SELECT id FROM orders WHERE guide_doc_number = ?",  # a group's guide
+            (number, now.date().isoformat(), number),
         )
         order_ids = [r["order_id"] for r in rows]
     elif order_no and phone_last4:

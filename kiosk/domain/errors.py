@@ -124,10 +124,16 @@ ERRORS: dict[str, ErrorInfo] = {
         "新场次价格更高，请退票后重新购买",
         "The new slot costs more; refund and buy again",
     ),
+    "rebook_pending": ErrorInfo(
+        409,
+        "该门票有一笔待支付的改签",
+        "A rebooking of this ticket is waiting for payment",
+    ),
     # staff and ops
     "wrong_pin": ErrorInfo(401, "工号或密码错误", "Wrong staff id or PIN"),
     "price_invalid": ErrorInfo(422, "价格无效", "The price is invalid"),
     "channel_order_invalid": ErrorInfo(422, "渠道订单无效", "The channel order is invalid"),
+    "group_invalid": ErrorInfo(422, "团体订单无效", "The group order is invalid"),
 }
 
 
