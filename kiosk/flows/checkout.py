@@ -13,7 +13,7 @@ from typing import Any
 from kiosk.client import BackendError, Order
 from kiosk.domain.codes import CodeKind, classify
 from kiosk.flows import payment
-from kiosk.flows.base import SCAN, Flow, Msg, Outcome
+from kiosk.flows.base import SCAN, Flow, FlowCancelled, Msg, Outcome
 from kiosk.flows.printing import journal_order_tickets, print_order, remaining
 
 # Crash-test hook: `kiosk journey purchase --crash-after STEP` SIGKILLs the process right after
@@ -95,8 +95,14 @@ async def take_payment(flow: Flow, order: Order) -> bool:
         async def submitted(p: payment.Payment, by_code: bool = auth_code is not None) -> None:
             if not by_code:
                 flow.publish(
-                    "pay_qr", Msg("pay.scan_qr"), data={**order_view(order), "code_url": p.code_url}
+                    "pay_qr",
+                    Msg("pay.scan_qr"),
+                    data={**order_view(order), "code_url": p.code_url, "payment_id": p.id},
+                    actions=("cancel",),
                 )
+
+        async def qr_wait(left: float) -> None:
+            await flow.poll_action()  # raises FlowCancelled when the tourist cancels
 
         deadline = (
             ports.config.timeouts.payment_poll_seconds
@@ -112,13 +118,17 @@ async def take_payment(flow: Flow, order: Order) -> bool:
                 order.id,
                 auth_code,
                 deadline,
-                on_wait=waiting if auth_code else None,
+                on_wait=waiting if auth_code else qr_wait,
                 on_submitted=submitted,
                 crash=flow.ports.crash_hook,
             )
         except BackendError as exc:
             messages = [flow.error_msg(exc)]
             continue
+        except FlowCancelled:
+            await reverse_open_payments(flow, order)
+            await release(flow, order)
+            raise
         if result.status == "success":
             ports.journal.order_state(order.id, "paid")
             crash_point(flow, "payment_success")
@@ -132,6 +142,16 @@ async def take_payment(flow: Flow, order: Order) -> bool:
                     {"reason": result.reason_code, "zh": result.reason_zh, "en": result.reason_en},
                 )
             ]
+
+
+async def reverse_open_payments(flow: Flow, order: Order) -> None:
+    """Cancel (close) a QR payment the tourist walked away from."""
+    ports = flow.ports
+    for entry in ports.journal.payments_of(order.id):
+        if entry.state in ("submitting", "pending") and entry.payment_id:
+            await payment.reverse(
+                ports.client, ports.journal, ports.clock, order.id, entry.idem_key, entry.payment_id
+            )
 
 
 async def release(flow: Flow, order: Order) -> None:

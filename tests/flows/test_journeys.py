@@ -129,3 +129,37 @@ def test_payment_never_confirmed_is_reversed_after_the_deadline(
     assert "pay.reversed" in told(result)
     assert result["result"] == "cancelled"
     assert printed_codes(emulators) == []
+
+
+def test_native_qr_payment_is_polled_until_the_phone_pays(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    import asyncio
+
+    import httpx
+
+    from kiosk.flows.harness import Tourist, kiosk
+    from kiosk.flows.purchase import PurchaseFlow
+    from kiosk.flows.scripts import buy_admission
+
+    async def go() -> tuple[str, str]:
+        async with kiosk(kiosk_config) as k:
+            flow = PurchaseFlow(k.ports, product_id="ADM")
+            t = Tourist(flow, emulators, k.hub)
+            task = asyncio.create_task(flow.run())
+            await buy_admission(t, {"ADM-ADULT": 1}, None)
+            state = await t.until("pay_qr")
+            order_id, pid = state.data["order_id"], state.data["payment_id"]
+            async with httpx.AsyncClient(headers=backend.kiosk_headers()) as http:
+                paid = await http.post(  # the customer's phone scans the QR and pays
+                    f"{backend.url}/api/v1/simulator/orders/{order_id}/payments/{pid}/scan"
+                )
+                paid.raise_for_status()
+            await t.until("done", timeout=30)
+            await task
+            return state.data["code_url"], order_id
+
+    code_url, order_id = asyncio.run(asyncio.wait_for(go(), 60))
+    assert code_url
+    assert api(backend, f"/orders/{order_id}")["status"] == "paid"
+    assert len(printed_codes(emulators)) == 1
