@@ -1,0 +1,230 @@
+"""`python -m bench.backend --clients N --seconds S --json`: N simulated kiosks buying over
+HTTP (hold -> pay by code -> fetch the tickets) against the backend in its own process, on a
+fresh database. Prints paid orders per second, p50/p99 latency per call, and how many tickets
+were oversold (must be 0). Without --clients: N = 1, 8 and 32.
+
+Most orders go to slots with room for the whole run; one in ten goes to a scarce slot that
+sells out, so the refusals (`sold_out`) and the oversell check see real contention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from backend_stub.process import BackendProcess
+from bench.backend_http import LeanClient
+
+PAY_CODE = "134567890123456780"  # WeChat, last digit 0: the simulator's success at once
+BIG_CAPACITY = 100_000
+SCARCE_CAPACITY = 100
+HOURS = (9, 10, 11, 12, 13, 14, 15)
+TARGET = {"clients": 32, "paid_orders_per_s": 300, "p99_ms": 100}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def slot_ids(day: date) -> tuple[list[str], str]:
+    roomy = [f"ADM-{day:%Y%m%d}-{h:02d}00" for h in HOURS]
+    return roomy, f"ADM-{day:%Y%m%d}-1600"
+
+
+def prepare_slots(backend: BackendProcess, day: date) -> None:
+    roomy, scarce = slot_ids(day)
+    with httpx.Client(base_url=backend.url, headers=backend.ops_headers(), timeout=10) as c:
+        for slot_id in roomy:
+            c.put(
+                f"/api/v1/ops/slots/{slot_id}", json={"capacity": BIG_CAPACITY}
+            ).raise_for_status()
+        c.put(f"/api/v1/ops/slots/{scarce}", json={"capacity": SCARCE_CAPACITY}).raise_for_status()
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = {"hold": [], "pay": [], "fetch": [], "purchase": []}
+        self.paid = self.sold_out = self.errors = 0
+        self.first_error: str | None = None
+
+    def error(self, what: str) -> None:
+        self.errors += 1
+        self.first_error = self.first_error or what[:300]
+
+
+async def kiosk(n: int, port: int, token: str, day: date, deadline: float, tally: Tally) -> None:
+    """One simulated kiosk: buys one adult ticket after another until the deadline."""
+    client = LeanClient("127.0.0.1", port, {"Authorization": f"Bearer {token}"})
+    roomy, scarce = slot_ids(day)
+    clock, i = time.perf_counter, 0
+    try:
+        while clock() < deadline:
+            i += 1
+            slot_id = scarce if i % 10 == 0 else roomy[(n + i) % len(roomy)]
+            body = {
+                "lines": [
+                    {
+                        "product_id": "ADM",
+                        "slot_id": slot_id,
+                        "ticket_type_id": "ADM-ADULT",
+                        "quantity": 1,
+                    }
+                ]
+            }
+            t0 = clock()
+            status, raw = await client.request(
+                "POST", "/api/v1/orders", body, {"Idempotency-Key": f"bench-{n}-{i}"}
+            )
+            t1 = clock()
+            tally.latency["hold"].append(t1 - t0)
+            if status == 409 and b"sold_out" in raw:
+                tally.sold_out += 1
+                continue
+            if status != 201:
+                tally.error(f"hold {status} {raw[:200]!r}")
+                continue
+            order_id = json.loads(raw)["id"]
+            status, raw = await client.request(
+                "POST",
+                f"/api/v1/orders/{order_id}/payments",
+                {"method": "auth_code", "auth_code": PAY_CODE},
+                {"Idempotency-Key": f"pay-{n}-{i}"},
+            )
+            t2 = clock()
+            tally.latency["pay"].append(t2 - t1)
+            if status != 201 or b'"success"' not in raw:
+                tally.error(f"pay {status} {raw[:200]!r}")
+                continue
+            status, raw = await client.request("GET", f"/api/v1/orders/{order_id}")
+            t3 = clock()
+            tally.latency["fetch"].append(t3 - t2)
+            order = json.loads(raw) if status == 200 else {}
+            if order.get("status") != "paid" or not all(t["code"] for t in order["tickets"]):
+                tally.error(f"fetch {status} {raw[:200]!r}")
+                continue
+            tally.latency["purchase"].append(t3 - t0)
+            tally.paid += 1
+    except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
+        tally.error(f"{type(exc).__name__}: {exc}")
+    finally:
+        await client.close()
+
+
+def count_oversold(db_path: Path) -> dict[str, int]:
+    """From the database itself: tickets holding a seat per slot against its capacity."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT s.id, s.capacity, s.remaining, COUNT(t.id) FROM slots s LEFT JOIN tickets t "
+            "ON t.slot_id = s.id AND t.status IN ('held', 'issued', 'printed', 'used') "
+            "GROUP BY s.id"
+        ).fetchall()
+    oversold = sum(max(0, sold - capacity) for _, capacity, _, sold in rows)
+    mismatched = sum(1 for _, capacity, left, sold in rows if capacity - left != sold)
+    return {
+        "oversold": oversold,
+        "slots_with_inventory_mismatch": mismatched,
+        "tickets_sold": sum(sold for *_, sold in rows),
+        "negative_remaining": sum(1 for _, _, left, _ in rows if left < 0),
+    }
+
+
+async def drive(clients: int, seconds: float, port: int, token: str, day: date) -> Tally:
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+    await asyncio.gather(*(kiosk(n, port, token, day, deadline, tally) for n in range(clients)))
+    return tally
+
+
+def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
+    db = workdir / f"bench-{clients}.db"
+    day = date.today() + timedelta(days=2)
+    with BackendProcess(db, seed="demo") as backend:
+        prepare_slots(backend, day)
+        started = time.perf_counter()
+        tally = asyncio.run(drive(clients, seconds, backend.port, backend.kiosk_token, day))
+        elapsed = time.perf_counter() - started
+    ms = {
+        call: {
+            "p50_ms": round(percentile(v, 0.50) * 1000, 1),
+            "p99_ms": round(percentile(v, 0.99) * 1000, 1),
+            "count": len(v),
+        }
+        for call, v in tally.latency.items()
+    }
+    calls = [v for k, v in tally.latency.items() if k != "purchase"]
+    every_call = [x for v in calls for x in v]
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "paid_orders": tally.paid,
+        "paid_orders_per_s": round(tally.paid / elapsed, 1),
+        "requests_per_s": round(len(every_call) / elapsed, 1),
+        "latency": ms,
+        "p99_ms_any_call": round(percentile(every_call, 0.99) * 1000, 1),
+        "sold_out_refusals": tally.sold_out,
+        "errors": tally.errors,
+        "first_error": tally.first_error,
+        **count_oversold(db),
+    }
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.backend", description=__doc__)
+    parser.add_argument("--clients", type=int, action="append", help="repeatable; default 1 8 32")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--json", action="store_true", help="one JSON object (the default)")
+    args = parser.parse_args(argv)
+    counts = args.clients or [1, 8, 32]
+    with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp:
+        runs = [run_once(n, args.seconds, Path(tmp)) for n in counts]
+    at_target = next((r for r in runs if r["clients"] == TARGET["clients"]), None)
+    result = {
+        "benchmark": "backend",
+        "machine": machine(),
+        "runs": runs,
+        "target": TARGET,
+        "target_met": None
+        if at_target is None
+        else at_target["paid_orders_per_s"] >= TARGET["paid_orders_per_s"]
+        and at_target["p99_ms_any_call"] < TARGET["p99_ms"]
+        and at_target["oversold"] == 0,
+    }
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=None if args.json else 2)
+    sys.stdout.write("\n")
+    return 0 if all(r["oversold"] == 0 for r in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
