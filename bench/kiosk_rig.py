@@ -1,0 +1,384 @@
+"""What bench.journey and bench.startup share: the machine, percentiles, and a rig that runs the
+scripted journeys (kiosk/flows/scripts.py) in this process against the bundled backend process
+and the emulators, with a timeline of what the flows and the devices did.
+
+The timeline comes from wrapping, in this process only, `Flow.run/publish/wait/act` and the
+emulators' control methods (`camera.show_code`, `idcard.place_card`) and the printer emulator's
+byte handler. Nothing in kiosk/ or peripherals/ is changed: the bench observes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import platform
+import random
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.config import KioskConfig
+from kiosk.flows import base, scripts
+from kiosk.flows.harness import Emulators, Kiosk, Tourist, backend_process, kiosk
+
+OPS_HEADERS = {"Authorization": "Bearer demo-ops-token"}
+KIOSK_HEADERS = {"Authorization": "Bearer demo-kiosk-token"}
+ZHANG_WEI_ID = "110101199003072375"
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def stats_ms(samples: list[float]) -> dict[str, float]:
+    """median / p95 / min / max of millisecond samples (p95 by nearest rank)."""
+    if not samples:
+        return {"median": 0.0, "p95": 0.0, "min": 0.0, "max": 0.0}
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(0.95 * len(ordered) + 0.5) - 1))
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "p95": round(ordered[rank], 1),
+        "min": round(ordered[0], 1),
+        "max": round(ordered[-1], 1),
+    }
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory (VmRSS) of a process in MB (2**20 bytes)."""
+    with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    """Events (perf_counter seconds, kind, detail) of one journey, in order."""
+
+    events: list[tuple[float, str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, detail: str = "") -> None:
+        self.events.append((time.perf_counter(), kind, detail))
+
+    def first(self, kind: str, detail: str | None = None, after: float = 0.0) -> float | None:
+        for t, k, d in self.events:
+            if k == kind and t >= after and (detail is None or d == detail):
+                return t
+        return None
+
+    def kiosk_seconds(self) -> tuple[float, float]:
+        """(kiosk busy, waiting for the tourist) summed over every flow run in the journey.
+
+        Busy from a flow's start until it waits for an action; waiting from there until the
+        action it gets was delivered (a tap, or a device event: a decoded code, a read card);
+        busy again until the next wait or the end. An action delivered before the wait began
+        costs no waiting."""
+        busy = waiting = 0.0
+        since = None  # busy since
+        wait_from = None
+        acts: list[tuple[float, str]] = []
+        for t, kind, detail in self.events:
+            if kind == "run_start":
+                since, acts = t, []
+            elif kind == "act":
+                acts.append((t, detail))
+            elif kind == "wait_start" and since is not None:
+                busy += t - since
+                since, wait_from = None, t
+            elif kind == "wait_end" and wait_from is not None:
+                delivered = wait_from
+                while acts:  # the queue is FIFO: actions not allowed were dropped on the way
+                    at, name = acts.pop(0)
+                    if name == detail or name == "cancel":
+                        delivered = max(wait_from, at)
+                        break
+                waiting += delivered - wait_from
+                since, wait_from = delivered, None
+            elif kind == "run_end" and since is not None:
+                busy += t - since
+                since = None
+        return busy, waiting
+
+
+class Recorder:
+    """Wraps Flow's methods (class-wide, in this process) to log into the current timeline."""
+
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self._undo: list[Callable[[], None]] = []
+
+    def install(self) -> Recorder:
+        flow_cls = base.Flow
+        rec = self
+
+        orig_run, orig_publish = flow_cls.run, flow_cls.publish
+        orig_wait, orig_act = flow_cls.wait, flow_cls.act
+
+        @functools.wraps(orig_run)
+        async def run(self: base.Flow) -> base.Outcome:
+            rec.timeline.add("run_start", self.name)
+            outcome = await orig_run(self)
+            rec.timeline.add("run_end", outcome.result)
+            return outcome
+
+        @functools.wraps(orig_publish)
+        def publish(self: base.Flow, screen: str, *messages: Any, **kw: Any) -> base.FlowState:
+            rec.timeline.add("publish", screen)
+            return orig_publish(self, screen, *messages, **kw)
+
+        @functools.wraps(orig_wait)
+        async def wait(self: base.Flow, *allowed: str, idle: bool = True) -> base.Action:
+            rec.timeline.add("wait_start", ",".join(allowed))
+            action = await orig_wait(self, *allowed, idle=idle)
+            rec.timeline.add("wait_end", action.name)
+            return action
+
+        @functools.wraps(orig_act)
+        def act(self: base.Flow, name: str, **params: Any) -> bool:
+            accepted = orig_act(self, name, **params)
+            if accepted:
+                rec.timeline.add("act", name)
+            return accepted
+
+        for attr, new, old in (
+            ("run", run, orig_run),
+            ("publish", publish, orig_publish),
+            ("wait", wait, orig_wait),
+            ("act", act, orig_act),
+        ):
+            setattr(flow_cls, attr, new)
+            self._undo.append(functools.partial(setattr, flow_cls, attr, old))
+        return self
+
+    def watch(self, emulators: Emulators) -> None:
+        """Log the tourist's device actions and the bytes reaching the printer emulator."""
+        rec = self
+        camera, idcard, printer = emulators.camera, emulators.idcard, emulators.printer
+
+        def show_code(text: str, *args: Any, **kw: Any) -> None:
+            rec.timeline.add("code_shown", text[:3])
+            type(camera).show_code(camera, text, *args, **kw)
+
+        def place_card(card: Any) -> None:
+            rec.timeline.add("card_placed", str(card) if isinstance(card, str) else "card")
+            type(idcard).place_card(idcard, card)
+
+        camera.show_code = show_code
+        idcard.place_card = place_card
+        if printer is not None:
+
+            def handle(parser: Any, data: bytes) -> bytes:
+                if _not_status(data):
+                    rec.timeline.add("printer_bytes", str(len(data)))
+                return type(printer).handle(printer, parser, data)
+
+            printer.handle = handle
+
+    def new_journey(self) -> Timeline:
+        self.timeline = Timeline()
+        return self.timeline
+
+    def uninstall(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+def _not_status(data: bytes) -> bytes:
+    """The bytes of a chunk with its status queries (DLE EOT n) taken out."""
+    for n in (1, 2, 3, 4):
+        data = data.replace(bytes([0x10, 0x04, n]), b"")
+    return data
+
+
+def pace_idcard(emulators: Emulators, baud: int) -> None:
+    """Make the ID card emulator's answers take their wire time at `baud` (10 bits a byte):
+    a pty carries bytes at memory speed, a real reader's serial line does not."""
+    if not baud:
+        return
+    idcard = emulators.idcard
+    write = idcard._write
+
+    def paced(data: bytes) -> None:
+        time.sleep(len(data) * 10 / baud)
+        write(data)
+
+    idcard._write = paced
+
+
+# --- the rig --------------------------------------------------------------------------------
+
+
+@dataclass
+class Rig:
+    k: Kiosk
+    emulators: Emulators
+    backend_url: str
+    recorder: Recorder
+    imported: int = 0
+
+    async def next_tourist(self, gap: float = 1.7) -> None:
+        """The last tourist walks away: the camera shows nothing for longer than the scanner's
+        once-per-presentation window (1.5 s), so the same code shown again reads again. The
+        random part puts the next card at a random phase of the ID card watcher's 0.3 s poll."""
+        self.emulators.camera.clear()
+        self.emulators.idcard.lift_card()
+        await asyncio.sleep(gap + random.uniform(0.0, 0.3))
+
+    async def import_order(self, holder_id: str = "", tickets: int = 1) -> str:
+        """A paid OTA order (adults) through the ops API, so a pickup can repeat. With a holder,
+        each on another day (one real-name ticket per person a day): at most 30 (the seed's
+        days ahead)."""
+        self.imported += 1
+        ahead = self.imported if holder_id else 1
+        day = (date.today() + timedelta(days=ahead)).isoformat()
+        async with httpx.AsyncClient(base_url=self.backend_url, timeout=10) as http:
+            slots = await http.get(
+                "/api/v1/slots", params={"product_id": "ADM", "date": day}, headers=KIOSK_HEADERS
+            )
+            slots.raise_for_status()
+            slot = next(s for s in slots.json() if s["status"] == "open")
+            ref = "BN" + uuid.uuid4().hex[:10].upper()
+            holders = (
+                [
+                    {
+                        "doc_type": "id_card",
+                        "doc_number": holder_id,
+                        "name": "张伟",
+                        "phone": "13800138000",
+                    }
+                ]
+                if holder_id
+                else []
+            )
+            body = {
+                "channel_order_id": ref,
+                "buyer_phone": "13800138000",
+                "lines": [{"product_id": "ADM", "slot_id": slot["id"],
+                           "ticket_type_id": "ADM-ADULT", "quantity": tickets,
+                           "holders": holders}],
+            }  # fmt: skip
+            made = await http.post("/api/v1/channels/ctrip/orders", json=body, headers=OPS_HEADERS)
+            made.raise_for_status()
+            return str(made.json()["order_no"])
+
+
+@asynccontextmanager
+async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
+    """Backend process + emulators (no physical delay but the ID card line at `idcard_baud`)
+    + the kiosk's brain, with the recorder installed."""
+    out.mkdir(parents=True, exist_ok=True)
+    config = KioskConfig(data_dir=str(out / "kiosk"))
+    with ExitStack() as stack:
+        emulators = Emulators.start(out / "tickets")
+        stack.callback(emulators.stop)
+        emulators.configure(config)
+        pace_idcard(emulators, idcard_baud)
+        url = stack.enter_context(backend_process(out / "backend.db"))
+        config.backend_url = url
+        recorder = Recorder().install()
+        stack.callback(recorder.uninstall)
+        recorder.watch(emulators)
+        async with kiosk(config) as k:
+            yield Rig(k, emulators, url, recorder)
+
+
+# --- journeys the bench can repeat ----------------------------------------------------------
+
+
+async def pickup_id_fresh(r: Rig) -> dict[str, Any]:
+    """pickup-id with a fresh paid order for 张伟 (the seed's is picked up once only)."""
+    await r.import_order(ZHANG_WEI_ID)
+    r.recorder.new_journey()
+    return await scripts.pickup_id(r.k, r.emulators)
+
+
+async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
+    """pickup-order's script (show the order QR, print) on a freshly imported 3-ticket order."""
+    order_no = await r.import_order(tickets=3)
+    r.recorder.new_journey()
+    flow = scripts.PickupFlow(r.k.ports)
+    t = Tourist(flow, r.emulators, r.k.hub)
+
+    async def tourist() -> None:
+        await t.until("pickup_identify")
+        await t.show_code(f"KO1:{order_no}")
+        await t.until("done", "pickup_none", timeout=30)
+
+    return scripts.outcome_dict(
+        "pickup-order", r.k, r.emulators, await scripts.drive(flow, tourist)
+    )
+
+
+def plain(name: str) -> Callable[[Rig], Any]:
+    async def run(r: Rig) -> dict[str, Any]:
+        r.recorder.new_journey()
+        return await scripts.JOURNEYS[name](r.k, r.emulators)
+
+    return run
+
+
+REPEATABLE: dict[str, Callable[[Rig], Any]] = {
+    "purchase": plain("purchase"),
+    "pickup-id": pickup_id_fresh,
+    "pickup-order": pickup_order_fresh,
+    "addon-with-parent": plain("addon-with-parent"),
+    "addon-without-parent": plain("addon-without-parent"),
+    "member-points": plain("member-points"),
+    "rebook": plain("rebook"),
+    "refund": plain("refund"),
+    "payment-userpaying": plain("payment-userpaying"),
+}
+
+
+def pay_code(n: int) -> str:
+    """A distinct WeChat payment code (18 digits, 10-15 first) that the simulator pays at once
+    (last digit 0): a fresh code needs no gap for the scanner to read it as new."""
+    return f"13{n % 10**15:015d}0"
+
+
+def fast_tourist() -> Callable[[], None]:
+    """Tourists who lower the phone as soon as the kiosk read the code (not after the script's
+    1.5-2.5 s): same flows, same kiosk work, far less wall time (for 200-journey soaks).
+    Returns the undo."""
+    orig = Tourist.show_code
+
+    async def show_code(self: Tourist, text: str, seconds: float = 2.5) -> None:
+        assert self.emulators is not None
+        seq = self.flow.state.seq
+        self.emulators.camera.show_code(text, seconds=seconds)
+        deadline = time.monotonic() + seconds
+        while self.flow.state.seq == seq and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        self.emulators.camera.clear()
+
+    Tourist.show_code = show_code  # type: ignore[method-assign]
+
+    def undo() -> None:
+        Tourist.show_code = orig  # type: ignore[method-assign]
+
+    return undo
