@@ -6,6 +6,7 @@ knows it is SQLite, so a server database can replace this module when a fleet ou
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -115,6 +116,13 @@ CREATE INDEX IF NOT EXISTS orders_guide ON orders(guide_doc_number) WHERE guide_
 """
 
 
+# NORMAL (default) with durable money commits, or FULL / OFF for every commit: the benchmark
+# compares them through this variable
+SYNC_MODE = os.environ.get("KIOSK_BACKEND_SYNC", "NORMAL").upper()
+if SYNC_MODE not in ("OFF", "NORMAL", "FULL"):
+    SYNC_MODE = "NORMAL"
+
+
 class Store:
     """One SQLite connection; callers keep each transaction short."""
 
@@ -125,7 +133,8 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # NORMAL: a commit does not fsync; `transaction(durable=True)` (money) does
+        conn.execute(f"PRAGMA synchronous={SYNC_MODE}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
         self._add_columns()
@@ -139,8 +148,13 @@ class Store:
                 self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {decl}')
 
     @contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Nested calls join."""
+    def transaction(self, durable: bool = False) -> Iterator[Store]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Nested calls join.
+
+        `durable`: the commit is fsynced before this returns (synchronous=FULL for this
+        transaction): for money (a payment, a refund, a paid rebook, an order that arrives
+        paid). Other commits (holds, printed marks) are synced by the next durable commit or
+        checkpoint; a power cut may lose the last of them, never corrupt the file."""
         if self._depth:
             self._depth += 1
             try:
@@ -148,6 +162,9 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        sync = durable and SYNC_MODE != "FULL"
+        if sync:
+            self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -159,6 +176,8 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+            if sync:
+                self.conn.execute(f"PRAGMA synchronous={SYNC_MODE}")
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         row = self.conn.execute(sql, params).fetchone()
@@ -187,6 +206,18 @@ class Store:
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
         return row["value"] if row else default
+
+    def next_number(self, key: str) -> int:
+        """Inside a transaction: the counter `key` in meta, plus one (one statement)."""
+        row = self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+            (key,),
+        ).fetchone()
+        return int(row[0])
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
 
     def set_meta(self, key: str, value: str) -> None:
         self.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -150,14 +150,24 @@ async def drive(clients: int, seconds: float, port: int, token: str, day: date) 
     return tally
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
     db = workdir / f"bench-{clients}.db"
     day = date.today() + timedelta(days=2)
     with BackendProcess(db, seed="demo") as backend:
         prepare_slots(backend, day)
+        assert backend.proc is not None
+        server_cpu, client_cpu = cpu_seconds(backend.proc.pid), time.process_time()
         started = time.perf_counter()
         tally = asyncio.run(drive(clients, seconds, backend.port, backend.kiosk_token, day))
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(backend.proc.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     ms = {
         call: {
             "p50_ms": round(percentile(v, 0.50) * 1000, 1),
@@ -176,6 +186,9 @@ def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
         "requests_per_s": round(len(every_call) / elapsed, 1),
         "latency": ms,
         "p99_ms_any_call": round(percentile(every_call, 0.99) * 1000, 1),
+        # CPU per paid order (3 calls): steadier than throughput on a busy machine
+        "server_cpu_ms_per_order": round(server_cpu * 1000 / max(tally.paid, 1), 2),
+        "client_cpu_ms_per_order": round(client_cpu * 1000 / max(tally.paid, 1), 2),
         "sold_out_refusals": tally.sold_out,
         "errors": tally.errors,
         "first_error": tally.first_error,

@@ -43,7 +43,7 @@ def refund_tickets(
     bk: Backend, order_id: str, ticket_ids: list[str], now: datetime
 ) -> dict[str, Any]:
     """Refund these tickets under the policy; inventory and earned points go back."""
-    with bk.store.transaction():
+    with bk.store.transaction(durable=True):
         order = load_order(bk, order_id, now)
         if order["status"] not in (*PAID_STATUSES, "refunded"):
             raise RuleError("order_not_paid")

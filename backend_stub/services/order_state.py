@@ -29,10 +29,14 @@ def load_order(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
 
 
 def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
+    """A ticket as clients see it; `t` may carry its slot's `start` and `end` (joined)."""
     catalog = bk.catalog()
     product = catalog.products.get(t["product_id"])
     tt = catalog.ticket_types.get(t["ticket_type_id"])
-    slot = bk.store.one('SELECT start, "end" FROM slots WHERE id = ?', (t["slot_id"],)) or {}
+    if "start" in t:
+        slot = {"start": t["start"], "end": t["end"]}
+    else:
+        slot = bk.store.one('SELECT start, "end" FROM slots WHERE id = ?', (t["slot_id"],)) or {}
     return {
         "id": t["id"],
         "status": t["status"],
@@ -61,7 +65,11 @@ def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
 
 def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
     o = load_order(bk, order_id, now)
-    tickets = bk.store.all("SELECT * FROM tickets WHERE order_id = ? ORDER BY rowid", (o["id"],))
+    tickets = bk.store.all(
+        'SELECT t.*, s.start, s."end" FROM tickets t LEFT JOIN slots s ON s.id = t.slot_id '
+        "WHERE t.order_id = ? ORDER BY t.rowid",
+        (o["id"],),
+    )
     view: dict[str, Any] = {
         "id": o["id"],
         "order_no": o["order_no"],
@@ -109,16 +117,18 @@ def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
 
 def next_order_no(bk: Backend, now: datetime) -> str:
     """Inside a transaction: the next kiosk order number, K<yymmdd><seq>."""
-    seq = int(bk.store.meta("order_seq", "0") or 0) + 1
-    bk.store.set_meta("order_seq", str(seq))
-    return f"K{now:%y%m%d}{seq:06d}"
+    return f"K{now:%y%m%d}{bk.store.next_number('order_seq'):06d}"
 
 
 def mark_order_paid(bk: Backend, order_id: str, now: datetime) -> None:
     """Inside a transaction: the order is paid, its tickets issued with signed codes, and the
     member earns points. A paid difference order moves the tickets it rebooks."""
-    order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
-    if order is None or order["status"] != "held":
+    order = bk.store.one(
+        "SELECT id, kind, member_id, total_fen, rebook_of FROM orders "
+        "WHERE id = ? AND status = 'held'",
+        (order_id,),
+    )
+    if order is None:
         raise RuleError("order_not_payable")
     if order["kind"] == "rebook":
         from backend_stub.services.rebook import apply_paid_rebook
@@ -135,11 +145,14 @@ def mark_order_paid(bk: Backend, order_id: str, now: datetime) -> None:
         " WHERE id = ?",
         (now.isoformat(), earned, order_id),
     )
-    for t in bk.store.all("SELECT * FROM tickets WHERE order_id = ?", (order_id,)):
-        bk.store.run(
-            "UPDATE tickets SET status = 'issued', code = ? WHERE id = ?",
-            (sign_ticket_row(bk, t), t["id"]),
-        )
+    tickets = bk.store.all(
+        "SELECT id, product_id, date, slot_id, ticket_type_id FROM tickets WHERE order_id = ?",
+        (order_id,),
+    )
+    bk.store.run_many(
+        "UPDATE tickets SET status = 'issued', code = ? WHERE id = ?",
+        [(sign_ticket_row(bk, t), t["id"]) for t in tickets],
+    )
     if earned:
         change_points(bk, order["member_id"], earned, "earn", order_id, now)
 

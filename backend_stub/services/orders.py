@@ -275,7 +275,7 @@ def place_order(
     expires = plus_seconds(now, bk.settings.hold_seconds)
     store = bk.store
     try:
-        with store.transaction():
+        with store.transaction(durable=q.total_fen == 0 or paid_by_channel):
             for slot_id, count in Counter(t.slot["id"] for t in planned).items():
                 if not store.run(
                     "UPDATE slots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
@@ -309,22 +309,28 @@ def place_order(
                     "expires_epoch": epoch_of(expires),
                 },
             )
-            for t, share in zip(planned, shares, strict=True):
-                store.insert(
-                    "tickets",
-                    {
-                        "id": "t" + secrets.token_hex(5),
-                        "order_id": order_id,
-                        "product_id": t.product.id,
-                        "slot_id": t.slot["id"],
-                        "date": t.slot["date"],
-                        "ticket_type_id": t.ticket_type.id,
-                        "unit_fen": t.unit_fen,
-                        "paid_fen": share,
-                        "status": "held",
-                        **t.holder,
-                    },
-                )
+            store.run_many(
+                "INSERT INTO tickets (id, order_id, product_id, slot_id, date, ticket_type_id, "
+                "unit_fen, paid_fen, status, holder_doc_type, holder_doc_number, holder_name, "
+                "holder_phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?)",
+                [
+                    (
+                        "t" + secrets.token_hex(5),
+                        order_id,
+                        t.product.id,
+                        t.slot["id"],
+                        t.slot["date"],
+                        t.ticket_type.id,
+                        t.unit_fen,
+                        share,
+                        t.holder.get("holder_doc_type", ""),
+                        t.holder.get("holder_doc_number", ""),
+                        t.holder.get("holder_name", ""),
+                        t.holder.get("holder_phone", ""),
+                    )
+                    for t, share in zip(planned, shares, strict=True)
+                ],
+            )
             if q.points_used and member:
                 change_points(bk, member["id"], -q.points_used, "redeem", order_id, now)
             if q.total_fen == 0 or paid_by_channel:

@@ -123,7 +123,7 @@ def start_payment(
             "auth_code_masked": "",
             "code_url": f"weixin://wxpay/bizpayurl?pr={trade_no}",
         }
-    with bk.store.transaction():
+    with bk.store.transaction(durable=row["status"] == "success"):
         bk.store.insert("payments", row)
         if row["status"] == "success":
             mark_order_paid(bk, order_id, now)
@@ -133,7 +133,7 @@ def start_payment(
 def poll_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict[str, Any]:
     """What the provider says now; a `userpaying` payment may settle on this poll."""
     load_order(bk, order_id, now)  # expires the hold (and cancels the payment) when due
-    with bk.store.transaction():
+    with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "userpaying":
             polls = row["polls"] + 1
@@ -150,7 +150,7 @@ def poll_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> 
 
 def cancel_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict[str, Any]:
     """Reverse (撤销) a payment still waiting for the customer; idempotent."""
-    with bk.store.transaction():
+    with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "success":
             raise RuleError("payment_not_cancellable")
@@ -166,7 +166,7 @@ def cancel_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -
 def simulate_qr_paid(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict:
     """The customer scanned the native QR and confirmed: the payment succeeds."""
     load_order(bk, order_id, now)
-    with bk.store.transaction():
+    with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "userpaying":
             bk.store.run(

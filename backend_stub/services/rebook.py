@@ -142,7 +142,7 @@ def rebook_tickets(
             if prior["request_hash"] != digest:
                 raise RuleError("idempotency_conflict")
             return _pending_answer(bk, prior["id"], now), True
-    with store.transaction():
+    with store.transaction(durable=True):
         order = load_order(bk, order_id, now)
         if order["status"] not in PAID_STATUSES:
             raise RuleError("order_not_paid")
