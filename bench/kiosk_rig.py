@@ -32,6 +32,7 @@ from kiosk.flows.harness import Emulators, Kiosk, Tourist, backend_process, kios
 
 OPS_HEADERS = {"Authorization": "Bearer demo-ops-token"}
 KIOSK_HEADERS = {"Authorization": "Bearer demo-kiosk-token"}
+PAPER_MM = 10_000_000.0  # a roll that lasts the whole bench (a ticket is ~130 mm)
 ZHANG_WEI_ID = "110101199003072375"
 
 
@@ -294,7 +295,7 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
     out.mkdir(parents=True, exist_ok=True)
     config = KioskConfig(data_dir=str(out / "kiosk"))
     with ExitStack() as stack:
-        emulators = Emulators.start(out / "tickets")
+        emulators = Emulators.start(out / "tickets", paper_mm=PAPER_MM)
         stack.callback(emulators.stop)
         emulators.configure(config)
         pace_idcard(emulators, idcard_baud)

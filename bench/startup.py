@@ -1,0 +1,277 @@
+"""`python -m bench.startup --json`: how fast `kiosk app` shows its start screen, how much memory
+it holds at rest, and whether the kiosk's brain grows over many journeys.
+
+- first_frame_ms: from just before the `kiosk app` process is spawned to the first frame drawn
+  (the window's `on_flip`) with the start screen current, under Xvfb (started here when
+  DISPLAY is unset). The app runs in kiosk mode (full screen) with a config pointing at the
+  bundled backend (own process) and the emulators (printer TCP, camera MJPEG, ID card pty),
+  so whatever it opens at start is counted. The moment is taken inside the app by a driver
+  script (`kiosk app --drive bench.startup:first_frame`, the app's own hook for scripts): it
+  waits for the start screen, then for the next buffer flip, and writes the wall-clock time.
+  The first launch on a fresh data_dir (font extracted, catalogs compiled) is reported apart.
+- rss_at_rest_mb: VmRSS of the app process `--settle` seconds after its first frame.
+- soak: `--soak` headless journeys (the flows through the harness, no UI) in this process,
+  alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported order),
+  with tourists who lower the phone once the code is read; RSS after `--warmup` journeys
+  against RSS after all of them (gc collected first). This process also hosts the emulators,
+  whose list of printed tickets is emptied as it goes (it is the emulator's, not the kiosk's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+TARGETS = {"first_frame_ms": 2500.0, "rss_at_rest_mb": 200.0, "soak_growth_mb": 5.0}
+SCREEN = "1080x1920"
+
+
+# --- inside the app (run by `kiosk app --drive bench.startup:first_frame`) --------------------
+
+
+async def first_frame(driver: Any) -> dict[str, Any]:
+    """Wait for the start screen's first drawn frame; write its time to $BENCH_STARTUP_MARKER;
+    stay up $BENCH_STARTUP_SETTLE seconds (the bench reads the RSS meanwhile), then end."""
+    from kivy.core.window import Window
+
+    flipped = asyncio.Event()
+    Window.bind(on_flip=lambda *_: flipped.set())
+    app = driver.app
+    while getattr(getattr(app, "navigator", None), "current", "") != "start":
+        await asyncio.sleep(0.002)
+    flipped.clear()
+    await asyncio.wait_for(flipped.wait(), 10)
+    at = time.time()
+    marker = os.environ.get("BENCH_STARTUP_MARKER", "")
+    if marker:
+        Path(marker).write_text(json.dumps({"first_frame_at": at}))
+    shot = os.environ.get("BENCH_STARTUP_SCREENSHOT", "")
+    if shot:
+        await driver.screenshot(shot)
+    await asyncio.sleep(float(os.environ.get("BENCH_STARTUP_SETTLE", "3")))
+    return {"first_frame_at": at, "window": list(Window.size)}
+
+
+# --- the bench -------------------------------------------------------------------------------
+
+
+@contextmanager
+def display() -> Iterator[str]:
+    """$DISPLAY, or an Xvfb started here (portrait 1080x1920, 24 bit) on a free display."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    number = next(n for n in range(91, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    w, h = SCREEN.split("x")
+    xvfb = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", f"{w}x{h}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if time.monotonic() > deadline or xvfb.poll() is not None:
+                raise RuntimeError("Xvfb did not start")
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        xvfb.terminate()
+        try:
+            xvfb.wait(5)
+        except subprocess.TimeoutExpired:
+            xvfb.kill()
+
+
+def write_config(path: Path, backend_url: str, devices: dict[str, str], data_dir: Path) -> None:
+    lines = [
+        'kiosk_id = "kiosk-01"',
+        'kiosk_token = "demo-kiosk-token"',
+        f'backend_url = "{backend_url}"',
+        'language = "zh_CN"',
+        f'data_dir = "{data_dir}"',
+        "[devices]",
+        *(f'{name} = "{value}"' for name, value in devices.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def launch_once(config: Path, out: Path, display_name: str, settle: float) -> dict[str, Any]:
+    """One `kiosk app` launch: first-frame time, RSS at rest, exit code."""
+    marker, result_file = out / "first-frame.json", out / "drive-out.json"
+    for f in (marker, result_file):
+        f.unlink(missing_ok=True)
+    env = dict(os.environ, DISPLAY=display_name, BENCH_STARTUP_MARKER=str(marker))
+    env.update(BENCH_STARTUP_SETTLE=str(settle), BENCH_STARTUP_SCREENSHOT=str(out / "start.png"))
+    command = [sys.executable, "-m", "kiosk.cli", "app", "--config", str(config),
+               "--drive", "bench.startup:first_frame", "--drive-out", str(result_file)]  # fmt: skip
+    spawned = time.time()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    figures: dict[str, Any] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"no first frame: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            time.sleep(0.01)
+        first = json.loads(marker.read_text())["first_frame_at"]
+        figures["first_frame_ms"] = round((first - spawned) * 1000, 1)
+        rest_at = first + settle - 0.3
+        while time.time() < rest_at:
+            time.sleep(0.05)
+        figures["rss_at_rest_mb"] = round(rss_mb(proc.pid), 1)
+        figures["exit_code"] = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    return figures
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    from bench.kiosk_rig import rss_mb as read
+
+    return read(pid)
+
+
+def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> dict[str, Any]:
+    from kiosk.flows.harness import Emulators, backend_process
+
+    out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        display_name = stack.enter_context(display())
+        emulators = Emulators.start(out / "tickets")
+        stack.callback(emulators.stop)
+        url = stack.enter_context(backend_process(out / "backend.db"))
+        devices = {
+            "printer": f"tcp://{emulators.printer.host}:{emulators.printer.port}",
+            "camera": f"emu://127.0.0.1:{emulators.camera.port}",
+            "idcard": emulators.idcard.port,
+        }
+        if not with_devices:
+            devices = {name: "" for name in devices} | {"smartcard": ""}
+        data_dir = out / "kiosk"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        config = out / "kiosk.toml"
+        write_config(config, url, devices, data_dir)
+        launches = [launch_once(config, out, display_name, settle) for _ in range(runs + 1)]
+    cold, warm = launches[0], launches[1:]
+    first = [w["first_frame_ms"] for w in warm]
+    rss = [w["rss_at_rest_mb"] for w in warm]
+    return {
+        "display": "Xvfb " + SCREEN + "x24 (software GL)",
+        "config": "backend (bundled, own process) + "
+        + ("printer, camera, ID card emulators" if with_devices else "no devices"),
+        "first_launch_ms": cold["first_frame_ms"],
+        "first_frame_ms": {
+            "median": round(statistics.median(first), 1),
+            "max": max(first),
+            "runs": first,
+        },
+        "rss_at_rest_mb": {"median": round(statistics.median(rss), 1), "max": max(rss)},
+        "exit_codes": [launch["exit_code"] for launch in launches],
+        "screenshot": str(out / "start.png"),
+    }
+
+
+async def soak(journeys: int, warmup: int, out: Path) -> dict[str, Any]:
+    from bench.kiosk_rig import REPEATABLE, fast_tourist, pay_code, rig
+
+    undo = fast_tourist()
+    try:
+        async with rig(out, idcard_baud=0) as r:
+            samples: list[tuple[int, float]] = []
+            failed = 0
+            started = time.perf_counter()
+            base_rss = 0.0
+            for i in range(1, journeys + 1):
+                r.k.options["pay_code"] = pay_code(i)
+                name = "purchase" if i % 2 else "pickup-order"
+                result = await REPEATABLE[name](r)
+                failed += not result.get("ok")
+                r.emulators.printer.tickets.clear()
+                if i in (warmup, journeys) or i % 20 == 0:
+                    gc.collect()
+                    samples.append((i, round(rss_mb(), 2)))
+                    if i == warmup:
+                        base_rss = samples[-1][1]
+            elapsed = time.perf_counter() - started
+    finally:
+        undo()
+    end_rss = samples[-1][1]
+    return {
+        "journeys": journeys,
+        "warmup": warmup,
+        "failed": failed,
+        "mix": "purchase (2 tickets) and pickup by order QR (3 tickets), alternating",
+        "rss_after_warmup_mb": base_rss,
+        "rss_after_all_mb": end_rss,
+        "growth_mb": round(end_rss - base_rss, 2),
+        "rss_every_20": samples,
+        "seconds": round(elapsed, 1),
+    }
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "startup" in report:
+        for key in ("first_frame_ms", "rss_at_rest_mb"):
+            measured = report["startup"][key]["median"]
+            out[key] = {"target": TARGETS[key], "measured": measured,
+                        "met": measured < TARGETS[key]}  # fmt: skip
+    if "soak" in report:
+        measured = report["soak"]["growth_mb"]
+        out["soak_growth_mb"] = {"target": TARGETS["soak_growth_mb"], "measured": measured,
+                                 "met": measured < TARGETS["soak_growth_mb"]}  # fmt: skip
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.kiosk_rig import machine
+
+    parser = argparse.ArgumentParser(prog="bench.startup", description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--runs", type=int, default=3, help="warm launches (after a first one)")
+    parser.add_argument("--settle", type=float, default=5.0, help="seconds to rest before RSS")
+    parser.add_argument("--soak", type=int, default=200, help="headless journeys; 0: skip")
+    parser.add_argument("--warmup", type=int, default=20, help="journeys before the baseline")
+    parser.add_argument("--no-app", action="store_true", help="skip the app launches")
+    parser.add_argument("--no-devices", action="store_true", help="launch with no devices")
+    parser.add_argument("--out", default="", help="working folder")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    out = Path(args.out or tempfile.mkdtemp(prefix="bench-startup-"))
+    report: dict[str, Any] = {"bench": "startup", "machine": machine()}
+    if not args.no_app:
+        report["startup"] = startup(
+            max(1, args.runs), args.settle, out / "app", with_devices=not args.no_devices
+        )
+    if args.soak > 0:
+        warmup = max(1, min(args.warmup, args.soak))
+        report["soak"] = asyncio.run(soak(args.soak, warmup, out / "soak"))
+    report["targets"] = verdicts(report)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for key, verdict in report["targets"].items():
+            print(f"{key}: {verdict['measured']} (target < {verdict['target']}) "
+                  f"{'met' if verdict['met'] else 'MISSED'}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
