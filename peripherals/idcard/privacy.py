@@ -6,19 +6,10 @@ import base64
 from dataclasses import asdict
 from typing import Any
 
+# One masking rule for the whole kiosk: the domain's (pure, imports nothing of the project).
+from kiosk.domain.ids import mask_id, mask_name
 
-def mask_id(number: str) -> str:
-    """110101199003072375 -> 110***********2375 (first 3 and last 4 kept)."""
-    number = number.strip()
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张伟 -> 张*, SMITH JOHN -> S*********."""
-    name = name.strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+__all__ = ["card_as_dict", "mask_id", "mask_name"]
 
 
 def card_as_dict(card: Any, mask: bool = True) -> dict[str, Any]:
