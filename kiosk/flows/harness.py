@@ -22,6 +22,8 @@ from kiosk.flows.base import Flow, FlowState, Ports
 from kiosk.flows.recovery import ReplayReport, replay
 from kiosk.journal import Journal
 
+REPRESENT_SECONDS = 2.0  # > the scanner's repeat_after (1.5 s) plus the stream's lag
+
 
 @contextmanager
 def backend_process(db: Path, hold_seconds: int = 300) -> Iterator[str]:
@@ -39,6 +41,9 @@ class Emulators:
     printer: Any
     camera: Any
     idcard: Any
+    # when each code was last taken away: the scanner reads a code again only after it has
+    # been out of sight for a moment (one presentation, one read), so a person waits too
+    last_shown: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def start(
@@ -141,11 +146,20 @@ class Tourist:
         if not self.flow.act(action, **params):
             raise RuntimeError(f"{action} is not offered on {self.flow.state.screen}")
 
-    async def show_code(self, text: str, seconds: float = 2.5) -> None:
-        """Hold a code (phone screen) to the camera; the scanner reads it from the stream."""
-        assert self.emulators is not None
-        self.emulators.camera.show_code(text, seconds=seconds)
-        await asyncio.sleep(seconds)
+    async def show_code(self, text: str, seconds: float = 3.0) -> None:
+        """Hold a code (phone screen) to the camera until the screen reacts (or `seconds`)."""
+        emu = self.emulators
+        assert emu is not None
+        away = time.monotonic() - emu.last_shown.get(text, 0.0)
+        if away < REPRESENT_SECONDS:
+            await asyncio.sleep(REPRESENT_SECONDS - away)
+        seq = self.flow.state.seq
+        emu.camera.show_code(text, seconds=seconds)
+        deadline = time.monotonic() + seconds
+        while self.flow.state.seq == seq and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        emu.camera.clear()
+        emu.last_shown[text] = time.monotonic()
 
     def place_card(self, name: str) -> None:
         assert self.emulators is not None

@@ -7,6 +7,7 @@ showing a payment code to the camera) and taps, and returns a JSON-able outcome.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
@@ -21,10 +22,17 @@ from kiosk.flows.purchase import PurchaseFlow
 
 # WeChat payment codes; the backend's simulator acts on the last digit:
 # 0-5 success, 6-7 userpaying then success, 8 failed, 9 userpaying forever.
-PAY_OK = "134567890123456780"
+PAY_OK = "134567890123456780"  # (each script payment uses a fresh code: see pay_code)
 PAY_USERPAYING = "134567890123456786"
 PAY_NEVER = "134567890123456789"
 PAY_FAILS = "134567890123456788"
+
+
+def pay_code(like: str) -> str:
+    """A fresh WeChat payment code behaving like `like` (same last digit): a real code is
+    used once."""
+    return like[:2] + f"{secrets.randbelow(10**15):015d}" + like[-1]
+
 
 Script = Callable[[Kiosk, Emulators | None], Awaitable[dict[str, Any]]]
 
@@ -102,10 +110,7 @@ async def buy_admission(
     await t.until("extras")
     t.tap("set_phone", phone="13900139000")
     if member_qr:
-        seq = t.flow.state.seq
         await t.show_code(member_qr)
-        while t.flow.state.seq == seq:
-            await asyncio.sleep(0.05)
     t.tap("next")
     await t.until("review")
     t.tap("confirm")
@@ -113,7 +118,7 @@ async def buy_admission(
     if code is None:
         t.tap("pay_qr")
     else:
-        await t.show_code(code)
+        await t.show_code(pay_code(code))
 
 
 async def _purchase(
@@ -215,7 +220,7 @@ async def addon_with_parent(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
 
     async def tourist() -> None:
         await t.until("addon_identify")
-        await t.show_code(admission, seconds=1.5)  # the printed admission ticket
+        await t.show_code(admission)  # the printed admission ticket
         await t.until("addon_choose")
         t.tap("choose_product", product_id="CABLE")
         await pick_slot(t, 1)
@@ -227,7 +232,7 @@ async def addon_with_parent(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
         await t.until("review")
         t.tap("confirm")
         await t.until("pay")
-        await t.show_code(PAY_OK)
+        await t.show_code(pay_code(PAY_OK))
         await t.until("done", "error", timeout=60)
 
     result = outcome_dict("addon-with-parent", k, emu, await drive(flow, tourist))
@@ -259,7 +264,7 @@ async def member_points(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
 
     async def tourist() -> None:
         await t.until("member_identify")
-        await t.show_code("KM1:M1001", seconds=1.5)
+        await t.show_code("KM1:M1001")
         await t.until("member")
         t.tap("done")
 
@@ -287,7 +292,7 @@ async def _aftersales(name: str, k: Kiosk, emu: Emulators | None) -> dict[str, A
 
     async def tourist() -> None:
         await t.until("aftersales_identify")
-        await t.show_code(ticket.layout["qr_text"], seconds=1.5)
+        await t.show_code(ticket.layout["qr_text"])
         await t.until("aftersales_choose")
         t.tap("toggle", ticket_id=ticket.ticket_id)
         t.tap("next")
