@@ -93,6 +93,11 @@ class KioskApp(App):
         self.font_path = ""
         self.errors_seen = 0
         self.driver_task: asyncio.Future[Any] | None = None
+        # set by ui.wiring: the start screen's buttons go to the home flow
+        self.journey_starter: Callable[[str], None] | None = None
+        self.demo_panel = False
+        # () -> the camera's newest frame (numpy) or None; the payment prompt previews it
+        self.preview_source: Callable[[], Any] | None = None
 
     # building --------------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -115,6 +120,10 @@ class KioskApp(App):
         from ui.widgets.overlays import StillThereOverlay
 
         root.add_widget(StillThereOverlay())
+        if self.demo_panel:
+            from ui.widgets.demo_panel import DemoPanel
+
+            root.add_widget(DemoPanel())
         errors.install(self.recover)
         self.navigator.show(START)
         return root
@@ -146,6 +155,9 @@ class KioskApp(App):
             tr.switch(lang)
 
     def start_journey(self, name: str) -> None:
+        if self.journey_starter is not None:
+            self.journey_starter(name)
+            return
         factory = self.journeys.get(name)
         if factory is None:
             Logger.warning(f"Kiosk: journey {name!r} is not wired on this kiosk")

@@ -26,6 +26,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--drive", default=None, metavar="MODULE:FUNC", help="play a driver script in the app"
     )
     parser.add_argument("--drive-out", default=None, help="write the driver's outcome (JSON)")
+    parser.add_argument(
+        "--demo-script", default=None, metavar="OUT_DIR",
+        help="play a purchase, a pickup and an add-on; screenshots to OUT_DIR; exit",
+    )  # fmt: skip
+    parser.add_argument(
+        "--screens-only", action="store_true", help="no backend, no devices: the screens alone"
+    )
     return parser.parse_args(argv)
 
 
@@ -71,6 +78,28 @@ def load_driver(spec: str) -> Any:
     return getattr(importlib.import_module(module_name), func_name)
 
 
+async def run(app: Any, config: KioskConfig, screens_only: bool = False) -> None:
+    """The app over the real kiosk (devices, hub, journal replayed, home flow and journeys,
+    heartbeat), or the screens alone."""
+    from ui.wiring import start_watchdog
+
+    app.bind(on_start=lambda *_: start_watchdog(app))
+    if screens_only:
+        await app.async_run(async_lib="asyncio")
+        return
+    from kiosk.flows.harness import kiosk
+    from ui.wiring import KioskController, open_smartcard
+
+    async with kiosk(config) as k:
+        await open_smartcard(k)
+        controller = KioskController(app, k)
+        app.bind(on_start=lambda *_: controller.attach())
+        try:
+            await app.async_run(async_lib="asyncio")
+        finally:
+            controller.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(argv or []))
     config = load_config(args.config)
@@ -81,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     from ui.app import KioskApp
 
     app = KioskApp(config)
+    app.demo_panel = bool(os.environ.get("KIOSK_CONTROL_URL")) and not (
+        args.demo_script or args.drive or os.environ.get("KIOSK_NO_DEMO_PANEL")
+    )
     outcome: dict[str, Any] = {"ok": True}
+    if args.demo_script:
+        args.drive = "ui.demo_script:play"
+        os.environ["KIOSK_DEMO_OUT"] = str(Path(args.demo_script).resolve())
     if args.drive:
         script = load_driver(args.drive)
 
@@ -96,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
         app.driver_script = play
     try:
-        asyncio.run(app.async_run(async_lib="asyncio"))
+        asyncio.run(run(app, config, screens_only=args.screens_only))
     except BaseException as error:
         outcome.update(ok=False, error=repr(error), traceback=traceback.format_exc())
         if not args.drive_out:

@@ -123,12 +123,18 @@ class Navigator(EventDispatcher):
         if self.still_there_showing:
             self.still_there_showing = False
             self.still_there_left = 0
+        forward = getattr(self.session, "touched", None)
+        if forward is not None:  # a running journey owns idle: the touch is activity for it
+            forward()
 
     def idle_for(self) -> float:
         return time.monotonic() - self.last_touch
 
     def _check_idle(self, _dt: float) -> None:
         screen = self.current_screen
+        if getattr(self.session, "owns_idle", False):
+            self.last_touch = time.monotonic()  # the flow counts idle and asks "still there?"
+            return
         at_rest = self.current == START and self.session is None
         if screen is None or at_rest or not screen.idle_allowed:
             if screen is not None and not screen.idle_allowed:

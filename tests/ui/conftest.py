@@ -60,6 +60,7 @@ def run_ui(ui_display: str, tmp_path: Path) -> Callable[..., dict[str, Any]]:
         lang: str = "zh_CN",
         env: dict[str, str] | None = None,
         timeout: float = 60,
+        module: str = "tests.ui.scenarios",
     ) -> dict[str, Any]:
         out = tmp_path / f"{scenario}.json"
         data_dir = tmp_path / "data"
@@ -70,8 +71,12 @@ def run_ui(ui_display: str, tmp_path: Path) -> Callable[..., dict[str, Any]]:
             "KIOSK_UI_SHOTS": str(SCREEN_SHOTS),
             **(env or {}),
         }
+        if not env or "KIOSK_CONFIG" not in env:
+            full_env.pop("KIOSK_CONFIG", None)
         args = [sys.executable, "-m", "ui.main", "--windowed", "--size", size, "--lang", lang]
-        args += ["--drive", f"tests.ui.scenarios:{scenario}", "--drive-out", str(out)]
+        args += ["--drive", f"{module}:{scenario}", "--drive-out", str(out)]
+        if "KIOSK_CONFIG" not in full_env:
+            args.append("--screens-only")
         proc = subprocess.run(
             args, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout
         )
@@ -86,3 +91,25 @@ def run_ui(ui_display: str, tmp_path: Path) -> Callable[..., dict[str, Any]]:
         return outcome
 
     return run
+
+
+@pytest.fixture(scope="session")
+def kiosk_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The bundled backend (its own process), the emulators and their control endpoint, and a
+    kiosk.toml pointing at them: the env a real app process needs."""
+    from kiosk.demo import write_demo_config
+    from kiosk.flows.harness import backend_process
+    from peripherals.emulators.bundle import EmulatorBundle
+    from peripherals.emulators.control import ControlServer
+
+    folder = tmp_path_factory.mktemp("kiosk_rig")
+    with backend_process(folder / "backend.db") as url:
+        bundle = EmulatorBundle.start(folder / "tickets", smartcard=False)
+        control = ControlServer(bundle, 0).start()
+        try:
+            config = write_demo_config(folder, url, bundle.device_settings())
+            yield {"KIOSK_CONFIG": str(config), "KIOSK_CONTROL_URL": control.url,
+                   "KIOSK_TICKETS": str(folder / "tickets")}  # fmt: skip
+        finally:
+            control.stop()
+            bundle.stop()

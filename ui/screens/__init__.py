@@ -20,6 +20,12 @@ SCREENS: dict[str, str] = {
     "device_prompt": "ui.screens.device_prompt:DevicePromptScreen",
     "progress": "ui.screens.progress:ProgressScreen",
     "message": "ui.screens.message:MessageScreen",
+    "choice": "ui.screens.choice:ChoiceScreen",
+    "choose_slot": "ui.screens.choose_slot:ChooseSlotScreen",
+    "ticket_counter": "ui.screens.ticket_counter:TicketCounterScreen",
+    "summary": "ui.screens.summary:SummaryScreen",
+    "native_qr": "ui.screens.native_qr:NativeQrScreen",
+    "diagnostics": "ui.screens.diagnostics:DiagnosticsScreen",
 }
 
 _loaded_kv: set[str] = set()

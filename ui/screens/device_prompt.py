@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 
 from ui.screens.base import KioskScreen
@@ -21,7 +22,9 @@ TITLES = {
     "idcard": "Read your ID card",
     "paycode": "Pay",
     "membercard": "Member",
+    "ticket": "Show your ticket",
 }
+PREVIEW_FPS = 10
 
 
 class DevicePromptScreen(KioskScreen):
@@ -48,9 +51,47 @@ class DevicePromptScreen(KioskScreen):
         self.seconds_left = float(self.params.get("seconds_left", 0))
         self.seconds_total = float(self.params.get("seconds_total", 0))
 
+    def on_activate(self) -> None:
+        self._stop_preview()
+        source = getattr(self.app, "preview_source", None)
+        if self.params.get("preview") and source is not None:
+            self._preview_event = Clock.schedule_interval(
+                lambda _dt: self._next_frame(source), 1 / PREVIEW_FPS
+            )
+
+    def _next_frame(self, source: Any) -> None:
+        """The scanner's newest frame (already captured by its own thread) into a texture."""
+        frame = source()
+        if frame is None or frame is self._last_frame:
+            return
+        self._last_frame = frame
+        self.set_preview(frame_texture(frame, self.preview))
+
+    def _stop_preview(self) -> None:
+        event = getattr(self, "_preview_event", None)
+        if event is not None:
+            event.cancel()
+        self._preview_event = None
+        self._last_frame = None
+
     def set_preview(self, texture: Any | None) -> None:
         """Show a camera frame (a Kivy Texture); None hides the preview. Kivy thread only."""
         self.preview = texture
 
     def on_deactivate(self) -> None:
+        self._stop_preview()
         self.preview = None
+
+
+def frame_texture(frame: Any, texture: Any | None) -> Any:
+    """A camera frame (numpy, BGR or grey, top row first) as a Kivy texture, reusing `texture`
+    when the size matches."""
+    from kivy.graphics.texture import Texture
+
+    height, width = frame.shape[:2]
+    colorfmt = "luminance" if frame.ndim == 2 else "bgr"
+    if texture is None or texture.size != (width, height) or texture.colorfmt != colorfmt:
+        texture = Texture.create(size=(width, height), colorfmt=colorfmt)
+        texture.flip_vertical()
+    texture.blit_buffer(frame.tobytes(), colorfmt=colorfmt, bufferfmt="ubyte")
+    return texture

@@ -24,6 +24,7 @@ DEFAULTS = {
         True,
     ),
     "digits": ("Enter number", "", 20, False),
+    "pin": ("Staff PIN", "Type your PIN", 8, False),
 }
 
 
@@ -52,7 +53,9 @@ class KeypadEntryScreen(KioskScreen):
         self.show_value(self.ids.keypad.value)
 
     def show_value(self, value: str) -> None:
-        self.shown_value = group_digits(value, self.kind)
+        self.shown_value = (
+            "•" * len(value) if self.kind == "pin" else group_digits(value, self.kind)
+        )
         if self.error and value != str(self.params.get("value", "")):
             self.error = ""
 

@@ -17,7 +17,19 @@ def text_of(params: dict[str, Any], key: str, default: str = "") -> str:
         return ""
     text = tr._(str(value))
     fields = params.get(f"{key}_args")
-    return text.format(**fields) if isinstance(fields, dict) else text
+    if not isinstance(fields, dict):
+        return text
+    try:
+        return text.format_map(_Fields(fields))
+    except (ValueError, IndexError):  # a translator's stray brace: show the text as it is
+        return text
+
+
+class _Fields(dict):  # type: ignore[type-arg]
+    """A message's fields; one a catalog names but the flow did not send shows empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def other_language_of(params: dict[str, Any], key: str) -> str:

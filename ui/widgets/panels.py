@@ -20,6 +20,7 @@ DEVICE_PROMPTS: dict[str, tuple[str, str]] = {
     "paycode": ("device_paycode.png", "Show your payment code to the camera"),
     "membercard": ("device_membercard.png", "Insert your member card"),
     "printer": ("device_printer.png", "Take your tickets"),
+    "ticket": ("device_paycode.png", "Show the QR code to the camera"),
 }
 
 

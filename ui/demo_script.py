@@ -1,0 +1,196 @@
+"""A tourist played through the real screens: `kiosk app --demo-script OUT_DIR` (what a
+headless `kiosk demo` runs) plays a purchase, a pickup by ID card and an add-on, tapping real
+widgets and using the emulators' control endpoint ($KIOSK_CONTROL_URL) to place the ID card and
+show the payment code, and saves a screenshot of every screen to OUT_DIR.
+
+The UI tests play the same journeys (tests/ui/scenarios_kiosk.py) and assert on what they read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ui.driver import Driver
+
+PAY_OK = "134567890123456780"  # WeChat; the backend's simulator: last digit 0-5 succeeds
+PAY_USERPAYING = "134567890123456786"
+PAY_FAILS = "134567890123456788"
+
+
+class Control:
+    """The emulators' control endpoint, called off the UI thread."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = (url or os.environ.get("KIOSK_CONTROL_URL", "")).rstrip("/")
+
+    def post_now(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        reply = httpx.post(f"{self.url}{path}", json=body or {}, timeout=5.0)
+        reply.raise_for_status()
+        return reply.json() if reply.content else {}
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await asyncio.to_thread(self.post_now, path, body)
+
+    async def get(self, path: str) -> Any:
+        reply = await asyncio.to_thread(httpx.get, f"{self.url}{path}", timeout=5.0)
+        reply.raise_for_status()
+        return reply.json()
+
+    async def place_card(self, name: str) -> None:
+        await self.post("/idcard/lift")
+        await asyncio.sleep(1.0)  # the reader's watcher sees the card go before a new one
+        await self.post("/idcard/place", {"card": name})
+
+    async def show_code(self, text: str, kind: str = "payment", seconds: float = 4) -> None:
+        await self.post("/camera/show", {"text": text, "kind": kind, "seconds": seconds})
+
+
+class Shots:
+    """Screenshots named in order: 01_start_zh_CN.png, 02_choose_slot_zh_CN.png, ..."""
+
+    def __init__(self, d: Driver, folder: Path | None) -> None:
+        self.d = d
+        self.folder = folder
+        self.count = 0
+        self.taken: list[str] = []
+
+    async def __call__(self, name: str) -> Path | None:
+        if self.folder is None:
+            return None
+        self.count += 1
+        path = self.folder / f"{self.count:02d}_{name}_{self.d.app.tr.lang}.png"
+        await self.d.screenshot(path)
+        self.taken.append(path.name)
+        return path
+
+
+async def texts_of(d: Driver) -> list[str]:
+    await d.frames(2)
+    return d.texts()
+
+
+async def at_start(d: Driver, timeout: float = 30) -> None:
+    """Back on the start screen with the home flow listening (a journey's last screen may
+    linger: tap Finish when it shows)."""
+    finish = d.find(wid="finish")
+    if finish is not None and d.app.navigator.current != "start":
+        await d.tap(finish)
+    await d.wait_screen("start", timeout=timeout)
+    await d.until(lambda: _home_listening(d), "the home flow", timeout)
+
+
+def _home_listening(d: Driver) -> bool:
+    session = d.app.navigator.session
+    flow = getattr(session, "flow", None)
+    return flow is not None and flow.name == "home" and flow.state.screen == "home"
+
+
+async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str = PAY_OK) -> dict:
+    """Two adults for the next slot: buy, admission, slot, "2", next, confirm -> pay."""
+    await at_start(d)
+    await shot("start")
+    taps = d.taps
+    await d.tap(await d.wait_for(wid="buy"))
+    await d.wait_screen("choice", timeout=10)
+    await shot("choose_product")
+    await d.tap(await d.wait_for(wid="product_ADM"))
+    await d.wait_screen("choose_slot", timeout=10)
+    await shot("choose_slot")
+    await d.tap(await d.wait_for(wid="slot_" + str(await first_open_slot(d))))
+    await d.wait_screen("ticket_counter", timeout=10)
+    await d.tap(await d.wait_for(wid="count_ADM-ADULT_2"))
+    await d.until(lambda: "¥240" in " ".join(d.texts()), "the total for two adults")
+    await shot("ticket_counter")
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("summary", timeout=10)
+    await shot("summary")
+    await d.tap(await d.wait_for(wid="confirm"))
+    await d.wait_screen("device_prompt", timeout=15)
+    taps_to_pay = d.taps - taps
+    await asyncio.sleep(0.6)  # a few preview frames
+    await shot("pay")
+    read = {"pay": await texts_of(d)}
+    await control.show_code(pay_code)
+    await d.wait_screen("progress", timeout=30)
+    read["progress"] = await texts_of(d)
+    await shot("printing")
+    await d.wait_screen("summary", timeout=40)
+    await d.wait_for(wid="finish", timeout=10)
+    read["done"] = await texts_of(d)
+    await shot("done")
+    await d.tap(await d.wait_for(wid="finish"))
+    return {"taps_to_pay": taps_to_pay, "read": read}
+
+
+async def first_open_slot(d: Driver) -> int:
+    params = d.app.navigator.current_screen.params
+    for index, slot in enumerate(params.get("slots", [])):
+        if slot.get("open") and slot.get("remaining", 0) >= 2:
+            return index
+    raise AssertionError(f"no open slot today: {params.get('slots')}")
+
+
+async def pickup_by_id(d: Driver, control: Control, shot: Shots, card: str = "zhang_wei") -> dict:
+    """No tap: the card placed on the start screen prints the order waiting for it."""
+    await at_start(d)
+    taps = d.taps
+    await control.place_card(card)
+    await d.wait_screen("progress", timeout=15)
+    read = {"progress": await texts_of(d)}
+    await shot("pickup_printing")
+    await d.wait_for(wid="finish", timeout=40)
+    read["done"] = await texts_of(d)
+    await shot("pickup_done")
+    taps_used = d.taps - taps
+    await d.tap(await d.wait_for(wid="finish"))
+    return {"taps": taps_used, "read": read}
+
+
+async def addon(d: Driver, control: Control, shot: Shots) -> dict:
+    """The cable car for the holder of today's admission, who shows the ticket just printed."""
+    await at_start(d)
+    await d.tap(await d.wait_for(wid="addons"))
+    await d.wait_screen("device_prompt", timeout=10)
+    await shot("addon_identify")
+    printed = await control.get("/printer/tickets")
+    ticket = next(q for t in reversed(printed) for q in t["qr"] if q.startswith("KT1."))
+    await control.show_code(ticket, kind="qr", seconds=3)
+    await d.wait_for(wid="addon_CABLE", timeout=15)
+    read = {"choose": await texts_of(d)}
+    await shot("addon_choose")
+    await d.tap(await d.wait_for(wid="addon_CABLE"))
+    await d.wait_screen("choose_slot", timeout=10)
+    await d.tap(await d.wait_for(wid="slot_" + str(await first_open_slot(d))))
+    await d.wait_screen("ticket_counter", timeout=10)
+    await d.tap(await d.wait_for(wid="count_CABLE-ADULT_1"))
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("summary", timeout=10)
+    await d.tap(await d.wait_for(wid="confirm"))
+    await d.wait_screen("device_prompt", timeout=15)
+    await control.show_code(PAY_OK)
+    await d.wait_for(wid="finish", timeout=40)
+    read["done"] = await texts_of(d)
+    await shot("addon_done")
+    await d.tap(await d.wait_for(wid="finish"))
+    return {"read": read}
+
+
+async def play(d: Driver) -> dict[str, Any]:
+    """The headless demo: purchase, pickup by ID card, add-on; screenshots to $KIOSK_DEMO_OUT."""
+    out = Path(os.environ.get("KIOSK_DEMO_OUT", "var/demo/run")) / "screens"
+    out.mkdir(parents=True, exist_ok=True)
+    control = Control()
+    shot = Shots(d, out)
+    result = {
+        "purchase": await purchase(d, control, shot),
+        "pickup": await pickup_by_id(d, control, shot),
+        "addon": await addon(d, control, shot),
+    }
+    await at_start(d)
+    return {"screens": shot.taken, "taps_to_pay": result["purchase"]["taps_to_pay"],
+            "pickup_taps": result["pickup"]["taps"]}  # fmt: skip

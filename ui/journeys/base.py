@@ -1,0 +1,214 @@
+"""What every journey's presenter shares: dispatch on the flow's screen, the checkout screens
+(pay, pay_waiting, pay_qr, printing, paper_out, done), errors and the end of a journey.
+
+A presenter method `screen_<flow screen>(state) -> Scene | None` draws one flow screen; taps
+whose intent the flow offers go straight to `flow.act(intent, **data)`; `on_<intent>(flow,
+data)` handles the rest (a keypad the presenter opens itself, an intent that maps to another
+action). No rule lives here: the flow decides, the presenter only shows and forwards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ui.journeys.texts import code_of, messages_params, msg_args, msg_params, yuan
+from ui.seam import Scene
+
+HOME = {"intent": "home", "label": "Back to start"}
+FINISH = {"intent": "home", "label": "Finish", "test_id": "finish"}
+
+
+class JourneyPresenter:
+    step_of: ClassVar[dict[str, int]] = {}
+
+    def __init__(self) -> None:
+        self.session: Any = None
+        self.state: Any = None
+        self.remembered: dict[str, Any] = {}
+
+    # seam ----------------------------------------------------------------------------------
+    def scene(self, state: Any) -> Scene | None:
+        self.state = state
+        if state.screen == "home":
+            return Scene("start", {}, done=True)
+        draw = getattr(self, f"screen_{state.screen}", None)
+        if draw is None:
+            return self.screen_unknown(state)
+        scene = draw(state)
+        if scene is not None and state.screen in self.step_of:
+            scene.params.setdefault("step", self.step_of[state.screen])
+        return scene
+
+    def forward(self, flow: Any, intent: str, data: dict[str, Any]) -> Any:
+        handler = getattr(self, f"on_{intent}", None)
+        if handler is not None:
+            return handler(flow, data)
+        if intent in flow.state.actions:
+            flow.act(intent, **data)
+            return None
+        raise NotImplementedError(intent)
+
+    # intents every journey understands -------------------------------------------------------
+    def on_back(self, flow: Any, data: dict[str, Any]) -> None:
+        """The flows go forward only; back leaves the journey (after a presenter's own keypad,
+        it returns to the flow's screen)."""
+        if self.remembered.pop("local", None) and self.session is not None:
+            self.session.render_now()
+            return
+        self.on_cancel(flow, data)
+
+    def on_home(self, flow: Any, data: dict[str, Any]) -> None:
+        if "cancel" in flow.state.actions:
+            flow.act("cancel")  # the flow clears what was entered and the home flow takes over
+            return
+        raise NotImplementedError("home")
+
+    def on_cancel(self, flow: Any, data: dict[str, Any]) -> None:
+        if "cancel" in flow.state.actions:
+            flow.act("cancel")
+            return
+        raise NotImplementedError("cancel")  # the navigator goes home
+
+    def show_local(self, scene: Scene) -> None:
+        """A screen of the presenter's own (e.g. a keypad) over the flow's current screen."""
+        self.remembered["local"] = True
+        if self.session is not None:
+            self.session.show(scene)
+
+    def back_to_flow(self) -> None:
+        self.remembered.pop("local", None)
+
+    # screens every buying journey shares --------------------------------------------------------
+    def screen_loading(self, state: Any) -> None:
+        return None  # the flow has not published yet: keep what is on screen
+
+    def screen_unknown(self, state: Any) -> Scene:
+        return Scene("message", {"kind": "info", **messages_params(state, "title", "body")})
+
+    def screen_error(self, state: Any) -> Scene:
+        return Scene(
+            "message",
+            {
+                "kind": "error",
+                **messages_params(state, "body"),
+                "title": "Sorry",
+                "code": code_of(state),
+                "actions": [HOME],
+            },
+        )
+
+    def screen_pay(self, state: Any) -> Scene:
+        params = {
+            "kind": "paycode",
+            "amount": yuan(state.data.get("total_fen", 0)),
+            "title": "Pay",
+            **messages_params(state, "text"),
+            "hint": "WeChat Pay, Alipay or UnionPay: open the payment code on your phone",
+            "alternative": "Pay by scanning a QR code instead",
+            "step": 2,
+            "preview": True,
+        }
+        return Scene("device_prompt", params)
+
+    def on_alternative(self, flow: Any, data: dict[str, Any]) -> None:
+        if flow.state.screen == "pay" and "pay_qr" in flow.state.actions:
+            flow.act("pay_qr")
+            return
+        self.alternative(flow, data)
+
+    def alternative(self, flow: Any, data: dict[str, Any]) -> None:
+        raise NotImplementedError("alternative")
+
+    def screen_pay_waiting(self, state: Any) -> Scene:
+        return Scene(
+            "progress",
+            {
+                "kind": "waiting",
+                "title": "Pay",
+                **messages_params(state, "text"),
+                "hint": "Please keep this screen open",
+                "amount": yuan(state.data.get("total_fen", 0)),
+                "step": 2,
+            },
+        )
+
+    def screen_pay_qr(self, state: Any) -> Scene:
+        total = 0.0
+        left = 0.0
+        expires = str(state.data.get("expires_at") or "")
+        if expires:
+            try:
+                at = datetime.fromisoformat(expires)
+                now = datetime.now(at.tzinfo) if at.tzinfo else datetime.now()
+                left = max(0.0, (at - now).total_seconds())
+                total = left
+            except ValueError:
+                pass
+        return Scene(
+            "native_qr",
+            {
+                "code_url": str(state.data.get("code_url", "")),
+                "amount": yuan(state.data.get("total_fen", 0)),
+                **messages_params(state, "text"),
+                "seconds_left": left,
+                "seconds_total": total,
+                "step": 2,
+            },
+        )
+
+    def screen_printing(self, state: Any) -> Scene:
+        return Scene(
+            "progress",
+            {
+                "total": int(state.data.get("total", 1) or 1),
+                "order_no": str(state.data.get("order_no", "")),
+                "watch_order": str(state.data.get("order_no", "")),
+                "step": 3,
+            },
+        )
+
+    def screen_paper_out(self, state: Any) -> Scene:
+        stopped = state.messages[0] if state.messages else None
+        args = msg_args(getattr(stopped, "params", {}) or {})
+        return Scene(
+            "message",
+            {
+                "kind": "error",
+                "title": "Printing stopped",
+                "title_args": args,
+                "body": "print.stopped",
+                "body_args": args,
+                "hint": "print.call_staff",
+                "code": str(args.get("code", "")),
+                "actions": [],
+                "step": 3,
+            },
+        )
+
+    screen_printer_error = screen_paper_out
+
+    def screen_done(self, state: Any) -> Scene:
+        lines = []
+        if state.data.get("order_no"):
+            lines.append({"label": "Order number", "value": str(state.data["order_no"])})
+        for msg in state.messages:
+            lines.append({"text": msg.key, "text_args": msg_args(msg.params)})
+        return Scene(
+            "summary",
+            {
+                "kind": "success",
+                "title": "Take your tickets",
+                "picture": "printer",
+                "lines": lines,
+                "actions": [FINISH],
+                "step": 3,
+            },
+        )
+
+    def screen_still_there(self, state: Any) -> None:
+        return None  # the session shows the overlay over the screen underneath
+
+    # helpers -------------------------------------------------------------------------------
+    def prompt(self, state: Any) -> dict[str, Any]:
+        return msg_params("prompt", state.messages[0]) if state.messages else {}

@@ -1,0 +1,85 @@
+"""Maintenance: staff card, PIN on the keypad, then diagnostics (each device's status, paper,
+test print, restock, reprint of failed tickets, sync status, recent errors, exit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.journeys.base import HOME, JourneyPresenter
+from ui.journeys.texts import messages_params, msg_params
+from ui.seam import Scene
+
+
+class StaffPresenter(JourneyPresenter):
+    def screen_staff_card(self, state: Any) -> Scene:
+        return Scene(
+            "device_prompt",
+            {"kind": "membercard", "title": "Staff", **messages_params(state, "text")},
+        )
+
+    def screen_staff_pin(self, state: Any) -> Scene:
+        msg = state.messages[0] if state.messages else None
+        wrong = msg is not None and msg.key != "staff.enter_pin"
+        return Scene(
+            "keypad_entry",
+            {
+                "kind": "pin",
+                "title": "Staff PIN",
+                **msg_params("prompt", msg if not wrong else None),
+                **(msg_params("error", msg) if wrong else {}),
+                "value": "",
+            },
+        )
+
+    def on_submit(self, flow: Any, data: dict[str, Any]) -> None:
+        flow.act("enter_pin", pin=str(data.get("value", "")))
+
+    def screen_staff_locked(self, state: Any) -> Scene:
+        return Scene(
+            "message",
+            {"kind": "error", **messages_params(state, "body"), "code": "staff_locked",
+             "actions": [{"intent": "cancel", "label": "Back to start"}]},
+        )  # fmt: skip
+
+    def screen_staff_menu(self, state: Any) -> Scene:
+        data = state.data
+        devices = [
+            {
+                "name": name,
+                "state": str(st.get("state", "")),
+                "code": str(st.get("code", "")),
+                "text_zh": str(st.get("message_zh", "")),
+                "text_en": str(st.get("message_en", "")),
+                "details": {k: v for k, v in (st.get("details") or {}).items()
+                            if isinstance(v, str | int | float)},
+            }
+            for name, st in (data.get("devices") or {}).items()
+        ]  # fmt: skip
+        sync = dict(data.get("sync") or {})
+        errors = [
+            f"{e.get('code', '')}: {e.get('message', '')}"[:80]
+            for e in list(data.get("last_errors") or [])[:5]
+        ]
+        actions = [
+            {"intent": "test_print", "label": "Test print"},
+            {"intent": "restock", "label": "Paper restocked"},
+            {"intent": "reprint", "label": "Reprint failed tickets ({n})",
+             "label_args": {"n": len(data.get("failed_tickets") or [])}},
+            {"intent": "refresh", "label": "Refresh"},
+            {"intent": "logout", "label": "Exit maintenance"},
+        ]  # fmt: skip
+        return Scene(
+            "diagnostics",
+            {
+                **messages_params(state, "prompt"),
+                "devices": devices,
+                "sync": sync,
+                "errors": errors,
+                "failed": len(data.get("failed_tickets") or []),
+                "actions": actions,
+            },
+        )
+
+    def screen_staff_prompt(self, state: Any) -> Scene:  # the corner press, before a card
+        return Scene("device_prompt", {"kind": "membercard", "title": "Staff",
+                                       "text": "staff.insert_card", "actions": [HOME]})  # fmt: skip

@@ -1,0 +1,73 @@
+"""The slot chooser: a date row (today and the next days) and one big button per entry slot,
+showing what remains; a closed or sold-out slot is greyed.
+
+params: date, dates [iso], slots [{id, label, remaining, open, current}], prompt, note, step.
+Intents: "choose_date" {date}, "choose_slot" {slot_id}, "back".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+
+from ui.i18n import tr
+from ui.screens.base import KioskScreen
+from ui.screens.params import text_of
+
+LINE = (0.82, 0.83, 0.82, 1)
+INK = (0.106, 0.122, 0.137, 1)
+GREEN = (0.09, 0.376, 0.29, 1)
+
+
+class ChooseSlotScreen(KioskScreen):
+    prompt = StringProperty("")
+    note = StringProperty("")
+
+    def step_default(self) -> int:
+        return 0
+
+    def day_label(self, index: int, iso: str) -> str:
+        names = ("Today", "Tomorrow")
+        try:
+            day = date.fromisoformat(iso)
+            short = (
+                f"{day.month}/{day.day}"
+                if not tr.lang.startswith("zh")
+                else f"{day.month}月{day.day}日"
+            )
+        except ValueError:
+            short = iso
+        return f"{tr._(names[index])} {short}" if index < len(names) else short
+
+    def redraw(self) -> None:
+        self.prompt = text_of(self.params, "prompt") or tr._("Choose an entry time")
+        self.note = text_of(self.params, "note")
+        days = self.ids.days
+        days.clear_widgets()
+        for index, iso in enumerate(self.params.get("dates", [])):
+            button = Factory.BigButton(
+                text=self.day_label(index, iso), test_id=f"date_{index}", font_scale=0.75
+            )
+            if iso != self.params.get("date"):
+                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+            button.bind(on_release=lambda _b, d=iso: self.emit("choose_date", date=d))
+            days.add_widget(button)
+        grid = self.ids.slots
+        grid.clear_widgets()
+        for index, slot in enumerate(self.params.get("slots", [])):
+            if slot.get("open"):
+                left = tr._("{count} left").format(count=slot["remaining"])
+            else:
+                left = tr._("Sold out")
+            button = Factory.BigButton(
+                text=f"{slot['label']}\n{left}",
+                test_id=f"slot_{index}",
+                font_scale=0.85,
+                min_height=self.app.touch * 1.25,
+            )
+            button.bg, button.fg, button.border = (1, 1, 1, 1), GREEN, GREEN
+            button.disabled = not slot.get("open") or bool(slot.get("current"))
+            button.bind(on_release=lambda _b, s=slot: self.emit("choose_slot", slot_id=s["id"]))
+            grid.add_widget(button)

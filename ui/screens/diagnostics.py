@@ -1,0 +1,73 @@
+"""Maintenance diagnostics: each device's status (paper level with the printer), sync status,
+recent errors, and the staff actions (test print, restock, reprint, refresh, exit).
+
+params: prompt, devices [{name, state, code, text_zh, text_en, details}], sync {..}, errors
+[str], actions [{intent, label, label_args}].
+Intents: each action's intent.
+"""
+
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+
+from ui.i18n import tr
+from ui.screens.base import KioskScreen
+from ui.screens.params import text_of
+
+COLORS = {
+    "ok": (0.09, 0.376, 0.29, 1),
+    "warning": (0.851, 0.388, 0.118, 1),
+    "error": (0.702, 0.149, 0.118, 1),
+    "missing": (0.33, 0.37, 0.40, 1),
+}
+DEVICE_NAMES = {
+    "printer": "Ticket printer",
+    "idcard": "ID card reader",
+    "smartcard": "Smart card reader",
+    "camera": "Camera",
+}
+INK = (0.106, 0.122, 0.137, 1)
+LINE = (0.82, 0.83, 0.82, 1)
+
+
+class DiagnosticsScreen(KioskScreen):
+    prompt = StringProperty("")
+    sync = StringProperty("")
+    errors = StringProperty("")
+
+    def redraw(self) -> None:
+        self.prompt = text_of(self.params, "prompt")
+        u = self.app.u
+        box = self.ids.devices
+        box.clear_widgets()
+        for device in self.params.get("devices", []):
+            state = str(device.get("state", "missing"))
+            words = tr.pick(device.get("text_zh", ""), device.get("text_en", "")) or tr._(
+                state.capitalize()
+            )
+            name = tr._(DEVICE_NAMES.get(device["name"], device["name"]))
+            box.add_widget(Factory.KLabel(
+                text=f"● {name}: {words} ({device.get('code', '')})",
+                color=COLORS.get(state, INK), font_size=u * 36, bold=True,
+            ))  # fmt: skip
+        sync = dict(self.params.get("sync", {}))
+        self.sync = tr._("Open orders {o} · open payments {p} · tickets not reported {t}").format(
+            o=sync.get("open_orders", 0),
+            p=sync.get("open_payments", 0),
+            t=sync.get("tickets_not_reported", 0),
+        )
+        errors = list(self.params.get("errors", []))
+        self.errors = "\n".join(errors) if errors else tr._("No recent errors")
+        actions = self.ids.actions
+        actions.clear_widgets()
+        for action in self.params.get("actions", []):
+            button = Factory.BigButton(
+                text=text_of(action, "label"),
+                test_id=f"staff_{action['intent']}",
+                font_scale=0.8,
+            )
+            if action["intent"] == "logout":
+                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+            button.bind(on_release=lambda _b, a=action: self.emit(str(a["intent"])))
+            actions.add_widget(button)

@@ -1,0 +1,79 @@
+"""A summary: the order before payment, "Take your tickets" with what was printed, a member's
+points, a refund's fee. Lines of label and value, then the action buttons.
+
+params: kind ("info" | "success"), title, prompt, hint, picture (a device picture name),
+lines [{label | label_zh/label_en, value | value_zh/value_en | value_msgid, strong, small} or
+{text, text_args} for a whole-line message], actions [{intent, label, test_id}], step.
+Intents: each action's intent; "back".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from ui.i18n import tr
+from ui.screens.base import KioskScreen
+from ui.screens.params import text_of
+from ui.widgets.panels import device_picture
+
+LINE = (0.82, 0.83, 0.82, 1)
+INK = (0.106, 0.122, 0.137, 1)
+MUTED = (0.33, 0.37, 0.40, 1)
+ORANGE = (0.851, 0.388, 0.118, 1)
+
+
+def value_of(line: dict[str, Any]) -> str:
+    if line.get("value_msgid"):
+        return tr._(str(line["value_msgid"]))
+    return text_of(line, "value")
+
+
+class SummaryScreen(KioskScreen):
+    kind = StringProperty("info")
+    title = StringProperty("")
+    prompt = StringProperty("")
+    hint = StringProperty("")
+    picture = StringProperty("")
+
+    def redraw(self) -> None:
+        self.kind = str(self.params.get("kind", "info"))
+        self.title = text_of(self.params, "title")
+        self.prompt = text_of(self.params, "prompt")
+        self.hint = text_of(self.params, "hint")
+        pic = self.params.get("picture")
+        self.picture = device_picture(str(pic)) if pic else ""
+        u = self.app.u
+        box = self.ids.lines
+        box.clear_widgets()
+        for line in self.params.get("lines", []):
+            size = 30 if line.get("small") else (46 if line.get("strong") else 38)
+            if "text" in line:
+                box.add_widget(Factory.KLabel(text=text_of(line, "text"), font_size=u * 40,
+                                              bold=True))  # fmt: skip
+                continue
+            row = BoxLayout(size_hint_y=None, height=u * (size + 34))
+            row.add_widget(Factory.KLabel(text=text_of(line, "label"), font_size=u * size,
+                                          color=MUTED, size_hint_y=1))  # fmt: skip
+            row.add_widget(Factory.KLabel(
+                text=value_of(line), font_size=u * size, bold=bool(line.get("strong")),
+                color=ORANGE if line.get("strong") else INK, halign="right", size_hint_y=1,
+            ))  # fmt: skip
+            box.add_widget(row)
+        actions = self.ids.actions
+        actions.clear_widgets()
+        for index, action in enumerate(self.params.get("actions", [])):
+            button = Factory.BigButton(
+                text=text_of(action, "label"),
+                test_id=str(action.get("test_id", f"action_{action['intent']}")),
+            )
+            if index == 0:
+                button.bg = ORANGE
+            else:
+                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+                button.font_scale = 0.8
+            button.bind(on_release=lambda _b, a=action: self.emit(str(a["intent"])))
+            actions.add_widget(button)
