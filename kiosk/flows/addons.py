@@ -77,7 +77,7 @@ class AddonFlow(PurchaseFlow):
             # the domain's words: 请先购买景区大门票 / Please buy an admission ticket first
             self.publish(
                 "addon_refused",
-                Msg("error.parent_ticket_required"),
+                self.rule_msg("parent_ticket_required"),
                 Msg("addon.offer_admission_with_addon"),
                 data={"addons": [product_view(p) for p in self.catalog.of_kind("addon")]},
                 actions=("buy_admission", "cancel"),

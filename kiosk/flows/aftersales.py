@@ -120,7 +120,7 @@ class AfterSalesFlow(Flow):
                     "slot": slot.label,
                 }
         except RuleError as exc:
-            return self.refused(outcome, Msg(f"error.{exc.code}"))
+            return self.refused(outcome, self.rule_msg(exc.code))
         self.publish(
             "aftersales_confirm",
             Msg(f"{self.mode}.confirm", estimate),

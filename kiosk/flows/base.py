@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.client import BackendClient, BackendError
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import KioskConfig
+from kiosk.domain.errors import ERRORS
 from kiosk.journal import Journal
 
 log = logging.getLogger("kiosk.flows")
@@ -205,6 +206,13 @@ class Flow:
         self.publish(
             previous.screen, *previous.messages, data=previous.data, actions=previous.actions
         )
+
+    @staticmethod
+    def rule_msg(code: str) -> Msg:
+        """`error.<code>` with the zh/en text of kiosk.domain.errors' one table."""
+        info = ERRORS.get(code)
+        return Msg(f"error.{code}", {"code": code, "zh": info.zh, "en": info.en} if info else
+                   {"code": code})  # fmt: skip
 
     def error_msg(self, exc: BackendError) -> Msg:
         return Msg(

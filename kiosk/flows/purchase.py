@@ -248,9 +248,9 @@ class PurchaseFlow(Flow):
                         holder["doc_type"], holder["doc_number"]
                     )
                 elif not (holder["name"] and is_valid_phone(holder["phone"])):
-                    raise RuleError("holder_incomplete")
+                    raise RuleError("holder_required")
             except RuleError as exc:
-                message = Msg(f"error.{exc.code}")
+                message = self.rule_msg(exc.code)
                 continue
             if any(
                 h["doc_number"] and h["doc_number"] == holder["doc_number"]
@@ -293,7 +293,7 @@ class PurchaseFlow(Flow):
                 phone = str(p.get("phone", ""))
                 ok = is_valid_phone(phone)
                 self.cart.buyer_phone = phone if ok else self.cart.buyer_phone
-                message = Msg("extras.phone_set" if ok else "error.invalid_phone")
+                message = Msg("extras.phone_set") if ok else self.rule_msg("invalid_phone")
             elif action.name == "set_coupon":
                 self.cart.coupon_code = str(p.get("code", "")).strip()
                 message = Msg("extras.coupon_set", {"code": self.cart.coupon_code})

@@ -139,7 +139,7 @@ class StaffFlow(Flow):
 
         printer = self.ports.devices.printer if self.ports.devices else None
         if printer is None:
-            return Msg("error.not_found")
+            return self.rule_msg("not_found")
         layout = staff_test_ticket(
             self.ports.config.area_name_zh, self.ports.clock.now().strftime("%Y-%m-%d %H:%M")
         )
