@@ -48,6 +48,8 @@ class ChoiceScreen(KioskScreen):
             else:
                 button.bg = SELECTED
             button.disabled = bool(item.get("disabled"))
+            if button.disabled:  # greyed, but its reason stays readable
+                button.fg = (0.33, 0.37, 0.40, 1)
             button.bind(
                 on_release=lambda _b, i=item: self.emit(str(i["intent"]), **dict(i.get("data", {})))
             )
