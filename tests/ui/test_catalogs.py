@@ -18,7 +18,7 @@ def flow_message_keys() -> set[str]:
         for is_f, key in MSG.findall(source.read_text(encoding="utf-8")):
             if not is_f:
                 keys.add(key)
-            elif key == "error.{exc.code}":
+            elif key in ("error.{exc.code}", "error.{code}"):
                 keys |= {f"error.{code}" for code in ERRORS}
             elif key.startswith("{self.mode}."):
                 keys |= {f"{mode}.{key.rsplit('.', 1)[1]}" for mode in ("rebook", "refund")}
