@@ -68,6 +68,9 @@ class AddonFlow(PurchaseFlow):
                 continue
             if query.get("phone"):  # the backend finds the parent by the buyer's phone
                 self.cart.buyer_phone = query["phone"]
+            if query.get("id_number"):
+                self.cart.parent_holder = {"doc_type": "id_card",
+                                           "doc_number": query["id_number"]}  # fmt: skip
             return found, query.get("ticket_code", "")
 
     async def journey(self) -> Outcome:

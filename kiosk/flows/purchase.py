@@ -31,6 +31,7 @@ class Cart:
     points_to_redeem: int = 0
     addon_lines: list[dict[str, Any]] = field(default_factory=list)  # extra lines (add-ons)
     parent_ticket_code: str = ""  # for an add-on: the admission ticket shown
+    parent_holder: dict[str, str] | None = None  # or the ID card of its holder
 
     def estimate_fen(self) -> int:
         prices = self.slot.prices if self.slot else {}
@@ -43,6 +44,8 @@ class Cart:
             if count <= 0:
                 continue
             holders = self.holders[h : h + count] if self.product.real_name else []
+            if not holders and self.parent_holder and not lines:
+                holders = [self.parent_holder]  # lets the backend find the parent ticket
             h += count if self.product.real_name else 0
             line = {
                 "product_id": self.product.id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
 from kiosk.flows.harness import Emulators
@@ -163,3 +165,48 @@ def test_native_qr_payment_is_polled_until_the_phone_pays(
     assert code_url
     assert api(backend, f"/orders/{order_id}")["status"] == "paid"
     assert len(printed_codes(emulators)) == 1
+
+
+def test_addon_for_a_holder_recognised_by_id_card(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    import asyncio
+
+    from kiosk.flows.addons import AddonFlow
+    from kiosk.flows.harness import Tourist, kiosk
+    from kiosk.flows.scripts import PAY_OK, pick_slot
+
+    async def go() -> str:
+        async with kiosk(kiosk_config) as k:
+            flow = AddonFlow(k.ports)
+            t = Tourist(flow, emulators, k.hub)
+            task = asyncio.create_task(flow.run())
+            await t.until("addon_identify")
+            emulators.idcard.place_card("zhang_wei")  # his Ctrip admission is for today
+            await t.until("addon_choose")
+            emulators.idcard.lift_card()
+            t.tap("choose_product", product_id="CABLE")
+            state = await t.until("choose_slot")
+            if not [s for s in state.data["slots"] if s["status"] == "open"]:
+                t.tap("cancel")
+                await task
+                return ""  # his admission is for today, and today's cable car has closed
+            await pick_slot(t, 1)
+            await t.until("choose_tickets")
+            t.tap("set_count", ticket_type_id="CABLE-ADULT", count=1)
+            t.tap("next")
+            await t.until("extras")
+            t.tap("next")
+            await t.until("review")
+            t.tap("confirm")
+            await t.until("pay", "error")
+            await t.show_code(PAY_OK[:-3] + "125")
+            await t.until("done", timeout=30)
+            return (await task).order_id
+
+    order_id = asyncio.run(asyncio.wait_for(go(), 60))
+    if not order_id:
+        pytest.skip("no cable car slot left today for today's admission")
+    order = api(backend, f"/orders/{order_id}")
+    assert [t["product_id"] for t in order["tickets"]] == ["CABLE"]
+    assert order["tickets"][0]["status"] == "printed"
