@@ -50,7 +50,7 @@ def app_command(args: argparse.Namespace, out_dir: Path) -> list[str] | None:
     if args.headless:
         cmd += ["--demo-script", str(out_dir)]
         if not has_display() and shutil.which("xvfb-run"):
-            cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1920x24", *cmd]
+            cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {args.size}x24", *cmd, "--size", args.size]
     return cmd
 
 
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control-port", type=int, default=8790)
     parser.add_argument("--backend-port", type=int, default=8700)
     parser.add_argument("--no-app", action="store_true", help="backend and emulators only")
+    parser.add_argument("--size", default="1080x1920", help="screen size for --headless")
     args = parser.parse_args(argv or [])
     if not has_display() and not args.no_app:
         args.headless = True
