@@ -200,6 +200,7 @@ def slot_params(state: Any, first_date: str) -> dict[str, Any]:
             "label": s["label"],
             "remaining": int(s.get("remaining", 0)),
             "open": s.get("status") == "open" and int(s.get("remaining", 0)) > 0,
+            "closed": s.get("status") == "closed",
             "current": s["id"] == data.get("current_slot_id"),
         }
         for s in data.get("slots", [])

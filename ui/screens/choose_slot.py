@@ -1,7 +1,8 @@
 """The slot chooser: a date row (today and the next days) and one big button per entry slot,
 showing what remains; a closed or sold-out slot is greyed.
 
-params: date, dates [iso], slots [{id, label, remaining, open, current}], prompt, note, step.
+params: date, dates [iso], slots [{id, label, remaining, open, closed, current}],
+prompt, note, step.
 Intents: "choose_date" {date}, "choose_slot" {slot_id}, "back".
 """
 
@@ -59,6 +60,8 @@ class ChooseSlotScreen(KioskScreen):
         for index, slot in enumerate(self.params.get("slots", [])):
             if slot.get("open"):
                 left = tr._("{count} left").format(count=slot["remaining"])
+            elif slot.get("closed"):  # past or stopped selling: not the same as sold out
+                left = tr._("Closed")
             else:
                 left = tr._("Sold out")
             button = Factory.BigButton(
