@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig, load_config
+from ui.display import display_size
 
 SIZES = ("1080x1920", "1920x1080")
 
@@ -19,7 +20,11 @@ SIZES = ("1080x1920", "1920x1080")
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk app", description=__doc__)
     parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
-    parser.add_argument("--size", default="1080x1920", help="window size WxH (1080x1920 portrait)")
+    parser.add_argument(
+        "--size",
+        default="1080x1920",
+        help="window size WxH (1080x1920 portrait); kiosk mode takes the screen's size",
+    )
     parser.add_argument("--lang", default=None, help="start language: zh_CN, en, ...")
     parser.add_argument("--config", default=None, help="kiosk.toml (default: $KIOSK_CONFIG)")
     parser.add_argument(
@@ -65,9 +70,18 @@ def configure_kivy(config: KioskConfig, args: argparse.Namespace) -> Path:
         Config.set("graphics", "borderless", 0)
         Config.set("graphics", "show_cursor", 1)
     else:
-        Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", 1)
         Config.set("graphics", "show_cursor", 0)
+        screen = display_size()
+        if screen is None:  # SDL cannot tell: let it try its own desktop full screen
+            Config.set("graphics", "fullscreen", "auto")
+        else:  # the whole screen, whatever --size says; the layout follows its orientation
+            Config.set("graphics", "fullscreen", 0)
+            Config.set("graphics", "position", "custom")
+            Config.set("graphics", "left", 0)
+            Config.set("graphics", "top", 0)
+            Config.set("graphics", "width", screen[0])
+            Config.set("graphics", "height", screen[1])
     return log_dir
 
 

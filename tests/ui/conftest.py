@@ -3,6 +3,7 @@ the real app in its own process with a driver script playing the tourist inside 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,18 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREEN_SHOTS = ARTIFACTS / "ui"
 
 
-@pytest.fixture(scope="session")
-def ui_display() -> Iterator[str]:
-    """The X display the app draws on: $DISPLAY, or a private Xvfb big enough for both
-    orientations."""
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
+@contextlib.contextmanager
+def start_xvfb(size: str = "1920x1920") -> Iterator[str]:
+    """A private Xvfb screen of `size` (WxH); yields its DISPLAY."""
     if not shutil.which("Xvfb"):
-        pytest.skip("no DISPLAY and no Xvfb")
+        pytest.skip("no Xvfb")
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1920x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -47,6 +44,17 @@ def ui_display() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def ui_display() -> Iterator[str]:
+    """The X display the app draws on: $DISPLAY, or a private Xvfb big enough for both
+    orientations."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    with start_xvfb("1920x1920") as display:
+        yield display
 
 
 @pytest.fixture
