@@ -27,6 +27,9 @@ log = logging.getLogger("kiosk.flows")
 SCAN = "scan"  # params: text (what the camera decoded)
 ID_CARD = "id_card"  # params: card (peripherals.idcard.protocol.IdCardData)
 SMART_CARD = "smart_card"  # params: card (peripherals.smartcard.protocol.SmartCardData)
+# A touch anywhere on screen: no screen offers it, so `wait()` discards it after restarting
+# its idle timeout. Sent by `Flow.touch()`.
+ACTIVITY = "touch"
 DEVICE_EVENTS = frozenset({SCAN, ID_CARD, SMART_CARD})
 
 
@@ -132,6 +135,11 @@ class Flow:
             return False
         self._queue.put_nowait(Action(name, MappingProxyType(dict(params))))
         return True
+
+    def touch(self) -> None:
+        """The person touched the screen: restarts the idle timeout and changes nothing else.
+        Call it on the flow's loop (from another thread: `loop.call_soon_threadsafe`)."""
+        self._queue.put_nowait(Action(ACTIVITY))
 
     # --- for subclasses --------------------------------------------------------------------
 

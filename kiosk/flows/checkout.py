@@ -166,12 +166,23 @@ async def print_paid_order(flow: Flow, order_id: str, outcome: Outcome) -> Outco
     outcome.order_id, outcome.order_no = order.id, order.order_no
     journal_order_tickets(ports.journal, order, ports.client.cached_catalog, ports.config)
     total = len(ports.journal.tickets_of(order.id))
-    while True:
+
+    def progress(i: int = 0, n: int = 0) -> None:
+        """One `printing` state per ticket: `done` of `total` out, `current` the one going."""
+        done = total - n + i if n else total - len(remaining(ports.journal, order.id))
         flow.publish(
             "printing",
-            Msg("print.printing", {"count": total}),
-            data={"order_no": order.order_no, "total": total},
+            Msg("print.printing", {"count": total, "done": done, "total": total}),
+            data={
+                "order_no": order.order_no,
+                "total": total,
+                "done": done,
+                "current": min(done + 1, total),
+            },
         )
+
+    while True:
+        progress()
         printer = ports.devices.printer if ports.devices else None
         run = await print_order(
             ports.journal,
@@ -179,6 +190,7 @@ async def print_paid_order(flow: Flow, order_id: str, outcome: Outcome) -> Outco
             printer,
             order.id,
             on_printed=lambda n: crash_point(flow, f"ticket_printed_{n}"),
+            on_ticket=lambda i, n: progress(i, n) if i else None,
         )
         outcome.printed += run.printed
         if run.complete:

@@ -102,9 +102,11 @@ async def print_order(
     reprint: bool = False,
     only: list[str] | None = None,
     on_printed: Callable[[int], None] | None = None,
+    on_ticket: Callable[[int, int], None] | None = None,
 ) -> PrintRun:
     """Print the order's journaled tickets that are pending or failed (or `only` those ids, for a
-    staff reprint), stopping at the first printer error."""
+    staff reprint), stopping at the first printer error. `on_ticket(i, n)` is called before the
+    i-th (0-based) of the n tickets this run prints; `on_printed(seq)` after each one."""
     run = PrintRun(order_id)
     states = ("pending", "failed", "uncertain") if reprint else ("pending", "failed")
     todo = [
@@ -117,6 +119,8 @@ async def print_order(
             run.missing = [t.ticket_id for t in todo[i:]]
             run.error_code, run.error_zh, run.error_en = "not_found", "未找到打印机", "No printer"
             break
+        if on_ticket is not None:
+            on_ticket(i, len(todo))
         layout = TicketLayout(**{**entry.layout, "reprint": reprint})
         journal.ticket_state(entry.ticket_id, "printing")
         try:

@@ -27,6 +27,8 @@ def test_purchase_prints_one_ticket_per_person_and_marks_them_printed(
     assert [t["status"] for t in order["tickets"]] == ["printed", "printed"]
     assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
     assert all(t["png"].endswith(".png") for t in result["tickets_printed"])
+    progress = [m["params"] for m in result["told"] if m["key"] == "print.printing"]
+    assert [(p["done"], p["total"]) for p in progress] == [(0, 2), (1, 2)]  # 1 of 2, 2 of 2
 
 
 def test_pickup_by_id_card_prints_the_ota_order_with_masked_holder(

@@ -87,3 +87,31 @@ def test_idle_asks_still_there_then_clears_everything(
     assert result == "idle"
     assert screens[-2:] == ["still_there", "home"]
     assert cart == {"counts": {}, "slot": None}
+
+
+def test_touches_keep_the_journey_alive_without_changing_the_screen(
+    kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    kiosk_config.timeouts.idle_seconds = 0.5
+    kiosk_config.timeouts.still_there_seconds = 0.4
+
+    async def go() -> tuple[list[str], str, float]:
+        async with kiosk(kiosk_config) as k:
+            flow = PurchaseFlow(k.ports, product_id="ADM")
+            t = Tourist(flow, emulators, k.hub)
+            task = asyncio.create_task(flow.run())
+            await pick_slot(t, 1)
+            await t.until("choose_tickets")
+            screens: list[str] = []
+            flow.subscribe(lambda s: screens.append(s.screen))
+            started = asyncio.get_running_loop().time()
+            for _ in range(8):  # 1.6 s of touching, three idle timeouts' worth
+                flow.touch()
+                await asyncio.sleep(0.2)
+            touched = list(screens)
+            outcome = await task  # then the tourist walks away
+            return touched, outcome.result, asyncio.get_running_loop().time() - started
+
+    touched, result, lasted = asyncio.run(asyncio.wait_for(go(), 30))
+    assert touched == ["choose_tickets"]  # the subscribe call; no still_there, no new screen
+    assert result == "idle" and lasted > 1.6 + 0.5
