@@ -97,7 +97,11 @@ async def run(journeys: list[str], repeat: int, idcard_baud: int, out: Path) -> 
             samples: list[dict[str, float]] = []
             failures: list[str] = []
             for i in range(repeat + 1):  # run 0 warms up (imports, connections, caches)
-                result, figures = await run_one(r, name)
+                try:
+                    result, figures = await run_one(r, name)
+                except Exception as exc:  # a broken run is reported, the others still count
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                    continue
                 if i == 0:
                     continue
                 if result.get("ok"):

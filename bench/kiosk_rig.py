@@ -294,6 +294,8 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
     + the kiosk's brain, with the recorder installed."""
     out.mkdir(parents=True, exist_ok=True)
     config = KioskConfig(data_dir=str(out / "kiosk"))
+    config.timeouts.idle_seconds = 10.0  # a run that went wrong ends soon (no tourist waits 10 s)
+    config.timeouts.still_there_seconds = 2.0
     with ExitStack() as stack:
         emulators = Emulators.start(out / "tickets", paper_mm=PAPER_MM)
         stack.callback(emulators.stop)
@@ -305,6 +307,10 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
         stack.callback(recorder.uninstall)
         recorder.watch(emulators)
         async with kiosk(config) as k:
+            if k.devices.scanner is not None:
+                # the same code twice in one journey (a payment code, a member QR) reads twice
+                # when the tourist lowered the phone in between: 0.5 s, not 1.5 s, of absence
+                k.devices.scanner.repeat_after = 0.5
             yield Rig(k, emulators, url, recorder)
 
 
