@@ -63,6 +63,20 @@ class Devices:
             self.scanner.stop()
 
 
+def smartcard_wanted(config: KioskConfig) -> bool:
+    """True when the config names a smart card reader or PC/SC lists one now; False (never an
+    error) when pyscard or pcscd is absent: a missing reader is a status."""
+    if config.devices.smartcard:
+        return True
+    try:
+        from peripherals.smartcard.pcsc import list_readers
+
+        return bool(list_readers())
+    except Exception as exc:
+        log.info("no smart card reader found: %s", type(exc).__name__)
+        return False
+
+
 def build_devices(config: KioskConfig, *, with_smartcard: bool = True) -> Devices:
     """Open the drivers the config names; an empty setting leaves that device out."""
     dev = config.devices
@@ -97,6 +111,7 @@ class DeviceHub:
         self.loop = loop
         self.target: Any = None  # the flow on screen (anything with .act(name, **params))
         self._stops: list[Callable[[], None]] = []
+        self._smartcard_stop: Callable[[], None] | None = None
 
     def start(self) -> DeviceHub:
         if self.devices.scanner is not None:
@@ -108,11 +123,35 @@ class DeviceHub:
             watcher = IdCardWatcher(self.devices.idcard, self._on_id_card).start()
             self._stops.append(watcher.stop)
         if self.devices.smartcard is not None:
-            try:
-                self._stops.append(self.devices.smartcard.watch(self._on_smart_card))
-            except Exception as exc:
-                log.warning("smart card watch failed: %s", type(exc).__name__)
+            self._watch_smartcard(self.devices.smartcard)
         return self
+
+    def add_smartcard(self, reader: SmartCardReader) -> bool:
+        """Use `reader` for member and staff cards from now on (a hub already started, e.g. a
+        reader opened later): its cards reach the flow on screen as `smart_card` actions.
+        False (a status, logged) when the reader cannot be watched."""
+        if self.devices.smartcard is reader and self._smartcard_stop is not None:
+            return True
+        if self._smartcard_stop is not None:  # replacing a reader: stop watching the old one
+            self._smartcard_stop()
+        self.devices.smartcard = reader
+        return self._watch_smartcard(reader)
+
+    def _watch_smartcard(self, reader: SmartCardReader) -> bool:
+        try:
+            stop = reader.watch(self._on_smart_card)
+        except Exception as exc:  # a driver breaking its promise is still only a status
+            log.warning("smart card watch failed: %s", type(exc).__name__)
+            return False
+
+        def stop_once() -> None:
+            if self._smartcard_stop is stop_once:
+                self._smartcard_stop = None
+                stop()
+
+        self._smartcard_stop = stop_once
+        self._stops.append(stop_once)
+        return True
 
     def stop(self) -> None:
         while self._stops:

@@ -17,7 +17,7 @@ from typing import Any
 
 from kiosk.client import BackendClient
 from kiosk.config import KioskConfig
-from kiosk.devices import DeviceHub, Devices, build_devices
+from kiosk.devices import DeviceHub, Devices, build_devices, smartcard_wanted
 from kiosk.flows.base import Flow, FlowState, Ports
 from kiosk.flows.recovery import ReplayReport, replay
 from kiosk.journal import Journal
@@ -91,8 +91,18 @@ class Kiosk:
 
 
 @asynccontextmanager
-async def kiosk(config: KioskConfig, *, crash_after: str = "") -> AsyncIterator[Kiosk]:
-    devices = await asyncio.to_thread(build_devices, config, with_smartcard=False)
+async def kiosk(
+    config: KioskConfig, *, crash_after: str = "", with_smartcard: bool | None = None
+) -> AsyncIterator[Kiosk]:
+    """The kiosk's ports and device hub over `config`, journal replayed first.
+
+    `with_smartcard`: open the PC/SC reader for member and staff cards (its cards reach the
+    flow on screen as `smart_card`). Default: when the config names a reader or PC/SC lists
+    one (`kiosk.devices.smartcard_wanted`). Without pcscd the reader is just `missing` in
+    `devices.statuses()`; nothing fails."""
+    if with_smartcard is None:
+        with_smartcard = await asyncio.to_thread(smartcard_wanted, config)
+    devices = await asyncio.to_thread(build_devices, config, with_smartcard=with_smartcard)
     client = BackendClient(config.backend_url, config.kiosk_id, config.kiosk_token,
                            timeout=config.timeouts.http_seconds)  # fmt: skip
     journal = Journal(config.journal_path)

@@ -3,7 +3,8 @@
 `home` listens to the devices so the commonest journeys need no tap: an ID card goes straight
 to pickup (and a purchase is offered when nothing waits), an order QR to pickup, a printed
 admission ticket to add-ons, a member card or QR to membership, a staff card to maintenance.
-Taps: `buy`, `pickup`, `addons`, `member`, `rebook`, `refund`.
+Taps: `buy`, `pickup`, `addons`, `member`, `rebook`, `refund`, and `staff` (the UI's hidden
+5-second corner press) which opens maintenance asking for the staff card, then the PIN.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from kiosk.flows.staff import StaffFlow
 
 log = logging.getLogger("kiosk.home")
 
-TAPS = ("buy", "pickup", "addons", "member", "rebook", "refund")
+TAPS = ("buy", "pickup", "addons", "member", "rebook", "refund", "staff")
 
 
 class HomeFlow(Flow):
@@ -65,6 +66,7 @@ def next_flow(ports: Ports, action: Action) -> Flow:
         "member": lambda: MembershipFlow(ports),
         "rebook": lambda: AfterSalesFlow(ports, "rebook"),
         "refund": lambda: AfterSalesFlow(ports, "refund"),
+        "staff": lambda: StaffFlow(ports),
     }[action.name]()
 
 
