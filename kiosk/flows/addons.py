@@ -94,7 +94,8 @@ class AddonFlow(PurchaseFlow):
             outcome.told = list(self.told)
             return outcome
         parent = parents[0]
-        self.cart.parent_ticket_code = code
+        # every add-on line names that parent ticket, however the holder was recognised
+        self.cart.parent_ticket_code = code or parent.code
         self.cart.date = parent.date
         addons = [
             p

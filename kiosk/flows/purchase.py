@@ -44,7 +44,7 @@ class Cart:
             if count <= 0:
                 continue
             holders = self.holders[h : h + count] if self.product.real_name else []
-            if not holders and self.parent_holder and not lines:
+            if not holders and self.parent_holder and not self.parent_ticket_code:
                 holders = [self.parent_holder]  # lets the backend find the parent ticket
             h += count if self.product.real_name else 0
             line = {

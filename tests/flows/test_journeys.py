@@ -59,8 +59,10 @@ def test_addon_sold_to_the_holder_of_an_admission_ticket(
     result = run_journey("addon-with-parent", kiosk_config, emulators)
     assert result["result"] == "done"
     order = api(backend, f"/orders/{result['order_id']}")
-    assert [t["product_id"] for t in order["tickets"]] == ["CABLE"]
-    assert order["tickets"][0]["status"] == "printed"
+    assert [t["product_id"] for t in order["tickets"]] == ["CABLE", "CABLE"]
+    assert sorted(t["ticket_type_id"] for t in order["tickets"]) == ["CABLE-ADULT", "CABLE-CHILD"]
+    assert {t["status"] for t in order["tickets"]} == {"printed"}
+    assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
 
 
 def test_addon_refused_without_admission_says_why(
@@ -169,14 +171,14 @@ def test_native_qr_payment_is_polled_until_the_phone_pays(
     assert len(printed_codes(emulators)) == 1
 
 
-def test_addon_for_a_holder_recognised_by_id_card(
+def test_addon_for_a_holder_recognised_by_id_card_adult_and_child_lines(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     import asyncio
 
     from kiosk.flows.addons import AddonFlow
     from kiosk.flows.harness import Tourist, kiosk
-    from kiosk.flows.scripts import PAY_OK, pick_slot
+    from kiosk.flows.scripts import PAY_OK, pay_code, pick_slot
 
     async def go() -> str:
         async with kiosk(kiosk_config) as k:
@@ -196,13 +198,15 @@ def test_addon_for_a_holder_recognised_by_id_card(
             await pick_slot(t, 1)
             await t.until("choose_tickets")
             t.tap("set_count", ticket_type_id="CABLE-ADULT", count=1)
+            t.tap("set_count", ticket_type_id="CABLE-CHILD", count=1)  # two lines, one parent
             t.tap("next")
             await t.until("extras")
             t.tap("next")
             await t.until("review")
             t.tap("confirm")
-            await t.until("pay", "error")
-            await t.show_code(PAY_OK[:-3] + "125")
+            state = await t.until("pay", "error")
+            assert state.screen == "pay", state.messages
+            await t.show_code(pay_code(PAY_OK))
             await t.until("done", timeout=30)
             return (await task).order_id
 
@@ -210,5 +214,7 @@ def test_addon_for_a_holder_recognised_by_id_card(
     if not order_id:
         pytest.skip("no cable car slot left today for today's admission")
     order = api(backend, f"/orders/{order_id}")
-    assert [t["product_id"] for t in order["tickets"]] == ["CABLE"]
-    assert order["tickets"][0]["status"] == "printed"
+    assert [t["product_id"] for t in order["tickets"]] == ["CABLE", "CABLE"]
+    assert sorted(t["ticket_type_id"] for t in order["tickets"]) == ["CABLE-ADULT", "CABLE-CHILD"]
+    assert {t["status"] for t in order["tickets"]} == {"printed"}
+    assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
