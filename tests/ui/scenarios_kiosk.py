@@ -3,9 +3,12 @@ plays several journeys). The moves are ui.demo_script's; these add what the tour
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from ui import demo_script as play
 from ui.driver import Driver
@@ -48,3 +51,126 @@ async def addon_refused_without_admission(d: Driver) -> dict[str, Any]:
     await d.wait_screen("choice", timeout=10)
     await d.wait_for(wid="product_BUNDLE", timeout=10)
     return {"read": read, "cable_disabled": bool(cable and cable.disabled)}
+
+
+# the journeys beyond buying: one app process plays them in turn ------------------------------
+async def _buy_until_pay(
+    d: Driver, control: play.Control, adults: int, day: int = 0
+) -> dict[str, Any]:
+    """Buy `adults` admission tickets for the first open slot `day` days ahead, up to the
+    payment prompt."""
+    await play.at_start(d)
+    await d.tap(await d.wait_for(wid="buy"))
+    await d.tap(await d.wait_for(wid="product_ADM", timeout=10))
+    await d.wait_screen("choose_slot", timeout=10)
+    if day:
+        await d.tap(await d.wait_for(wid=f"date_{day}"))
+        await d.frames(4)
+    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
+    await d.tap(await d.wait_for(wid=f"count_ADM-ADULT_{adults}", timeout=10))
+    await d.tap(await d.wait_for(wid="next"))
+    await d.tap(await d.wait_for(wid="confirm", timeout=10))
+    await d.wait_screen("device_prompt", timeout=15)
+    return dict(d.app.navigator.session.flow.state.data)
+
+
+async def _finish(d: Driver, shot: play.Shots, name: str) -> list[str]:
+    await d.wait_for(wid="finish", timeout=40)
+    read = await play.texts_of(d)
+    await shot(name)
+    await d.tap(await d.wait_for(wid="finish"))
+    return read
+
+
+async def membership_by_qr(d: Driver, control: play.Control, shot: play.Shots) -> dict:
+    await play.at_start(d)
+    await d.tap(await d.wait_for(wid="membership"))
+    await d.wait_screen("device_prompt", timeout=10)
+    read = {"identify": await play.texts_of(d)}
+    await shot("member_identify")
+    await control.show_code("KM1:M2002", kind="qr", seconds=3)
+    await d.wait_screen("summary", timeout=15)
+    await d.wait_for(wid="finish", timeout=10)
+    read["member"] = await play.texts_of(d)
+    await shot("member")
+    await d.tap(await d.wait_for(wid="finish"))
+    return read
+
+
+async def native_qr_payment(d: Driver, control: play.Control, shot: play.Shots) -> dict:
+    await _buy_until_pay(d, control, 1)
+    alternative = await d.wait_for(wid="alternative")
+    await d.tap(alternative)
+    await d.wait_screen("native_qr", timeout=15)
+    await asyncio.sleep(1.2)  # the countdown moves
+    read = {"qr": await play.texts_of(d)}
+    screen = d.app.navigator.current_screen
+    read["seconds_left"] = float(screen.params.get("seconds_left", 0))
+    read["has_qr"] = d.find(wid="qr") is not None
+    await shot("native_qr")
+    data = dict(d.app.navigator.session.flow.state.data)
+    config = d.app.kiosk_config
+    backend = config.backend_url.rstrip("/")
+    auth = {"Authorization": f"Bearer {config.kiosk_token}", "X-Kiosk-Id": config.kiosk_id}
+    url = f"{backend}/api/v1/simulator/orders/{data['order_id']}/payments/{data['payment_id']}/scan"
+    reply = await asyncio.to_thread(httpx.post, url, headers=auth, timeout=5.0)
+    read["scan_status"] = reply.status_code
+    await d.wait_screen("progress", timeout=20)
+    read["printing"] = await play.texts_of(d)
+    read["done"] = await _finish(d, shot, "native_qr_done")
+    return read
+
+
+async def paper_out_then_refill(d: Driver, control: play.Control, shot: play.Shots) -> dict:
+    await control.post("/printer/paper", {"mm": 140})  # one ticket's worth
+    await _buy_until_pay(d, control, 2, day=1)  # tomorrow: refundable afterwards
+    await control.show_code(play.PAY_OK)
+    await d.until(lambda: d.app.navigator.current == "message", "the paper-out message", 40)
+    read = {"stopped": await play.texts_of(d)}
+    await shot("paper_out")
+    await d.tap(await d.wait_for(wid="lang_en"))
+    read["stopped_en"] = await play.texts_of(d)
+    await d.tap(await d.wait_for(wid="lang_zh_CN"))
+    await control.post("/printer/paper", {"refill": True})  # staff bring a new roll
+    read["done"] = await _finish(d, shot, "paper_out_resumed")
+    return read
+
+
+async def refund_a_ticket(d: Driver, control: play.Control, shot: play.Shots) -> dict:
+    printed = await control.get("/printer/tickets")
+    ticket = next(q for t in reversed(printed) for q in t["qr"] if q.startswith("KT1."))
+    await play.at_start(d)
+    await d.tap(await d.wait_for(wid="change_refund"))
+    await d.tap(await d.wait_for(wid="refund", timeout=10))
+    await d.wait_screen("device_prompt", timeout=10)
+    await control.show_code(ticket, kind="qr", seconds=3)
+    await d.wait_screen("choice", timeout=15)
+    read = {"choose": await play.texts_of(d)}
+    await shot("refund_choose")
+    first = await d.until(
+        lambda: next((w for w in d.widgets() if str(getattr(w, "test_id", "")).startswith(
+            "ticket_") and not w.disabled), None), "a ticket to refund", 10)  # fmt: skip
+    await d.tap(first)
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("summary", timeout=15)
+    await d.wait_for(wid="confirm", timeout=10)
+    read["confirm"] = await play.texts_of(d)
+    await shot("refund_confirm")
+    await d.tap(await d.wait_for(wid="confirm"))
+    read["done"] = await _finish(d, shot, "refund_done")
+    return read
+
+
+async def more_journeys(d: Driver) -> dict[str, Any]:
+    control = play.Control()
+    shot = shots(d)
+    result: dict[str, Any] = {}
+    for name, journey in (
+        ("member", membership_by_qr),
+        ("native_qr", native_qr_payment),
+        ("paper_out", paper_out_then_refill),
+        ("refund", refund_a_ticket),
+    ):
+        result[name] = await journey(d, control, shot)
+    await play.at_start(d)
+    return result

@@ -23,7 +23,9 @@ def test_purchase_pickup_and_addon_through_the_screens(run_ui, kiosk_rig):
     assert "请将手机付款码对准摄像头" in joined(bought["read"]["pay"])
     done = joined(bought["read"]["done"])
     assert "已出票 2 张，请取走您的门票" in done
-    assert "本次获得积分" in done
+    # "Take your tickets" sums up the order; no member identified, so no points line
+    assert "大门票" in done and "入园时段" in done and "实付金额" in done and "¥240" in done
+    assert "本次获得积分" not in done
     # pickup by ID card: no tap at all, the card placed on the start screen prints
     picked = result["pickup"]
     assert picked["taps"] == 0
@@ -47,3 +49,26 @@ def test_addon_without_admission_is_greyed_and_offers_both(run_ui, kiosk_rig):
     ]
     assert "请先购买景区大门票" in joined(result["read"])
     assert result["cable_disabled"]
+
+
+def test_member_refund_native_qr_and_paper_out_through_the_screens(run_ui, kiosk_rig):
+    result = run_ui("more_journeys", env=kiosk_rig, module=MODULE, timeout=200)["result"]
+    # membership by the member QR: tier, points, the ledger
+    member = joined(result["member"]["member"])
+    assert "M2002" in member and "金卡" in member and "积分" in member
+    # scan-to-pay: the QR and its countdown, paid through the provider simulator, printed
+    qr = result["native_qr"]
+    assert qr["has_qr"] and qr["seconds_left"] > 0
+    assert "¥120" in joined(qr["qr"])
+    assert qr["scan_status"] == 200
+    assert "已出票 1 张" in joined(qr["done"])
+    # paper out mid-order: staff called, the missing ticket named, the order safe; refill resumes
+    stopped = result["paper_out"]
+    assert "工作人员" in joined(stopped["stopped"]) and "还差 1 张" in joined(stopped["stopped"])
+    assert "安全" in joined(stopped["stopped"])
+    assert "staff" in joined(stopped["stopped_en"]).lower()
+    assert "已出票 2 张" in joined(stopped["done"])
+    # refund: the ticket chosen, the fee and the money back shown, refunded
+    refund = result["refund"]
+    assert "手续费 ¥" in joined(refund["confirm"]) and "退回金额 ¥" in joined(refund["confirm"])
+    assert "已退款 ¥" in joined(refund["done"])

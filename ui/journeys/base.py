@@ -30,6 +30,7 @@ class JourneyPresenter:
     # seam ----------------------------------------------------------------------------------
     def scene(self, state: Any) -> Scene | None:
         self.state = state
+        self.note_order(state)
         if state.screen == "home":
             return Scene("start", {}, done=True)
         draw = getattr(self, f"screen_{state.screen}", None)
@@ -188,11 +189,29 @@ class JourneyPresenter:
 
     screen_printer_error = screen_paper_out
 
+    def note_order(self, state: Any) -> None:
+        """What the last screen sums up: the amount asked at payment, a member identified."""
+        data = dict(state.data or {})
+        if state.screen in ("pay", "pay_waiting", "pay_qr") and "total_fen" in data:
+            self.remembered["paid_fen"] = data["total_fen"]
+        if data.get("member_id") or (data.get("member") or {}).get("id"):
+            self.remembered["member"] = True
+
+    def order_lines(self, state: Any) -> list[dict[str, Any]]:
+        """The order on the last screen (products, date, slot, counts): a buying journey's."""
+        return []
+
     def screen_done(self, state: Any) -> Scene:
-        lines = []
+        lines = list(self.order_lines(state))
+        if "paid_fen" in self.remembered:
+            paid = yuan(self.remembered["paid_fen"])
+            lines.append({"label": "Amount paid", "value": f"¥{paid}", "strong": True})
         if state.data.get("order_no"):
             lines.append({"label": "Order number", "value": str(state.data["order_no"])})
+        member = self.remembered.get("member") or state.data.get("member_id")
         for msg in state.messages:
+            if msg.key == "done.points_earned" and not member:
+                continue  # points are a member's; nobody to credit them to
             lines.append({"text": msg.key, "text_args": msg_args(msg.params)})
         return Scene(
             "summary",

@@ -134,6 +134,15 @@ class PurchasePresenter(JourneyPresenter):
         lines.append({"label": "Total", "value": f"¥{yuan(estimate)}", "strong": True})
         return lines
 
+    def order_lines(self, state: Any) -> list[dict[str, Any]]:
+        """ "Take your tickets": what was bought (the summary's lines without the estimate)."""
+        if not self.cart.get("product"):
+            return []
+        lines = [line for line in self.summary_lines(state) if line.get("label") != "Total"]
+        for line in lines:
+            line["small"] = True
+        return lines
+
     def screen_extras(self, state: Any) -> Scene:
         if self.confirm_pending:
             return self._summary(state, holding=True)

@@ -1,7 +1,7 @@
 """A message: an error that says what to do next, an info, or a success.
 
-params: kind ("error" | "info" | "success"), title, body (msgids or zh/en pairs), code (the
-stable machine code), actions: [{"intent": ..., "label": msgid or "label_zh"/"label_en"}]
+params: kind ("error" | "info" | "success"), title, body, hint (msgids or zh/en pairs), code
+(the stable machine code), actions: [{"intent": ..., "label": msgid or "label_zh"/"label_en"}]
 (default: one "Back to start" that goes home), step.
 Intents: each action's intent; "home", "back".
 """
@@ -29,12 +29,14 @@ class MessageScreen(KioskScreen):
     def redraw(self) -> None:
         self.kind = str(self.params.get("kind", "error"))
         self.title = text_of(self.params, "title")
-        self.body = text_of(self.params, "body")
+        # what to do next (e.g. "staff have been called, your order is safe") under the body
+        self.body = "\n".join(t for t in (text_of(self.params, k) for k in ("body", "hint")) if t)
         self.other = "\n".join(
-            t for t in (other_language_of(self.params, k) for k in ("title", "body")) if t
+            t for t in (other_language_of(self.params, k) for k in ("title", "body", "hint")) if t
         )
         self.code = str(self.params.get("code", ""))
-        actions: list[dict[str, Any]] = list(self.params.get("actions") or [HOME_ACTION])
+        # "actions": [] means none (printing waits for staff); missing means "Back to start"
+        actions: list[dict[str, Any]] = list(self.params.get("actions", [HOME_ACTION]))
         box = self.ids.actions
         box.clear_widgets()
         for index, action in enumerate(actions):
