@@ -8,11 +8,11 @@ together), `addon_choose` (the add-ons that admission allows), then the purchase
 
 from __future__ import annotations
 
-from kiosk.client import BackendError, Ticket
+from kiosk.client import BackendError, Product, Slot, Ticket
 from kiosk.domain.codes import CodeKind, classify
 from kiosk.domain.ticket_code import TicketCodeError, read_claims
-from kiosk.flows.base import ID_CARD, SCAN, Msg, Outcome, Ports
-from kiosk.flows.purchase import PurchaseFlow, product_view
+from kiosk.flows.base import ID_CARD, SCAN, FlowCancelled, Msg, Outcome, Ports
+from kiosk.flows.purchase import PurchaseFlow, product_view, slot_view
 
 
 class AddonFlow(PurchaseFlow):
@@ -78,21 +78,24 @@ class AddonFlow(PurchaseFlow):
         parents, code = await self.find_parents()
         if not parents:
             # the domain's words: 请先购买景区大门票 / Please buy an admission ticket first
+            addons = self.catalog.of_kind("addon")
             self.publish(
                 "addon_refused",
                 self.rule_msg("parent_ticket_required"),
                 Msg("addon.offer_admission_with_addon"),
-                data={"addons": [product_view(p) for p in self.catalog.of_kind("addon")]},
+                data={"addons": [product_view(p) for p in addons]},
                 actions=("buy_admission", "cancel"),
             )
-            outcome = Outcome(self.name, "refused", data={"reason": "parent_ticket_required"})
             try:
-                await self.wait("buy_admission")
-                outcome.result = "buy_admission"
-            except Exception:
-                pass
-            outcome.told = list(self.told)
-            return outcome
+                action = await self.wait("buy_admission")
+            except FlowCancelled:
+                return Outcome(self.name, "refused", told=list(self.told),
+                               data={"reason": "parent_ticket_required"})  # fmt: skip
+            wanted = action.params.get("product_id")
+            addon = next((p for p in addons if p.id == wanted), addons[0] if addons else None)
+            if addon is None:
+                raise FlowCancelled()
+            return await self.admission_with_addon(addon)
         parent = parents[0]
         # every add-on line names that parent ticket, however the holder was recognised
         self.cart.parent_ticket_code = code or parent.code
@@ -123,3 +126,62 @@ class AddonFlow(PurchaseFlow):
         await self.extras()
         order = await self.review_and_hold()
         return await self.finish(order)
+
+    async def admission_with_addon(self, addon: Product) -> Outcome:
+        """Admission and the add-on in one order, paid once: the admission's date, slot and
+        counts, then the add-on's slot that day; one add-on ticket per admission ticket (same
+        kind: adult, child...). The backend accepts the parent in the same order."""
+        assert self.catalog is not None
+        admission = self.catalog.product(addon.parent_product_id or "") or next(
+            iter(self.catalog.of_kind("admission")), None
+        )
+        if admission is None:
+            raise FlowCancelled()
+        self.cart.product = admission
+        self.cart.parent_holder, self.cart.parent_ticket_code = None, ""  # the parent is bought
+        await self.choose_slot(Msg("addon.choose_admission_slot", {"addon": addon.id}))
+        await self.choose_tickets()
+        if admission.real_name:
+            await self.enter_holders()
+        count = sum(self.cart.counts.values())
+        slot = await self.choose_addon_slot(addon, count)
+        codes = {t.id: str(t.raw.get("code", "")) for t in admission.ticket_types}
+        lines: dict[str, int] = {}
+        for type_id, n in self.cart.counts.items():
+            same = [t for t in addon.ticket_types if str(t.raw.get("code", "")) == codes[type_id]]
+            addon_type = (same or list(addon.ticket_types))[0].id
+            lines[addon_type] = lines.get(addon_type, 0) + n
+        self.cart.addon_lines = [
+            {"product_id": addon.id, "slot_id": slot.id, "ticket_type_id": type_id,
+             "quantity": n, "holders": []}
+            for type_id, n in lines.items() if n > 0
+        ]  # fmt: skip
+        self.cart.addon_fen = sum(slot.prices.get(t, 0) * n for t, n in lines.items())
+        await self.extras()
+        order = await self.review_and_hold()
+        return await self.finish(order)
+
+    async def choose_addon_slot(self, addon: Product, count: int) -> Slot:
+        """`choose_slot` for the add-on on the admission's date (no other date offered)."""
+        message = Msg("addon.choose_addon_slot", {"date": self.cart.date})
+        while True:
+            slots = await self.ports.client.slots(addon.id, self.cart.date)
+            usable = [s for s in slots if s.status == "open" and s.remaining >= count]
+            msgs = [message] + ([] if usable else [Msg("purchase.no_slots",
+                                                       {"date": self.cart.date})])  # fmt: skip
+            self.publish(
+                "choose_slot",
+                *msgs,
+                data={
+                    "date": self.cart.date,
+                    "product": product_view(addon),
+                    "slots": [slot_view(s) for s in slots],
+                    "with_admission": True,
+                },
+                actions=("choose_slot", "cancel"),
+            )
+            action = await self.wait("choose_slot")
+            chosen = next((s for s in usable if s.id == action.params.get("slot_id")), None)
+            if chosen is not None:
+                return chosen
+            message = Msg("purchase.slot_unavailable")

@@ -32,10 +32,11 @@ class Cart:
     addon_lines: list[dict[str, Any]] = field(default_factory=list)  # extra lines (add-ons)
     parent_ticket_code: str = ""  # for an add-on: the admission ticket shown
     parent_holder: dict[str, str] | None = None  # or the ID card of its holder
+    addon_fen: int = 0  # the estimate of `addon_lines` (the backend computes the total)
 
     def estimate_fen(self) -> int:
         prices = self.slot.prices if self.slot else {}
-        return sum(prices.get(t, 0) * n for t, n in self.counts.items())
+        return sum(prices.get(t, 0) * n for t, n in self.counts.items()) + self.addon_fen
 
     def request(self) -> dict[str, Any]:
         assert self.product is not None and self.slot is not None
@@ -44,7 +45,7 @@ class Cart:
             if count <= 0:
                 continue
             holders = self.holders[h : h + count] if self.product.real_name else []
-            if not holders and self.parent_holder and not self.parent_ticket_code:
+            if not holders and self.parent_holder and not self.parent_ticket_code and not lines:
                 holders = [self.parent_holder]  # lets the backend find the parent ticket
             h += count if self.product.real_name else 0
             line = {
@@ -333,6 +334,7 @@ class PurchaseFlow(Flow):
                     "slot": slot_view(self.cart.slot),
                     "counts": dict(self.cart.counts),
                     "holders": len(self.cart.holders),
+                    "addons": [dict(line) for line in self.cart.addon_lines],
                     "estimate_fen": self.cart.estimate_fen(),
                 },
                 actions=("confirm", "cancel"),

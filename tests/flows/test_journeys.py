@@ -216,3 +216,62 @@ def test_addon_for_a_holder_recognised_by_id_card_adult_and_child_lines(
     assert sorted(t["ticket_type_id"] for t in order["tickets"]) == ["CABLE-ADULT", "CABLE-CHILD"]
     assert {t["status"] for t in order["tickets"]} == {"printed"}
     assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
+
+
+def test_addon_refused_then_admission_and_addon_bought_together_in_one_payment(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    import asyncio
+
+    from kiosk.flows.addons import AddonFlow
+    from kiosk.flows.harness import Tourist, kiosk
+    from kiosk.flows.scripts import PAY_OK, pay_code, pick_slot
+
+    async def go() -> tuple[str, dict, int]:
+        async with kiosk(kiosk_config) as k:
+            flow = AddonFlow(k.ports)
+            t = Tourist(flow, emulators, k.hub)
+            task = asyncio.create_task(flow.run())
+            await t.until("addon_identify")
+            emulators.idcard.place_card("li_na")  # 李娜 holds no admission
+            await t.until("addon_refused")
+            emulators.idcard.lift_card()
+            t.tap("buy_admission", product_id="CABLE")
+            await pick_slot(t, 2, tomorrow=True)  # the admission's slot, tomorrow
+            await t.until("choose_tickets")
+            t.tap("set_count", ticket_type_id="ADM-ADULT", count=1)
+            t.tap("set_count", ticket_type_id="ADM-CHILD", count=1)
+            t.tap("next")
+            state = await t.until("choose_slot")  # now the cable car's, on that same date
+            assert state.data["product"]["id"] == "CABLE" and "choose_date" not in state.actions
+            t.tap(
+                "choose_slot",
+                slot_id=next(
+                    s["id"]
+                    for s in state.data["slots"]
+                    if s["status"] == "open" and s["remaining"] >= 2
+                ),
+            )
+            await t.until("extras")
+            t.tap("next")
+            review = await t.until("review")
+            seq = review.seq
+            t.tap("confirm")
+            while flow.state.seq == seq:
+                await asyncio.sleep(0.02)
+            assert flow.state.screen == "pay", flow.state.messages
+            await t.show_code(pay_code(PAY_OK))
+            await t.until("done", timeout=30)
+            outcome = await task
+            return outcome.order_id, dict(review.data), state.data["date"]
+
+    order_id, review, day = asyncio.run(asyncio.wait_for(go(), 60))
+    order = api(backend, f"/orders/{order_id}")
+    assert order["status"] == "paid" and order["total_fen"] == review["estimate_fen"]
+    assert sorted(t["ticket_type_id"] for t in order["tickets"]) == [
+        "ADM-ADULT", "ADM-CHILD", "CABLE-ADULT", "CABLE-CHILD"
+    ]  # fmt: skip
+    assert {t["date"] for t in order["tickets"]} == {day}
+    assert {t["status"] for t in order["tickets"]} == {"printed"}
+    assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
+    assert sum(t["paid_fen"] for t in order["tickets"]) == order["total_fen"]  # paid once, whole
