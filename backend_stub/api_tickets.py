@@ -60,8 +60,17 @@ async def get_parents(
 
 
 @router.post("/orders/{order_id}/refund", tags=["after-sales"])
-async def post_refund(order_id: str, body: TicketRefs, bk: BackendDep, _: KioskDep) -> dict:
-    return aftersales.refund_tickets(bk, order_id, body.ticket_ids, bk.now())
+async def post_refund(
+    order_id: str,
+    body: TicketRefs,
+    bk: BackendDep,
+    kiosk_id: KioskDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> dict:
+    """Refund; a retry with the same Idempotency-Key returns the first answer."""
+    return aftersales.refund_tickets(
+        bk, order_id, body.ticket_ids, bk.now(), kiosk_id=kiosk_id, idem_key=idempotency_key
+    )
 
 
 @router.post("/orders/{order_id}/rebook", tags=["after-sales"])

@@ -101,6 +101,10 @@ CREATE TABLE IF NOT EXISTS rebook_items (
   to_slot_id TEXT NOT NULL, new_unit_fen INTEGER NOT NULL, fee_fen INTEGER NOT NULL,
   balance_fen INTEGER NOT NULL, PRIMARY KEY (order_id, ticket_id));
 CREATE INDEX IF NOT EXISTS rebook_items_ticket ON rebook_items(ticket_id);
+CREATE TABLE IF NOT EXISTS idem_answers (
+  kiosk_id TEXT NOT NULL, idem_key TEXT NOT NULL, action TEXT NOT NULL,
+  request_hash TEXT NOT NULL, answer TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (kiosk_id, idem_key, action));
 """
 
 # columns added after the first release: (table, column, declaration); a database created

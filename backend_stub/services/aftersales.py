@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from backend_stub.context import Backend
-from backend_stub.services import rebook
+from backend_stub.services import idempotency, rebook
 from backend_stub.services.catalog import get_slot, slot_start
 from backend_stub.services.members import change_points
 from backend_stub.services.order_state import PAID_STATUSES, load_order, order_view
@@ -40,9 +40,27 @@ def _points_to_return(order: dict[str, Any], refunded_share: tuple[int, int], le
 
 
 def refund_tickets(
-    bk: Backend, order_id: str, ticket_ids: list[str], now: datetime
+    bk: Backend,
+    order_id: str,
+    ticket_ids: list[str],
+    now: datetime,
+    *,
+    kiosk_id: str | None = None,
+    idem_key: str | None = None,
 ) -> dict[str, Any]:
-    """Refund these tickets under the policy; inventory and earned points go back."""
+    """Refund these tickets under the policy; inventory and earned points go back. A retry
+    with the same Idempotency-Key returns the first answer and refunds nothing more."""
+    digest = idempotency.request_hash(order_id, sorted(set(ticket_ids)))
+    with bk.store.transaction(durable=True):
+        prior = idempotency.prior_answer(bk, kiosk_id, idem_key, "refund", digest)
+        if prior is not None:
+            return prior
+        answer = _refund(bk, order_id, ticket_ids, now)
+        idempotency.remember_answer(bk, kiosk_id, idem_key, "refund", digest, answer, now)
+    return answer
+
+
+def _refund(bk: Backend, order_id: str, ticket_ids: list[str], now: datetime) -> dict[str, Any]:
     with bk.store.transaction(durable=True):
         order = load_order(bk, order_id, now)
         if order["status"] not in (*PAID_STATUSES, "refunded"):

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from backend_stub.context import Backend, epoch_of, iso, plus_seconds
+from backend_stub.services import idempotency
 from backend_stub.services.catalog import get_slot, slot_prices, slot_start
 from backend_stub.services.order_state import (
     PAID_STATUSES,
@@ -143,6 +144,9 @@ def rebook_tickets(
                 raise RuleError("idempotency_conflict")
             return _pending_answer(bk, prior["id"], now), True
     with store.transaction(durable=True):
+        done = idempotency.prior_answer(bk, kiosk_id, idem_key, "rebook", digest)
+        if done is not None:  # a retry of a rebook that moved the tickets at once
+            return done, False
         order = load_order(bk, order_id, now)
         if order["status"] not in PAID_STATUSES:
             raise RuleError("order_not_paid")
@@ -182,15 +186,16 @@ def rebook_tickets(
                     "UPDATE orders SET refunded_fen = refunded_fen + ? WHERE id = ?",
                     (back_total, order_id),
                 )
+            answer = {
+                "status": "done",
+                "due_fen": 0,
+                "refunded_fen": back_total,
+                "fee_fen": fee_total,
+                "order": order_view(bk, order_id, now),
+            }
+            idempotency.remember_answer(bk, kiosk_id, idem_key, "rebook", digest, answer, now)
     if due > 0:
         return _pending_answer(bk, diff_id, now), True
-    answer = {
-        "status": "done",
-        "due_fen": 0,
-        "refunded_fen": back_total,
-        "fee_fen": fee_total,
-        "order": order_view(bk, order_id, now),
-    }
     return answer, False
 
 

@@ -175,3 +175,38 @@ def test_redeemed_points_come_back_in_proportion_on_refund(client: httpx.Client)
     assert rest["points_returned"] == 1500 and rest["order"]["status"] == "refunded"
     # all redeemed points back, all earned points taken back: where the member started
     assert client.get("/api/v1/members/M2002").json()["points"] == before
+
+
+def test_a_retried_refund_with_the_same_key_returns_the_first_answer(client: httpx.Client):
+    o = paid_order(client, line("ADM", slot("ADM", DAY, 12), "ADM-ADULT", 2))
+    ids = [t["id"] for t in o["tickets"]]
+    url = f"/api/v1/orders/{o['id']}/refund"
+    first = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-1"})
+    again = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-1"})
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json() and first.json()["refunded_fen"] > 0
+    # refunded once: the order's refunded total is that one ticket's, not twice
+    after = client.get(f"/api/v1/orders/{o['id']}").json()
+    assert after["refunded_fen"] == first.json()["refunded_fen"]
+    # without the key (or with another) the same ticket is refused, and a key reused for
+    # another request is a conflict
+    fresh = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-2"})
+    assert fresh.status_code >= 400
+    other = client.post(url, json={"ticket_ids": ids[1:]}, headers={"Idempotency-Key": "rf-1"})
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_a_retried_cheaper_rebook_with_the_same_key_returns_the_first_answer(
+    client: httpx.Client,
+):
+    dear, cheap = slot("ADM", DAY, 10), slot("ADM", DAY, 16)
+    o = paid_order(client, line("ADM", dear, "ADM-ADULT", 1))
+    ids = [o["tickets"][0]["id"]]
+    before = remaining(client, cheap)
+    first = rebook(client, o["id"], ids, cheap, key="rb-cheap")
+    again = rebook(client, o["id"], ids, cheap, key="rb-cheap")
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json() and first.json()["status"] == "done"
+    assert remaining(client, cheap) == before - 1  # one seat taken, not two
+    after = client.get(f"/api/v1/orders/{o['id']}").json()
+    assert after["refunded_fen"] == first.json()["refunded_fen"]
