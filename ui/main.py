@@ -102,10 +102,9 @@ async def run(app: Any, config: KioskConfig, screens_only: bool = False) -> None
         await app.async_run(async_lib="asyncio")
         return
     from kiosk.flows.harness import kiosk
-    from ui.wiring import KioskController, open_smartcard
+    from ui.wiring import KioskController
 
-    async with kiosk(config) as k:
-        await open_smartcard(k)
+    async with kiosk(config) as k:  # opens the smart card reader when there is one
         controller = KioskController(app, k)
         app.bind(on_start=lambda *_: controller.attach())
         try:

@@ -4,8 +4,11 @@ each journey it opens; this controller shows whichever flow is current through i
     controller = KioskController(app, kiosk)   # kiosk: kiosk.flows.harness.Kiosk
     controller.attach()                        # after the app is built (on_start)
 
-The start screen's buttons become the home flow's taps; the hidden corner asks for the staff
-card (the home flow opens maintenance when a staff card is inserted).
+The start screen's buttons become the home flow's taps; the hidden corner (held 5 s) is the
+home flow's `staff` tap, which opens maintenance (staff card, then PIN). A staff card inserted
+on the start screen opens it too. `kiosk()` opens the smart card reader itself (its
+`with_smartcard` default: when the config names a reader or PC/SC lists one); a reader opened
+later would go to the hub through `DeviceHub.add_smartcard(reader)`. No reader code here.
 """
 
 from __future__ import annotations
@@ -104,26 +107,12 @@ class KioskController:
         self.app.navigator.intent(name, {})
 
     def staff_prompt(self) -> None:
+        """The hidden corner: the home flow's `staff` tap (ignored while a journey runs)."""
         home = self.home_presenter()
-        if home is not None:
-            home.staff_prompt()
-
-
-async def open_smartcard(kiosk: Any) -> None:
-    """Member and staff cards: kiosk() opens no smart card reader, so open it here when the
-    config names one, and hand its cards to the hub."""
-    config = kiosk.ports.config
-    if not config.devices.smartcard or kiosk.devices.smartcard is not None:
-        return
-    try:
-        from peripherals.smartcard.pcsc import PcscSmartCardReader
-
-        reader = await asyncio.to_thread(PcscSmartCardReader, config.devices.smartcard)
-        kiosk.devices.smartcard = reader
-        stop = reader.watch(kiosk.hub._on_smart_card)
-        kiosk.hub._stops.append(stop)
-    except Exception as exc:  # no pcscd: member and staff cards are unavailable, nothing else
-        Logger.warning(f"Kiosk: smart card reader unavailable: {type(exc).__name__}")
+        if home is None:
+            Logger.info("Kiosk: staff corner held while a journey runs; ignored")
+            return
+        self.app.navigator.intent("staff", {})
 
 
 def start_watchdog(app: Any) -> None:

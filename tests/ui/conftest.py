@@ -121,3 +121,29 @@ def kiosk_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
         finally:
             control.stop()
             bundle.stop()
+
+
+@pytest.fixture(scope="module")
+def staff_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Like `kiosk_rig`, with the smart card emulator on (pcscd + the vpcd card) and the config
+    naming its reader: staff and member cards go through the real PC/SC path. Module-scoped so
+    the vpcd port is free again for other tests when the module ends."""
+    from kiosk.demo import write_demo_config
+    from kiosk.flows.harness import backend_process
+    from peripherals.emulators.bundle import EmulatorBundle
+    from peripherals.emulators.control import ControlServer
+
+    folder = tmp_path_factory.mktemp("staff_rig")
+    with backend_process(folder / "backend.db") as url:
+        bundle = EmulatorBundle.start(folder / "tickets", smartcard=True)
+        if bundle.smartcard is None:
+            bundle.stop()
+            pytest.skip(f"no smart card emulator: {bundle.problems.get('smartcard')}")
+        control = ControlServer(bundle, 0).start()
+        try:
+            config = write_demo_config(folder, url, bundle.device_settings())
+            yield {"KIOSK_CONFIG": str(config), "KIOSK_CONTROL_URL": control.url,
+                   "KIOSK_TICKETS": str(folder / "tickets")}  # fmt: skip
+        finally:
+            control.stop()
+            bundle.stop()  # stops pcscd too when it started it

@@ -163,8 +163,8 @@ class JourneyPresenter:
             "progress",
             {
                 "total": int(state.data.get("total", 1) or 1),
+                "done": int(state.data.get("done", 0) or 0),
                 "order_no": str(state.data.get("order_no", "")),
-                "watch_order": str(state.data.get("order_no", "")),
                 "step": 3,
             },
         )

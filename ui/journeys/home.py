@@ -75,11 +75,3 @@ class HomePresenter(JourneyPresenter):
                 },
             )
         )  # fmt: skip
-
-    def staff_prompt(self) -> None:
-        self.show_local(
-            Scene(
-                "device_prompt",
-                {"kind": "membercard", "title": "Staff", "text": "staff.insert_card"},
-            )
-        )

@@ -14,20 +14,12 @@ from kivy.clock import Clock
 
 from ui.seam import FlowSession, Scene
 
-ACTIVITY = "touch"  # an action no screen offers: wait() discards it and restarts its timeout
-
 
 def signal_activity(flow: Any) -> None:
-    """Tell the flow the person is still here, without choosing anything."""
-    touch = getattr(flow, "touch", None)
-    if callable(touch):  # the flows' own door, when they offer one
-        touch()
-        return
-    queue = getattr(flow, "_queue", None)
-    if queue is not None:
-        from kiosk.flows.base import Action
-
-        queue.put_nowait(Action(ACTIVITY))
+    """Tell the flow the person is still here, without choosing anything (`Flow.touch()`:
+    restarts its idle timeout, changes no screen). Called on the Kivy thread, which is the
+    flow's asyncio loop thread (the app runs on asyncio)."""
+    flow.touch()
 
 
 FINAL_SCREENS = frozenset({"done", "error", "aftersales_done", "aftersales_refused", "home"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.journeys.base import HOME, JourneyPresenter
+from ui.journeys.base import JourneyPresenter
 from ui.journeys.texts import messages_params, msg_params
 from ui.seam import Scene
 
@@ -79,7 +79,3 @@ class StaffPresenter(JourneyPresenter):
                 "actions": actions,
             },
         )
-
-    def screen_staff_prompt(self, state: Any) -> Scene:  # the corner press, before a card
-        return Scene("device_prompt", {"kind": "membercard", "title": "Staff",
-                                       "text": "staff.insert_card", "actions": [HOME]})  # fmt: skip

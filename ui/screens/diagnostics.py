@@ -31,6 +31,15 @@ INK = (0.106, 0.122, 0.137, 1)
 LINE = (0.82, 0.83, 0.82, 1)
 
 
+def paper_level(details: dict[str, object]) -> str:
+    """The printer's paper as its status bytes tell it (ESC/POS knows out / near end / fine)."""
+    if details.get("paper_out"):
+        return "Out of paper"
+    if details.get("paper_near_end"):
+        return "Nearly out: restock soon"
+    return "Plenty"
+
+
 class DiagnosticsScreen(KioskScreen):
     prompt = StringProperty("")
     sync = StringProperty("")
@@ -51,6 +60,11 @@ class DiagnosticsScreen(KioskScreen):
                 text=f"● {name}: {words} ({device.get('code', '')})",
                 color=COLORS.get(state, INK), font_size=u * 36, bold=True,
             ))  # fmt: skip
+            if device["name"] == "printer" and state != "missing":
+                box.add_widget(Factory.KLabel(
+                    text=tr._("Paper") + ": " + tr._(paper_level(device.get("details") or {})),
+                    test_id="paper_level", color=COLORS.get(state, INK), font_size=u * 32,
+                ))  # fmt: skip
         sync = dict(self.params.get("sync", {}))
         self.sync = tr._("Open orders {o} · open payments {p} · tickets not reported {t}").format(
             o=sync.get("open_orders", 0),

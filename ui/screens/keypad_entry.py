@@ -41,6 +41,12 @@ class KeypadEntryScreen(KioskScreen):
         keypad = self.ids.keypad
         keypad.value = str(self.params.get("value", ""))
 
+    def update(self, params: dict[str, object]) -> None:
+        """A new state on the keypad already showing (a wrong PIN, an invalid number): start
+        again from the value it carries (a wrong PIN is not left half-typed)."""
+        super().update(params)
+        self.ids.keypad.value = str(self.params.get("value", ""))
+
     def redraw(self) -> None:
         kind = str(self.params.get("kind", "digits"))
         title, prompt, max_length, allow_x = DEFAULTS.get(kind, DEFAULTS["digits"])
