@@ -455,11 +455,14 @@ class BackendClient:
     async def rebook(
         self, order_id: str, ticket_ids: list[str], slot_id: str, idempotency_key: str
     ) -> dict[str, Any]:
+        """200 `status: done` (moved; any difference back), or 202 `status: payment_required`
+        with `due_fen` and `payment_order` (a held difference order to pay first)."""
         resp = await self._request(
             "POST",
             f"/orders/{order_id}/rebook",
             json={"ticket_ids": ticket_ids, "slot_id": slot_id},
             idempotency_key=idempotency_key,
+            ok=(200, 202),
         )
         return resp.json()
 

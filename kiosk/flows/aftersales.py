@@ -140,6 +140,10 @@ class AfterSalesFlow(Flow):
                 raise
             return self.refused(outcome, self.error_msg(exc))
         outcome.data = {k: result.get(k) for k in ("refunded_fen", "fee_fen", "points_taken_back")}
+        if self.mode == "rebook" and result.get("status") == "payment_required":
+            # a dearer slot: the difference order is paid first; the tickets move when it is
+            outcome.data["due_fen"] = int(result.get("due_fen", 0))
+            await self.pay_difference(key, result)
         self.publish(
             "aftersales_done",
             Msg(
@@ -147,11 +151,12 @@ class AfterSalesFlow(Flow):
                 {
                     "refunded_fen": result.get("refunded_fen", 0),
                     "fee_fen": result.get("fee_fen", 0),
+                    "due_fen": result.get("due_fen", 0),
                 },
             ),
         )
         if self.mode == "rebook":
-            fresh = Order.parse(result["order"])
+            fresh = await self.ports.client.get_order(order.id)
             for t in fresh.tickets:
                 if t.id in ticket_ids:
                     layout = layout_for(
@@ -163,6 +168,24 @@ class AfterSalesFlow(Flow):
             self.publish("done", Msg("done.take_tickets", {"count": len(outcome.printed)}))
         outcome.told = list(self.told)
         return outcome
+
+    async def pay_difference(self, key: str, result: dict[str, Any]) -> None:
+        """Pay a dearer rebook's difference order with the purchase's checkout: the `pay`
+        screen (code or native QR), journaled like any payment. Cancelled: nothing moves and
+        the held target seats expire with the difference order."""
+        diff = Order.parse(result["payment_order"])
+        journal = self.ports.journal
+        journal.order_creating(key)
+        journal.order_held(key, diff.id, diff.order_no, diff.total_fen)
+        await checkout.take_payment(
+            self,
+            diff,
+            Msg(
+                "rebook.pay_difference",
+                {"due_fen": diff.total_fen, "fee_fen": int(result.get("fee_fen", 0) or 0)},
+            ),
+        )
+        journal.order_state(diff.id, "printed")  # its tickets are the moved ones, printed below
 
     def refused(self, outcome: Outcome, why: Msg) -> Outcome:
         self.publish("aftersales_refused", why, actions=("cancel",))

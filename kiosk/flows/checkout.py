@@ -66,10 +66,11 @@ def order_view(order: Order) -> dict[str, Any]:
     }
 
 
-async def take_payment(flow: Flow, order: Order) -> bool:
-    """The `pay` screen until paid (True) or the person cancels (the hold is released)."""
+async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
+    """The `pay` screen until paid (True) or the person cancels (the hold is released).
+    `intro`: messages shown above the prompt (e.g. what a rebook's difference is for)."""
     ports = flow.ports
-    messages: list[Msg] = [Msg("pay.show_code_or_choose_qr")]
+    messages: list[Msg] = [*intro, Msg("pay.show_code_or_choose_qr")]
     while True:
         flow.publish("pay", *messages, data=order_view(order), actions=(SCAN, "pay_qr", "cancel"))
         try:

@@ -283,7 +283,9 @@ async def member_points(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
     return result
 
 
-async def _aftersales(name: str, k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+async def _aftersales(
+    name: str, k: Kiosk, emu: Emulators | None, dearer: bool = False
+) -> dict[str, Any]:
     # tomorrow's ticket: today's slots are inside the refund/rebook cut-offs
     bought = await _purchase("purchase", k, emu, PAY_OK, {"ADM-ADULT": 1}, tomorrow=True)
     ticket = k.ports.journal.tickets_of(bought["order_id"])[0]
@@ -298,11 +300,16 @@ async def _aftersales(name: str, k: Kiosk, emu: Emulators | None) -> dict[str, A
         t.tap("next")
         if name == "rebook":
             state = await t.until("rebook_slot")
-            cheapest = min(_open(state.data["slots"], 1), key=lambda s: s["prices"]["ADM-ADULT"])
-            t.tap("choose_slot", slot_id=cheapest["id"])
+            pick = max if dearer else min
+            target = pick(_open(state.data["slots"], 1), key=lambda s: s["prices"]["ADM-ADULT"])
+            t.tap("choose_slot", slot_id=target["id"])
         await t.until("aftersales_confirm", "aftersales_refused")
         if t.flow.state.screen == "aftersales_confirm":
             t.tap("confirm")
+        if dearer:  # the difference is paid first, with a payment code
+            await t.until("pay", "aftersales_refused", timeout=30)
+            if t.flow.state.screen == "pay":
+                await t.show_code(pay_code(PAY_OK))
         await t.until(
             "done" if name == "rebook" else "aftersales_done", "aftersales_refused", timeout=60
         )
@@ -314,6 +321,10 @@ async def _aftersales(name: str, k: Kiosk, emu: Emulators | None) -> dict[str, A
 
 async def rebook(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
     return await _aftersales("rebook", k, emu)
+
+
+async def rebook_dearer(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+    return await _aftersales("rebook", k, emu, dearer=True)
 
 
 async def refund(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
@@ -328,6 +339,7 @@ JOURNEYS: dict[str, Script] = {
     "addon-without-parent": addon_without_parent,
     "member-points": member_points,
     "rebook": rebook,
+    "rebook-dearer": rebook_dearer,
     "refund": refund,
     "paper-out-resume": paper_out_resume,
     "payment-userpaying": payment_userpaying,

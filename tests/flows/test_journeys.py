@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import httpx
 import pytest
 
 from backend_stub.process import BackendProcess
@@ -92,6 +93,25 @@ def test_rebook_moves_the_ticket_and_prints_it_again_with_a_new_code(
     assert len(codes) == 2 and codes[0] != codes[1]  # the original and the rebooked ticket
     assert order["tickets"][0]["code"] == codes[1]
     assert order["tickets"][0]["status"] == "printed"
+
+
+def test_rebook_to_a_dearer_slot_pays_the_difference_then_prints_the_moved_ticket(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    result = run_journey("rebook-dearer", kiosk_config, emulators)
+    assert result["result"] == "done", told(result)
+    assert "rebook.pay_difference" in told(result)
+    due = next(m for m in result["told"] if m["key"] == "rebook.pay_difference")["params"]
+    order = api(backend, f"/orders/{result['order_id']}")
+    ticket = order["tickets"][0]
+    assert due["due_fen"] == result["data"]["due_fen"] > 0
+    assert ticket["paid_fen"] == ticket["unit_fen"]  # the old price plus the difference paid
+    codes = printed_codes(emulators)
+    assert len(codes) == 2 and codes[1] == ticket["code"] != codes[0]  # moved, new code
+    assert ticket["status"] == "printed" and ticket["slot_id"] != ""
+    old = httpx.post(f"{backend.url}/api/v1/tickets/verify", json={"code": codes[0]},
+                     headers=backend.kiosk_headers(), timeout=5)  # fmt: skip
+    assert old.json()["error"]["code"] == "ticket_invalid"  # the old code opens nothing
 
 
 def test_refund_of_tomorrows_ticket(
