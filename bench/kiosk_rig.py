@@ -293,6 +293,10 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
     """Backend process + emulators (no physical delay but the ID card line at `idcard_baud`)
     + the kiosk's brain, with the recorder installed."""
     out.mkdir(parents=True, exist_ok=True)
+    # Every run measures a fresh demo backend and journal: a second run into the same folder
+    # must not meet the orders (and idempotency keys) of the first.
+    for stale in [*out.glob("backend.db*"), *(out / "kiosk").glob("journal.sqlite*")]:
+        stale.unlink()
     config = KioskConfig(data_dir=str(out / "kiosk"))
     config.timeouts.idle_seconds = 10.0  # a run that went wrong ends soon (no tourist waits 10 s)
     config.timeouts.still_there_seconds = 2.0
