@@ -74,6 +74,11 @@ async def start_in_both_languages(d: Driver) -> dict[str, Any]:
     d.app.remaining_today = 1234
     await d.wait_for(text="今日余票：1234 张")
     zh_texts = d.texts()
+    # the big buttons' labels start at the same x (the icons take the same width)
+    label_x = {
+        wid: next(w for w in d.find(wid=wid).children if hasattr(w, "text")).x
+        for wid in ("buy", "pickup", "addons", "membership", "change_refund")
+    }
     for text in [*START_ZH, "云台山风景区"]:
         assert text in zh_texts, f"{text!r} not on the zh start screen: {zh_texts}"
     await check_screen(d, "start")
@@ -87,7 +92,7 @@ async def start_in_both_languages(d: Driver) -> dict[str, Any]:
     await d.wait_for(text="Sold out for today")
     await d.tap("中文")
     await d.wait_for(text="今日门票已售罄")
-    return {"zh": zh_texts, "en": en_texts, "taps": d.taps}
+    return {"zh": zh_texts, "en": en_texts, "taps": d.taps, "label_x": label_x}
 
 
 # --- idle ---------------------------------------------------------------------------------------

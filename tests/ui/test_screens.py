@@ -16,6 +16,8 @@ def test_start_screen_speaks_chinese_then_english(run_ui):
     assert "购票" in outcome["result"]["zh"]
     assert "Buy tickets" in outcome["result"]["en"]
     assert outcome["taps"] == 2
+    # portrait: every journey button's label starts at the same x
+    assert len(set(outcome["result"]["label_x"].values())) == 1, outcome["result"]["label_x"]
 
 
 def test_every_screen_renders_in_both_languages_portrait(run_ui):

@@ -35,6 +35,9 @@ class BigButton(ButtonBehavior, BoxLayout):
     border = ColorProperty((0, 0, 0, 0))
     font_scale = NumericProperty(1.0)
     min_height = NumericProperty(0)
+    # the icon's width (0: follows the button's height); buttons stacked on one screen give the
+    # same width so their labels start at the same x
+    icon_width = NumericProperty(0)
     shade = ListProperty([0, 0, 0, 1])
 
     def __init__(self, **kwargs: Any) -> None:
