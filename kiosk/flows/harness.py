@@ -21,6 +21,7 @@ from kiosk.devices import DeviceHub, Devices, build_devices, smartcard_wanted
 from kiosk.flows.base import Flow, FlowState, Ports
 from kiosk.flows.recovery import ReplayReport, replay
 from kiosk.journal import Journal
+from peripherals.emulators.bundle import EmulatorBundle
 
 REPRESENT_SECONDS = 2.0  # > the scanner's repeat_after (1.5 s) plus the stream's lag
 
@@ -35,45 +36,42 @@ def backend_process(db: Path, hold_seconds: int = 300) -> Iterator[str]:
 
 
 @dataclass
-class Emulators:
-    """The emulated devices and their control handles (started in this process)."""
+class Emulators(EmulatorBundle):
+    """The emulator bundle (peripherals.emulators.bundle, the one place that starts them) as
+    the scripted tourist uses it: started in this process, smart card only when asked."""
 
-    printer: Any
-    camera: Any
-    idcard: Any
     # when each code was last taken away: the scanner reads a code again only after it has
     # been out of sight for a moment (one presentation, one read), so a person waits too
     last_shown: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def start(
-        cls, tickets_dir: Path, paper_mm: float = 5_000.0, with_printer: bool = True
+    def start(  # type: ignore[override]
+        cls,
+        tickets_dir: str | Path,
+        paper_mm: float = 5_000.0,
+        with_printer: bool = True,
+        *,
+        smartcard: bool = False,
     ) -> Emulators:
-        from peripherals.emulators.camera import CameraEmulator
-        from peripherals.emulators.idcard import IdCardEmulator
-        from peripherals.emulators.printer import PrinterEmulator
-
-        printer = (
-            PrinterEmulator(port=0, out_dir=tickets_dir, paper_mm=paper_mm).start()
-            if with_printer
-            else None
-        )
-        camera = CameraEmulator(port=0).start()
-        idcard = IdCardEmulator().start()
-        return cls(printer, camera, idcard)
-
-    def stop(self) -> None:
-        for emu in (self.camera, self.idcard, self.printer):
-            if emu is None:
-                continue
+        """Printer (unless `with_printer` is False: an external one is used), camera, ID card
+        reader, and with `smartcard` the virtual card on pcscd (a problem is recorded in
+        `problems`, not raised)."""
+        emu = super().start(tickets_dir, paper_mm=paper_mm, smartcard=smartcard)
+        assert isinstance(emu, Emulators)
+        if not with_printer and emu.printer is not None:
             with suppress(Exception):
-                emu.stop()
+                emu.printer.stop()
+            emu.printer = None
+        return emu
 
     def configure(self, config: KioskConfig) -> None:
+        """Point the config's [devices] at these emulators."""
         if self.printer is not None:
             config.devices.printer = f"tcp://{self.printer.host}:{self.printer.port}"
         config.devices.camera = f"emu://127.0.0.1:{self.camera.port}"
         config.devices.idcard = self.idcard.port
+        if self.smartcard is not None and self.pcscd is not None and self.pcscd.vpcd_readers:
+            config.devices.smartcard = self.pcscd.vpcd_readers[0]
 
 
 @dataclass
