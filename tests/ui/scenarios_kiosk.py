@@ -48,9 +48,22 @@ async def addon_refused_without_admission(d: Driver) -> dict[str, Any]:
     cable = d.find(wid="addon_CABLE")
     await shot("addon_refused")
     await d.tap(button)
-    await d.wait_screen("choice", timeout=10)
-    await d.wait_for(wid="product_BUNDLE", timeout=10)
-    return {"read": read, "cable_disabled": bool(cable and cable.disabled)}
+    # "buy both": one order, admission first, then the add-on's time on the same day
+    await d.wait_screen("choose_slot", timeout=10)
+    admission_slot = await play.texts_of(d)
+    await shot("addon_both_admission_slot")
+    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
+    await d.tap(await d.wait_for(wid="count_ADM-ADULT_1", timeout=10))
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("choose_slot", timeout=10)
+    addon_slot = await play.texts_of(d)
+    await shot("addon_both_addon_slot")
+    return {
+        "read": read,
+        "cable_disabled": bool(cable and cable.disabled),
+        "admission_slot": admission_slot,
+        "addon_slot": addon_slot,
+    }
 
 
 # the journeys beyond buying: one app process plays them in turn ------------------------------

@@ -49,6 +49,9 @@ def test_addon_without_admission_is_greyed_and_offers_both(run_ui, kiosk_rig):
     ]
     assert "请先购买景区大门票" in joined(result["read"])
     assert result["cable_disabled"]
+    # buying both: the admission's time first, then the add-on's on the same day
+    assert "请先选择大门票的入园时段" in joined(result["admission_slot"])
+    assert "的加购项目场次" in joined(result["addon_slot"])
 
 
 def test_member_refund_native_qr_and_paper_out_through_the_screens(run_ui, kiosk_rig):
