@@ -60,7 +60,10 @@ async def first_frame(driver: Any) -> dict[str, Any]:
     at = time.time()
     marker = os.environ.get("BENCH_STARTUP_MARKER", "")
     if marker:
-        Path(marker).write_text(json.dumps({"first_frame_at": at}))
+        # written whole then renamed, so the bench never reads a half-written marker
+        partial = Path(str(marker) + ".part")
+        partial.write_text(json.dumps({"first_frame_at": at}))
+        partial.replace(marker)
     # at rest first: the bench reads the RSS, then says so; only then the screenshot (reading
     # back a 1080x1920 frame and encoding a PNG grows the heap by ~20 MB that stays mapped)
     settle = float(os.environ.get("BENCH_STARTUP_SETTLE", "3"))
