@@ -56,22 +56,16 @@ class Emulators(EmulatorBundle):
         """Printer (unless `with_printer` is False: an external one is used), camera, ID card
         reader, and with `smartcard` the virtual card on pcscd (a problem is recorded in
         `problems`, not raised)."""
-        emu = super().start(tickets_dir, paper_mm=paper_mm, smartcard=smartcard)
+        emu = super().start(
+            tickets_dir, paper_mm=paper_mm, smartcard=smartcard, printer=with_printer
+        )
         assert isinstance(emu, Emulators)
-        if not with_printer and emu.printer is not None:
-            with suppress(Exception):
-                emu.printer.stop()
-            emu.printer = None
         return emu
 
     def configure(self, config: KioskConfig) -> None:
         """Point the config's [devices] at these emulators."""
-        if self.printer is not None:
-            config.devices.printer = f"tcp://{self.printer.host}:{self.printer.port}"
-        config.devices.camera = f"emu://127.0.0.1:{self.camera.port}"
-        config.devices.idcard = self.idcard.port
-        if self.smartcard is not None and self.pcscd is not None and self.pcscd.vpcd_readers:
-            config.devices.smartcard = self.pcscd.vpcd_readers[0]
+        for key, value in self.device_settings().items():
+            setattr(config.devices, key, value)
 
 
 @dataclass

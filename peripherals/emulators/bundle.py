@@ -32,17 +32,20 @@ class EmulatorBundle:
         idcard_tcp_port: int | None = None,
         paper_mm: float = 80_000.0,
         smartcard: bool = True,
+        printer: bool = True,
         printer_baud: int | None = None,
     ) -> EmulatorBundle:
-        """Start every emulator; one that cannot start is recorded in `problems`, not raised."""
+        """Start every emulator (the printer unless `printer` is False, when an external one is
+        used); one that cannot start is recorded in `problems`, not raised."""
         from peripherals.emulators.camera import CameraEmulator
         from peripherals.emulators.idcard import IdCardEmulator
         from peripherals.emulators.printer import PrinterEmulator
 
         bundle = cls()
-        bundle.printer = PrinterEmulator(
-            port=printer_port, out_dir=tickets_dir, paper_mm=paper_mm, baud=printer_baud
-        ).start()
+        if printer:
+            bundle.printer = PrinterEmulator(
+                port=printer_port, out_dir=tickets_dir, paper_mm=paper_mm, baud=printer_baud
+            ).start()
         bundle.camera = CameraEmulator(port=camera_port).start()
         bundle.idcard = IdCardEmulator().start(tcp_port=idcard_tcp_port)
         if smartcard:
@@ -62,13 +65,14 @@ class EmulatorBundle:
             log.warning("smart card emulator not started: %s", exc)
 
     def device_settings(self) -> dict[str, str]:
-        """What kiosk.config's [devices] section must say to reach these emulators."""
+        """What kiosk.config's [devices] section must say to reach these emulators (an
+        emulator not started here leaves its setting out)."""
         settings = {
-            "printer": f"tcp://{self.printer.host}:{self.printer.port}",
             "camera": f"emu://127.0.0.1:{self.camera.port}",
             "idcard": self.idcard.port,
-            "smartcard": "",
         }
+        if self.printer is not None:
+            settings["printer"] = f"tcp://{self.printer.host}:{self.printer.port}"
         if self.smartcard is not None and self.pcscd is not None and self.pcscd.vpcd_readers:
             settings["smartcard"] = self.pcscd.vpcd_readers[0]
         return settings
@@ -76,10 +80,14 @@ class EmulatorBundle:
     def describe(self) -> dict[str, Any]:
         """Where each emulator listens, for people and scripts."""
         return {
-            "printer": {
-                "tcp": f"{self.printer.host}:{self.printer.port}",
-                "tickets_dir": str(self.printer.out_dir),
-            },
+            "printer": (
+                {
+                    "tcp": f"{self.printer.host}:{self.printer.port}",
+                    "tickets_dir": str(self.printer.out_dir),
+                }
+                if self.printer is not None
+                else {"problem": "not started here"}
+            ),
             "camera": {"mjpeg": f"{self.camera.url}/stream.mjpg"},
             "idcard": {"pty": self.idcard.port, "url": getattr(self.idcard, "url", None)},
             "smartcard": (
