@@ -75,3 +75,23 @@ def test_member_refund_native_qr_and_paper_out_through_the_screens(run_ui, kiosk
     refund = result["refund"]
     assert "手续费 ¥" in joined(refund["confirm"]) and "退回金额 ¥" in joined(refund["confirm"])
     assert "已退款 ¥" in joined(refund["done"])
+
+
+def test_bundle_for_a_child_without_id_by_name_and_buyer_phone(run_ui, kiosk_rig):
+    result = run_ui("child_without_id", env=kiosk_rig, module=MODULE, timeout=120)["result"]
+    read = result["read"]
+    assert "儿童无证件" in joined(read["holder"])
+    # the letters as typed, the phone grouped 3-4-4
+    assert "CHEN CHEN" in read["wrong"]["name"]
+    assert "138 0013 8000" in read["typed"]["phone"]
+    # a short phone: the flow refuses (holder_required) in words, back on the visitor screen
+    assert "实名票需要每位游客的证件" in joined(read["refused"])
+    # the flow holds one visitor: no document, the name and the buyer's phone as typed
+    assert result["holders"] == [
+        {"doc_type": "none", "doc_number": "", "name": "CHEN CHEN", "phone": "13800138000"}
+    ]
+    summary = joined(read["summary"])
+    assert "儿童无证件" in summary and "C********" in summary and "CHEN CHEN" not in summary
+    # the seed's BUNDLE has no child ticket type: the backend refuses, in Chinese and English
+    assert "实名票需要每位游客的证件" in joined(read["refused_by_backend"])
+    assert "ID document" in joined(read["refused_by_backend_en"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from kiosk.domain.ids import mask_name
 from ui.journeys.base import JourneyPresenter
 from ui.journeys.texts import msg_params, name_of, yuan
 from ui.seam import Scene
@@ -32,6 +33,9 @@ class PurchasePresenter(JourneyPresenter):
         super().__init__()
         self.confirm_pending = False
         self.cart: dict[str, Any] = {}
+        self.child_name = ""  # typed on the A-Z keypad, waiting for the buyer's phone
+        self.children: dict[int, str] = {}  # visitor index -> masked name, children without ID
+        self.holder_index = 1
 
     # choose --------------------------------------------------------------------------------
     def screen_choose_product(self, state: Any) -> Scene:
@@ -84,6 +88,9 @@ class PurchasePresenter(JourneyPresenter):
 
     # visitors ------------------------------------------------------------------------------
     def screen_holder(self, state: Any) -> Scene:
+        # the flow asks for visitor `index`: the ones before it were taken, the rest were not
+        self.holder_index = int(state.data.get("index", 1))
+        self.children = {i: n for i, n in self.children.items() if i < self.holder_index}
         return Scene(
             "device_prompt",
             {
@@ -93,6 +100,8 @@ class PurchasePresenter(JourneyPresenter):
                 **msg_params("text", state.messages[0] if state.messages else None),
                 "hint": "No ID card with you? Type the ID number instead.",
                 "alternative": "Type the ID number",
+                "alternative2": "Child without ID",
+                "alternative2_id": "child_no_id",
             },
         )
 
@@ -102,11 +111,26 @@ class PurchasePresenter(JourneyPresenter):
             return
         raise NotImplementedError("alternative")
 
+    def on_alternative2(self, flow: Any, data: dict[str, Any]) -> None:
+        """A child without a document: the name in pinyin, then the buyer's phone."""
+        if flow.state.screen == "holder":
+            self.child_name = ""
+            self.show_local(Scene("keypad_entry", {"kind": "name", "step": 1}))
+
     def on_submit(self, flow: Any, data: dict[str, Any]) -> None:
         kind, value = data.get("kind"), str(data.get("value", ""))
+        if kind == "name":
+            self.child_name = " ".join(value.split())
+            self.show_local(Scene("keypad_entry", {"kind": "buyer_phone", "step": 1}))
+            return
         self.back_to_flow()
         if kind == "id":
             flow.act("enter_holder", doc_type="id_card", doc_number=value, name="", phone="")
+        elif kind == "buyer_phone":
+            name, self.child_name = self.child_name, ""
+            self.children[self.holder_index] = mask_name(name)
+            holder = {"doc_type": "none", "doc_number": "", "name": name, "phone": value}
+            act_with_params(flow, "enter_holder", holder)
         elif kind == "phone":
             flow.act("set_phone", phone=value)
         elif self.session is not None:
@@ -130,6 +154,8 @@ class PurchasePresenter(JourneyPresenter):
             n = int(counts.get(t["id"], 0))
             if n:
                 lines.append({**{f"label_{k}": v for k, v in t["name"].items()}, "value": f"× {n}"})
+        for _, masked in sorted(self.children.items()):
+            lines.append({"label": "Child without ID", "value": masked})
         estimate = data.get("estimate_fen", cart.get("estimate_fen", 0))
         lines.append({"label": "Total", "value": f"¥{yuan(estimate)}", "strong": True})
         return lines
@@ -193,6 +219,23 @@ class PurchasePresenter(JourneyPresenter):
             return self._summary(state, holding=True)
         self.confirm_pending = False
         return self._summary(state)
+
+
+def act_with_params(flow: Any, action: str, params: dict[str, Any]) -> bool:
+    """`flow.act(action, **params)` for params that include "name": `Flow.act(self, name,
+    **params)` takes the action's name as `name`, so `enter_holder(name=...)` cannot pass
+    through it. Same check and queue as Flow.act (kiosk/flows/base.py) until its `name` is
+    positional-only."""
+    if "name" not in params:
+        return bool(flow.act(action, **params))
+    from types import MappingProxyType
+
+    from kiosk.flows.base import Action
+
+    if action not in flow.state.actions:
+        return False
+    flow._queue.put_nowait(Action(action, MappingProxyType(dict(params))))
+    return True
 
 
 def slot_params(state: Any, first_date: str) -> dict[str, Any]:

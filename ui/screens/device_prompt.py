@@ -3,9 +3,10 @@ the member card.
 
 params: kind ("idcard" | "paycode" | "membercard"), title, text, hint (msgids or zh/en pairs),
 amount (shown for payment), seconds_left / seconds_total (a countdown), alternative (msgid of a
-second action, intent "alternative"), step.
+second action, intent "alternative"), alternative2 + alternative2_id (msgid and test id of a
+third, big full-width action above them, intent "alternative2"), step.
 The presenter sets a live preview with `screen.set_preview(texture)` (see set_preview).
-Intents: "cancel", "alternative", "back".
+Intents: "cancel", "alternative", "alternative2", "back".
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class DevicePromptScreen(KioskScreen):
     hint = StringProperty("")
     amount = StringProperty("")
     alternative = StringProperty("")
+    alternative2 = StringProperty("")
+    alternative2_id = StringProperty("alternative2")
     seconds_left = NumericProperty(0)
     seconds_total = NumericProperty(0)
     preview = ObjectProperty(None, allownone=True)
@@ -48,6 +51,8 @@ class DevicePromptScreen(KioskScreen):
         self.hint = text_of(self.params, "hint")
         self.amount = str(self.params.get("amount", ""))
         self.alternative = text_of(self.params, "alternative")
+        self.alternative2 = text_of(self.params, "alternative2")
+        self.alternative2_id = str(self.params.get("alternative2_id", "alternative2"))
         self.seconds_left = float(self.params.get("seconds_left", 0))
         self.seconds_total = float(self.params.get("seconds_total", 0))
 

@@ -1,7 +1,8 @@
-"""Typing a number on the on-screen keypad: phone, order number, ID number (with X).
+"""Typing on the on-screen keypad: phone, order number, ID number (with X), or a name in pinyin
+on the A-Z keypad (kind "name").
 
-params: kind ("phone" | "order" | "id" | "digits"), title, prompt (msgids or zh/en pairs),
-max_length, allow_x, value, error (shown under the display), step.
+params: kind ("phone" | "buyer_phone" | "order" | "id" | "digits" | "pin" | "name"), title,
+prompt (msgids or zh/en pairs), max_length, allow_x, value, error (shown under the display), step.
 Intents: "submit" {value}, "back".
 """
 
@@ -23,6 +24,13 @@ DEFAULTS = {
         18,
         True,
     ),
+    "buyer_phone": (
+        "Buyer's phone number",
+        "A child without ID is registered by name and the buyer's mobile number",
+        11,
+        False,
+    ),
+    "name": ("Child's name", "Type the child's name in pinyin, e.g. CHEN CHEN", 24, False),
     "digits": ("Enter number", "", 20, False),
     "pin": ("Staff PIN", "Type your PIN", 8, False),
 }
@@ -36,6 +44,7 @@ class KeypadEntryScreen(KioskScreen):
     kind = StringProperty("digits")
     max_length = NumericProperty(20)
     allow_x = BooleanProperty(False)
+    layout = StringProperty("digits")
 
     def on_activate(self) -> None:
         keypad = self.ids.keypad
@@ -51,6 +60,7 @@ class KeypadEntryScreen(KioskScreen):
         kind = str(self.params.get("kind", "digits"))
         title, prompt, max_length, allow_x = DEFAULTS.get(kind, DEFAULTS["digits"])
         self.kind = kind
+        self.layout = "letters" if kind == "name" else "digits"
         self.title = text_of(self.params, "title") or text_of({"t": title}, "t")
         self.prompt = text_of(self.params, "prompt") or text_of({"p": prompt}, "p")
         self.error = text_of(self.params, "error")
@@ -59,11 +69,15 @@ class KeypadEntryScreen(KioskScreen):
         self.show_value(self.ids.keypad.value)
 
     def show_value(self, value: str) -> None:
-        self.shown_value = (
-            "•" * len(value) if self.kind == "pin" else group_digits(value, self.kind)
-        )
+        if self.kind == "pin":
+            self.shown_value = "•" * len(value)
+        elif self.kind == "name":
+            self.shown_value = value
+        else:
+            self.shown_value = group_digits(value, self.kind)
         if self.error and value != str(self.params.get("value", "")):
             self.error = ""
 
     def submit(self) -> None:
-        self.emit("submit", value=self.ids.keypad.value, kind=self.kind)
+        value = self.ids.keypad.value
+        self.emit("submit", value=value.strip() if self.kind == "name" else value, kind=self.kind)
