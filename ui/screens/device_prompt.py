@@ -5,7 +5,9 @@ params: kind ("idcard" | "paycode" | "membercard"), title, text, hint (msgids or
 amount (shown for payment), seconds_left / seconds_total (a countdown), alternative (msgid of a
 second action, intent "alternative"), alternative2 + alternative2_id (msgid and test id of a
 third, big full-width action above them, intent "alternative2"), step.
-The presenter sets a live preview with `screen.set_preview(texture)` (see set_preview).
+In landscape the payment prompt is two columns: picture, amount and words left, the live
+preview large on the right. The presenter sets a live preview with
+`screen.set_preview(texture)` (see set_preview).
 Intents: "cancel", "alternative", "alternative2", "back".
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
@@ -40,6 +42,7 @@ class DevicePromptScreen(KioskScreen):
     seconds_left = NumericProperty(0)
     seconds_total = NumericProperty(0)
     preview = ObjectProperty(None, allownone=True)
+    split = BooleanProperty(False)  # landscape payment: two columns (set by the kv rule)
 
     def step_default(self) -> int:
         return 2 if self.params.get("kind") == "paycode" else -1
