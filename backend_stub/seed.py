@@ -98,6 +98,7 @@ TICKET_TYPES = [
     ("SHOW-ADULT", "SHOW", "adult", "成人票", "Adult", 9000, None, None, "", 0),
     ("SHOW-CHILD", "SHOW", "child", "儿童票", "Child (6-18)", 4500, 6, 18, "", 1),
     ("BUNDLE-ADULT", "BUNDLE", "adult", "成人套票", "Adult bundle", 18000, None, None, "", 0),
+    ("BUNDLE-CHILD", "BUNDLE", "child", "儿童套票", "Child bundle (6-18)", 9000, 6, 18, "", 1),
 ]
 CAPACITY = {"ADM": 300, "CABLE": 120, "SHOW": 200, "BUNDLE": 100}
 SHOW_HOURS = (10, 14, 16)

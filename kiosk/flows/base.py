@@ -128,7 +128,7 @@ class Flow:
         listener(self.state)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def act(self, name: str, **params: Any) -> bool:
+    def act(self, name: str, /, **params: Any) -> bool:
         """A tap. Ignored (returns False) when the current screen does not offer it."""
         if name not in self.state.actions and name not in DEVICE_EVENTS:
             log.info("%s: action %s not offered on %s", self.name, name, self.state.screen)

@@ -92,6 +92,6 @@ def test_bundle_for_a_child_without_id_by_name_and_buyer_phone(run_ui, kiosk_rig
     ]
     summary = joined(read["summary"])
     assert "儿童无证件" in summary and "C********" in summary and "CHEN CHEN" not in summary
-    # the seed's BUNDLE has no child ticket type: the backend refuses, in Chinese and English
-    assert "实名票需要每位游客的证件" in joined(read["refused_by_backend"])
-    assert "ID document" in joined(read["refused_by_backend_en"])
+    # the backend holds the child bundle (¥90) and the payment prompt shows, in both languages
+    assert "应付金额" in joined(read["pay"]) and "¥90" in joined(read["pay"])
+    assert "¥90" in joined(read["pay_en"])

@@ -130,7 +130,7 @@ class PurchasePresenter(JourneyPresenter):
             name, self.child_name = self.child_name, ""
             self.children[self.holder_index] = mask_name(name)
             holder = {"doc_type": "none", "doc_number": "", "name": name, "phone": value}
-            act_with_params(flow, "enter_holder", holder)
+            flow.act("enter_holder", **holder)
         elif kind == "phone":
             flow.act("set_phone", phone=value)
         elif self.session is not None:
@@ -219,23 +219,6 @@ class PurchasePresenter(JourneyPresenter):
             return self._summary(state, holding=True)
         self.confirm_pending = False
         return self._summary(state)
-
-
-def act_with_params(flow: Any, action: str, params: dict[str, Any]) -> bool:
-    """`flow.act(action, **params)` for params that include "name": `Flow.act(self, name,
-    **params)` takes the action's name as `name`, so `enter_holder(name=...)` cannot pass
-    through it. Same check and queue as Flow.act (kiosk/flows/base.py) until its `name` is
-    positional-only."""
-    if "name" not in params:
-        return bool(flow.act(action, **params))
-    from types import MappingProxyType
-
-    from kiosk.flows.base import Action
-
-    if action not in flow.state.actions:
-        return False
-    flow._queue.put_nowait(Action(action, MappingProxyType(dict(params))))
-    return True
 
 
 def slot_params(state: Any, first_date: str) -> dict[str, Any]:
