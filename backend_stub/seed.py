@@ -12,7 +12,7 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import Holder, OrderLine, OrderRequest
-from backend_stub.services.orders import place_order
+from backend_stub.services.orders import place_channel_order
 
 DAYS_AHEAD = 30
 HOURS = range(8, 17)  # hourly slots 08:00-09:00 ... 16:00-17:00
@@ -325,14 +325,11 @@ def _seed_ota_orders(bk: Backend, today: date) -> None:
     ]
     for channel, channel_order_id, phone, name, lines in ota:
         req = OrderRequest(lines=lines, buyer_phone=phone, buyer_name=name)
-        place_order(
+        place_channel_order(
             bk,
             req,
             now=opening,
-            kiosk_id=None,
-            idem_key=None,
             channel=channel,
             channel_order_id=channel_order_id,
-            paid_by_channel=True,
             order_no=channel_order_id,
         )

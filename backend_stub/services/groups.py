@@ -14,7 +14,7 @@ from typing import Any
 from backend_stub.context import Backend
 from backend_stub.schemas import GroupOrder, Holder, OrderLine, OrderRequest
 from backend_stub.services.order_state import order_view
-from backend_stub.services.orders import place_order
+from backend_stub.services.orders import place_channel_order
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import DocType, is_valid_phone, validate_document
 
@@ -64,15 +64,12 @@ def book_group(bk: Backend, body: GroupOrder, now: datetime) -> tuple[dict[str, 
         member_id=None,
         points_to_redeem=0,
     )
-    return place_order(
+    return place_channel_order(
         bk,
         req,
         now=now,
-        kiosk_id=None,
-        idem_key=None,
         channel=GROUP_CHANNEL,
         channel_order_id=body.group_ref,
-        paid_by_channel=True,
         guide_doc_number=guide_number,
         max_per_product=MAX_GROUP,
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import ChannelOrder, Heartbeat, OrderRequest, PricesRequest
-from backend_stub.services.orders import place_order
+from backend_stub.services.orders import place_channel_order
 from kiosk.domain.errors import RuleError
 
 HEARTBEAT_STALE_SECONDS = 120
@@ -72,15 +72,12 @@ def import_channel_order(
         return order_view(bk, prior["id"], now), True
     taken = bk.store.one("SELECT 1 FROM orders WHERE order_no = ?", (body.channel_order_id,))
     req = OrderRequest(lines=body.lines, buyer_phone=body.buyer_phone, buyer_name=body.buyer_name)
-    return place_order(
+    return place_channel_order(
         bk,
         req,
         now=now,
-        kiosk_id=None,
-        idem_key=None,
         channel=channel,
         channel_order_id=body.channel_order_id,
-        paid_by_channel=True,
         order_no=None if taken else body.channel_order_id.upper(),
     )
 

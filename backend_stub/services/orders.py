@@ -342,3 +342,27 @@ def place_order(
             raise RuleError("idempotency_conflict") from exc
         raise
     return order_view(bk, order_id, now), False
+
+
+def place_channel_order(
+    bk: Backend,
+    req: OrderRequest,
+    *,
+    now: datetime,
+    channel: str,
+    channel_order_id: str,
+    **options: Any,
+) -> tuple[dict[str, Any], bool]:
+    """An order that arrives paid from a channel (OTA, group booking, the demo seed): no kiosk,
+    no Idempotency-Key (the channel's order id is the key)."""
+    return place_order(
+        bk,
+        req,
+        now=now,
+        kiosk_id=None,
+        idem_key=None,
+        channel=channel,
+        channel_order_id=channel_order_id,
+        paid_by_channel=True,
+        **options,
+    )
