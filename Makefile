@@ -8,7 +8,7 @@ install:
 	bash deploy/install.sh
 
 demo: install
-	$(VENV)/bin/kiosk demo
+	$(VENV)/bin/kiosk demo --windowed
 
 test: install
 	$(VENV)/bin/ruff check .

@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk demo", description=__doc__)
     parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
     parser.add_argument("--headless", action="store_true", help="play a scripted tourist")
-    parser.add_argument("--fresh", action="store_true", help="start from a new demo database")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="keep the demo database of the last run (by default each run starts fresh, so the "
+        "seeded online orders are there to pick up again)",
+    )
     parser.add_argument("--control-port", type=int, default=8790)
     parser.add_argument("--backend-port", type=int, default=8700)
     parser.add_argument("--no-app", action="store_true", help="backend and emulators only")
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from peripherals.emulators.control import ControlServer
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
-    if args.fresh:
+    if not args.keep_data:
         for stale in DEMO_DIR.glob("backend.db*"):
             stale.unlink()
     out_dir = DEMO_DIR / "run"
