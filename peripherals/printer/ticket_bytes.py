@@ -34,6 +34,24 @@ def _line(printer: Escpos, text: str) -> None:
     printer._raw(text.encode("gb18030", "replace") + b"\n")
 
 
+def fit_words(text: str, width: int) -> list[str]:
+    """`text` broken at spaces into lines of at most `width` cells (a word longer than a line
+    is left to the printer to wrap), so a printed title never breaks inside a word."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and cells(lines[-1]) + 1 + cells(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _big_lines(printer: Escpos, text: str) -> None:
+    """Double-width text: half as many cells to a row."""
+    for line in fit_words(text, ROW_CELLS // 2):
+        _line(printer, line)
+
+
 def _field(printer: Escpos, label: str, value: str) -> None:
     pad = max(1, 14 - cells(label))
     _line(printer, f"{label}{' ' * pad}{value}")
@@ -67,9 +85,9 @@ def write_ticket(
         printer.set(align="center", bold=True, double_height=True, double_width=True)
         _line(printer, "** 补打 REPRINT **")
     printer.set(align="center", bold=True, custom_size=True, width=2, height=2)
-    _line(printer, ticket.area_name)
+    _big_lines(printer, ticket.area_name)
     printer.set(align="center", bold=False, custom_size=True, width=2, height=2)
-    _line(printer, ticket.product_name)
+    _big_lines(printer, ticket.product_name)
     printer.set(align="left", bold=False, normal_textsize=True)
     _line(printer, "-" * ROW_CELLS)
     _field(printer, "票种 Type", ticket.ticket_type)

@@ -143,3 +143,11 @@ def test_status_parser_raises_only_printer_error(answers: dict[int, bytes]) -> N
         assert exc.code == "bad_status"
     else:
         assert isinstance(flags, PrinterFlags)
+
+
+def test_titles_break_between_words_not_inside_them() -> None:
+    from peripherals.printer.ticket_bytes import fit_words
+
+    lines = fit_words("云台山风景区 Yuntai Mountain Scenic Area", 24)
+    assert lines == ["云台山风景区 Yuntai", "Mountain Scenic Area"]
+    assert fit_words("", 24) == [""]
