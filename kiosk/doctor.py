@@ -1,15 +1,13 @@
-"""`kiosk doctor`: check each configured device and print its status; exit 0 when all are
-healthy. With --emulated the four emulators are started first and the devices point at them."""
+"""The devices' health as `kiosk doctor` reports it: open each configured device, ask its status,
+close it again; one line (or JSON) per device. The command itself (and its `--emulated` mode,
+which starts the emulators first) is appliance/doctor.py."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
-from kiosk.config import KioskConfig, load_config
+from kiosk.config import KioskConfig
 from kiosk.devices import build_devices
 from peripherals.status import DeviceState, DeviceStatus
 
@@ -30,6 +28,16 @@ def check(config: KioskConfig) -> dict[str, DeviceStatus]:
         devices.close()
 
 
+def targets(config: KioskConfig) -> dict[str, str]:
+    """Where each device is looked for, as the report names it."""
+    return {
+        "printer": config.devices.printer,
+        "idcard": config.devices.idcard,
+        "smartcard": config.devices.smartcard or "first PC/SC reader",
+        "camera": config.devices.camera,
+    }
+
+
 def report_lines(statuses: dict[str, DeviceStatus], where: dict[str, str]) -> list[str]:
     lines = []
     for name, status in statuses.items():
@@ -41,45 +49,16 @@ def report_lines(statuses: dict[str, DeviceStatus], where: dict[str, str]) -> li
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kiosk doctor", description=__doc__)
-    parser.add_argument("--config", type=Path, default=None, help="kiosk.toml to read")
-    parser.add_argument("--emulated", action="store_true", help="start the emulators first")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    args = parser.parse_args(argv or [])
-    config = load_config(args.config)
-    bundle = None
-    if args.emulated:
-        from peripherals.emulators.bundle import EmulatorBundle
-
-        bundle = EmulatorBundle.start(Path(config.data_dir) / "doctor-tickets")
-        for key, value in bundle.device_settings().items():
-            setattr(config.devices, key, value)
-    try:
-        statuses = check(config)
-    finally:
-        if bundle is not None:
-            bundle.stop()
-    where = {
-        "printer": config.devices.printer,
-        "idcard": config.devices.idcard,
-        "smartcard": config.devices.smartcard or "first PC/SC reader",
-        "camera": config.devices.camera,
-    }
+def report(statuses: dict[str, DeviceStatus], where: dict[str, str], as_json: bool) -> str:
+    """The whole report: JSON, or a line per device and a verdict."""
     healthy = all(status.healthy for status in statuses.values())
-    if args.json:
+    if as_json:
         body: dict[str, Any] = {
             "healthy": healthy,
             "devices": {
-                name: {**s.as_dict(), "target": where[name]} for name, s in statuses.items()
+                name: {**s.as_dict(), "target": where.get(name, "")} for name, s in statuses.items()
             },
         }
-        print(json.dumps(body, ensure_ascii=False, indent=2))
-    else:
-        print("\n".join(report_lines(statuses, where)))
-        print("all devices healthy" if healthy else "some devices need attention")
-    return 0 if healthy else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+        return json.dumps(body, ensure_ascii=False, indent=2)
+    verdict = "all devices healthy" if healthy else "some devices need attention"
+    return "\n".join([*report_lines(statuses, where), verdict])

@@ -32,10 +32,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--drive-out", default=None, help="write the driver's outcome (JSON)")
     parser.add_argument(
-        "--demo-script", default=None, metavar="OUT_DIR",
-        help="play a purchase, a pickup and an add-on; screenshots to OUT_DIR; exit",
-    )  # fmt: skip
-    parser.add_argument(
         "--screens-only", action="store_true", help="no backend, no devices: the screens alone"
     )
     return parser.parse_args(argv)
@@ -101,10 +97,10 @@ async def run(app: Any, config: KioskConfig, screens_only: bool = False) -> None
     if screens_only:
         await app.async_run(async_lib="asyncio")
         return
-    from kiosk.flows.harness import kiosk
+    from kiosk.startup import open_kiosk
     from ui.wiring import KioskController
 
-    async with kiosk(config) as k:  # opens the smart card reader when there is one
+    async with open_kiosk(config) as k:  # opens the smart card reader when there is one
         controller = KioskController(app, k)
         app.bind(on_start=lambda *_: controller.attach())
         try:
@@ -124,12 +120,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = KioskApp(config)
     app.demo_panel = bool(os.environ.get("KIOSK_CONTROL_URL")) and not (
-        args.demo_script or args.drive or os.environ.get("KIOSK_NO_DEMO_PANEL")
+        args.drive or os.environ.get("KIOSK_NO_DEMO_PANEL")
     )
     outcome: dict[str, Any] = {"ok": True}
-    if args.demo_script:
-        args.drive = "ui.demo_script:play"
-        os.environ["KIOSK_DEMO_OUT"] = str(Path(args.demo_script).resolve())
     if args.drive:
         script = load_driver(args.drive)
 

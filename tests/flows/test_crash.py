@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from appliance.scenarios import PAY_NEVER, PAY_OK, PAY_USERPAYING
 from backend_stub.process import BackendProcess
-from kiosk.flows.scripts import PAY_NEVER, PAY_OK, PAY_USERPAYING
 from peripherals.emulators.printer import PrinterEmulator
 from tests.flows.conftest import api
 
@@ -42,7 +42,7 @@ def printer(artifacts_dir: Path) -> Iterator[PrinterEmulator]:
 
 
 def kiosk_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "kiosk.cli", "journey", *args]
+    return [sys.executable, "-m", "appliance.cli", "play", *args]
 
 
 @pytest.mark.slow

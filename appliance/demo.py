@@ -44,11 +44,11 @@ def app_command(args: argparse.Namespace, out_dir: Path) -> list[str] | None:
     """How to start the screen, or None when this build has no UI."""
     if importlib.util.find_spec("ui.main") is None:
         return None
-    cmd = [sys.executable, "-m", "kiosk.cli", "app"]
+    cmd = [sys.executable, "-m", "appliance.cli", "app"]
     if args.windowed:
         cmd.append("--windowed")
     if args.headless:
-        cmd += ["--demo-script", str(out_dir)]
+        cmd += ["--drive", "appliance.screen_demo:play"]
         if not has_display() and shutil.which("xvfb-run"):
             cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {args.size}x24", *cmd, "--size", args.size]
     return cmd
@@ -106,8 +106,12 @@ def main(argv: list[str] | None = None) -> int:
             print("Ctrl-C stops the demo.", flush=True)
             stop.wait()
         else:
-            env = {**os.environ, "KIOSK_CONFIG": str(config_path.resolve()),
-                   "KIOSK_CONTROL_URL": control.url}  # fmt: skip
+            env = {
+                **os.environ,
+                "KIOSK_CONFIG": str(config_path.resolve()),
+                "KIOSK_CONTROL_URL": control.url,
+                "KIOSK_DEMO_OUT": str(out_dir.resolve()),
+            }
             code = subprocess.call(cmd, env=env)
             if args.headless:
                 print(f"screenshots and printed tickets: {out_dir.resolve()}")

@@ -1,4 +1,4 @@
-"""`kiosk journey NAME [--json]`: one journey end to end, the tourist played by a script.
+"""`kiosk play NAME [--json]`: one journey end to end, the tourist played by a scenario.
 
 Starts the bundled backend (its own process, demo seed) and the four emulators (in this
 process, on real transports), opens the real drivers on them, runs the flow, and prints the
@@ -19,18 +19,20 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from appliance import scenarios
+from appliance.backend import backend_process
+from appliance.tourist import Emulators
 from kiosk.config import KioskConfig
-from kiosk.flows import scripts
-from kiosk.flows.harness import Emulators, backend_process, kiosk
+from kiosk.startup import open_kiosk
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="kiosk journey",
+        prog="kiosk play",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("name", choices=[*sorted(scripts.JOURNEYS), "replay"])
+    parser.add_argument("name", choices=[*sorted(scenarios.SCENARIOS), "replay"])
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.add_argument("--out", default="", help="folder for tickets and the journal")
     parser.add_argument("--backend-url", default="", help="use this backend, do not start one")
@@ -43,7 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    out = Path(args.out or tempfile.mkdtemp(prefix="kiosk-journey-"))
+    out = Path(args.out or tempfile.mkdtemp(prefix="kiosk-play-"))
     out.mkdir(parents=True, exist_ok=True)
     config = KioskConfig(data_dir=args.data_dir or str(out / "kiosk"))
     config.timeouts.payment_poll_seconds = args.payment_poll_seconds
@@ -56,12 +58,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         config.backend_url = args.backend_url or stack.enter_context(
             backend_process(out / "backend.db")
         )
-        async with kiosk(config, crash_after=args.crash_after) as k:
+        async with open_kiosk(config, crash_after=args.crash_after) as k:
             k.options["pay_code"] = args.pay_code
             if args.name == "replay":
                 return {"journey": "replay", "replayed": k.replayed.as_dict()}
-            script = scripts.JOURNEYS[args.name]
-            result = await script(k, emulators)
+            scenario = scenarios.SCENARIOS[args.name]
+            result = await scenario(k, emulators)
             result["replayed_at_start"] = k.replayed.as_dict()
             return result
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
-        print(scripts.describe(result))
+        print(scenarios.describe(result))
     return 0 if result.get("ok", True) else 1
 
 

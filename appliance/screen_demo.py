@@ -1,7 +1,7 @@
-"""A tourist played through the real screens: `kiosk app --demo-script OUT_DIR` (what a
-headless `kiosk demo` runs) plays a purchase, a pickup by ID card and an add-on, tapping real
-widgets and using the emulators' control endpoint ($KIOSK_CONTROL_URL) to place the ID card and
-show the payment code, and saves a screenshot of every screen to OUT_DIR.
+"""A tourist played through the real screens: `kiosk app --drive appliance.screen_demo:play`
+(what a headless `kiosk demo` runs) plays a purchase, a pickup by ID card and an add-on, tapping
+real widgets and using the emulators' control endpoint ($KIOSK_CONTROL_URL) to place the ID card
+and show the payment code, and saves a screenshot of every screen under $KIOSK_DEMO_OUT.
 
 The UI tests play the same journeys (tests/ui/scenarios_kiosk.py) and assert on what they read.
 """
@@ -85,8 +85,8 @@ async def at_start(d: Driver, timeout: float = 30) -> None:
 
 
 def _home_listening(d: Driver) -> bool:
-    session = d.app.navigator.session
-    flow = getattr(session, "flow", None)
+    view = d.app.navigator.flow_view
+    flow = getattr(view, "flow", None)
     return flow is not None and flow.name == "home" and flow.state.screen == "home"
 
 

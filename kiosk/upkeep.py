@@ -9,7 +9,7 @@ from typing import Any
 from kiosk.client import BackendError
 from kiosk.flows.base import Ports
 
-log = logging.getLogger("kiosk.background")
+log = logging.getLogger("kiosk.upkeep")
 
 VERSION = "0.1.0"
 

@@ -1,6 +1,7 @@
-"""The scripted tourist of each journey `kiosk journey NAME` runs (and the tests assert on).
+"""The scenarios `kiosk play NAME` plays (and the tests assert on): one journey each, the
+tourist's part scripted.
 
-Each script starts a flow, plays the person's part through the emulators (placing the ID card,
+Each scenario starts a flow, plays the person's part through the emulators (placing the ID card,
 showing a payment code to the camera) and taps, and returns a JSON-able outcome.
 """
 
@@ -12,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
+from appliance.tourist import Emulators, Tourist
 from kiosk.flows.addons import AddonFlow
 from kiosk.flows.aftersales import AfterSalesFlow
 from kiosk.flows.base import Flow, Outcome
-from kiosk.flows.harness import Emulators, Kiosk, Tourist
 from kiosk.flows.membership import MembershipFlow
 from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.purchase import PurchaseFlow
+from kiosk.startup import Kiosk
 
 # WeChat payment codes; the backend's simulator acts on the last digit:
 # 0-5 success, 6-7 userpaying then success, 8 failed, 9 userpaying forever.
@@ -34,7 +36,7 @@ def pay_code(like: str) -> str:
     return like[:2] + f"{secrets.randbelow(10**15):015d}" + like[-1]
 
 
-Script = Callable[[Kiosk, Emulators | None], Awaitable[dict[str, Any]]]
+Scenario = Callable[[Kiosk, Emulators | None], Awaitable[dict[str, Any]]]
 
 
 async def drive(flow: Flow, tourist: Callable[[], Awaitable[None]], timeout: float = 90) -> Outcome:
@@ -331,7 +333,7 @@ async def refund(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
     return await _aftersales("refund", k, emu)
 
 
-JOURNEYS: dict[str, Script] = {
+SCENARIOS: dict[str, Scenario] = {
     "purchase": purchase,
     "pickup-id": pickup_id,
     "pickup-order": pickup_order,

@@ -9,10 +9,10 @@ import sys
 # returns an exit code.
 COMMANDS: dict[str, tuple[str, str]] = {
     "backend": ("backend_stub.server:main", "run the bundled backend (--db --port --seed)"),
-    "emulators": ("peripherals.emulators.runner:main", "run all four device emulators"),
-    "doctor": ("kiosk.doctor:main", "check each configured device [--emulated] [--json]"),
-    "journey": ("kiosk.journeys:main", "run one scripted journey end to end"),
-    "demo": ("kiosk.demo:main", "run the whole appliance on this machine"),
+    "emulators": ("appliance.emulators.runner:main", "run all four device emulators"),
+    "doctor": ("appliance.doctor:main", "check each configured device [--emulated] [--json]"),
+    "play": ("appliance.play:main", "play one journey end to end, the tourist scripted"),
+    "demo": ("appliance.demo:main", "run the whole appliance on this machine"),
     "app": ("ui.main:main", "run the kiosk screen against configured backend and devices"),
 }
 
