@@ -1,4 +1,4 @@
-from kiosk.domain.codes import CodeKind, classify, payment_provider
+from kiosk.domain.code_kinds import CodeKind, classify, payment_provider
 
 
 def test_wechat_alipay_unionpay_codes_are_told_apart():
