@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from backend_stub.app import get_backend, kiosk_auth, ops_auth
-from backend_stub.context import Backend
+from backend_stub.deps import BackendDep, KioskDep, OpsDep
+from backend_stub.replies import created_or_replayed
 from backend_stub.schemas import (
     ChannelOrder,
     GroupOrder,
@@ -20,9 +20,6 @@ from backend_stub.schemas import (
 from backend_stub.services import groups, members, ops
 
 router = APIRouter()
-BackendDep = Annotated[Backend, Depends(get_backend)]
-KioskDep = Annotated[str, Depends(kiosk_auth)]
-OpsDep = Annotated[None, Depends(ops_auth)]
 
 
 @router.get("/members/{member_id}", tags=["members"])
@@ -44,10 +41,7 @@ async def post_heartbeat(kiosk_id: str, body: Heartbeat, bk: BackendDep, _: Kios
 async def post_channel_order(
     channel: str, body: ChannelOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
-    order, replayed = ops.import_channel_order(bk, channel, body, bk.now())
-    if replayed:
-        response.status_code = 200
-    return order
+    return created_or_replayed(response, ops.import_channel_order(bk, channel, body, bk.now()))
 
 
 @router.post("/ops/groups", tags=["ops"], status_code=201)
@@ -56,10 +50,7 @@ async def post_group(
 ) -> dict[str, Any]:
     """A guide's group (团体): one real-name ticket per roster entry, paid; picked up at a
     kiosk as one order. Idempotent by `group_ref` (201 then 200)."""
-    order, replayed = groups.book_group(bk, body, bk.now())
-    if replayed:
-        response.status_code = 200
-    return order
+    return created_or_replayed(response, groups.book_group(bk, body, bk.now()))
 
 
 @router.put("/ops/prices", tags=["ops"])

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
-from backend_stub.app import get_backend, kiosk_auth
-from backend_stub.context import Backend
+from backend_stub.deps import BackendDep, IdemKey, KioskDep
+from backend_stub.replies import created_or_replayed
 from backend_stub.schemas import OrderRequest, PaymentRequest
 from backend_stub.services import catalog, order_state, orders, payments
 
 router = APIRouter()
-BackendDep = Annotated[Backend, Depends(get_backend)]
-KioskDep = Annotated[str, Depends(kiosk_auth)]
-IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
 @router.get("/health", tags=["system"])
@@ -35,8 +33,6 @@ async def get_catalog(request: Request, bk: BackendDep, _: KioskDep) -> Response
     headers = {"ETag": current.etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == current.etag:
         return Response(status_code=304, headers=headers)
-    from fastapi.responses import JSONResponse
-
     return JSONResponse(current.body, headers=headers)
 
 
@@ -56,12 +52,10 @@ async def post_order(
     idempotency_key: IdemKey = None,
 ) -> dict[str, Any]:
     """Validate, price (the server's price, whatever the client thinks) and hold."""
-    order, replayed = orders.place_order(
-        bk, body, now=bk.now(), kiosk_id=kiosk_id, idem_key=idempotency_key
+    return created_or_replayed(
+        response,
+        orders.place_order(bk, body, now=bk.now(), kiosk_id=kiosk_id, idem_key=idempotency_key),
     )
-    if replayed:
-        response.status_code = 200
-    return order
 
 
 @router.get("/orders/{order_id}", tags=["orders"])
@@ -78,10 +72,9 @@ async def post_payment(
     _: KioskDep,
     idempotency_key: IdemKey = None,
 ) -> dict[str, Any]:
-    payment, replayed = payments.start_payment(bk, order_id, body, idempotency_key, bk.now())
-    if replayed:
-        response.status_code = 200
-    return payment
+    return created_or_replayed(
+        response, payments.start_payment(bk, order_id, body, idempotency_key, bk.now())
+    )
 
 
 @router.get("/orders/{order_id}/payments/{payment_id}", tags=["payments"])

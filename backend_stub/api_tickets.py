@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from backend_stub.app import get_backend, kiosk_auth
-from backend_stub.context import Backend
+from backend_stub.deps import BackendDep, IdemKey, KioskDep
 from backend_stub.schemas import RebookRequest, TicketRefs, VerifyRequest
 from backend_stub.services import aftersales, rebook, tickets
 
 router = APIRouter()
-BackendDep = Annotated[Backend, Depends(get_backend)]
-KioskDep = Annotated[str, Depends(kiosk_auth)]
 Q = Query(max_length=512)
 
 
@@ -65,7 +62,7 @@ async def post_refund(
     body: TicketRefs,
     bk: BackendDep,
     kiosk_id: KioskDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: IdemKey = None,
 ) -> dict:
     """Refund; a retry with the same Idempotency-Key returns the first answer."""
     return aftersales.refund_tickets(
@@ -80,7 +77,7 @@ async def post_rebook(
     response: Response,
     bk: BackendDep,
     kiosk_id: KioskDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: IdemKey = None,
 ) -> dict:
     """Cheaper or equal slot: 200, `status` `done`, the difference back. Dearer: 202,
     `status` `payment_required`, `payment_order` (a held difference order of `due_fen`) to

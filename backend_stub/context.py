@@ -5,72 +5,20 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from backend_stub.catalog_model import Catalog, read_catalog
+from backend_stub.clock import local_now
+from backend_stub.settings import Settings
 from backend_stub.store import Store
-from kiosk.domain.catalog import Eligibility
-from kiosk.domain.pricing import PriceRules
 from kiosk.domain.ticket_code import (
     new_private_key,
     private_key_from_b64,
     private_key_to_b64,
     public_key_to_b64,
 )
-
-
-@dataclass
-class Settings:
-    hold_seconds: int = 300
-    rebook_fee_fen: int = 0  # per ticket, when rebooking less than 24 h before its slot
-    ops_token: str = "demo-ops-token"
-    area_name_zh: str = "云台山风景区"
-    area_name_en: str = "Yuntai Mountain Scenic Area"
-
-
-@dataclass
-class TicketType:
-    id: str
-    product_id: str
-    code: str
-    name_zh: str
-    name_en: str
-    eligibility: Eligibility
-    is_child: bool
-    base_fen: int
-
-
-@dataclass
-class Product:
-    id: str
-    kind: str
-    parent_product_id: str | None
-    real_name: bool
-    name_zh: str
-    name_en: str
-    rules: PriceRules
-    child_needs_adult: bool
-    max_per_order: int
-    row: dict[str, Any]
-    ticket_types: dict[str, TicketType] = field(default_factory=dict)
-
-
-@dataclass
-class Catalog:
-    version: int
-    products: dict[str, Product]
-    ticket_types: dict[str, TicketType]
-    body: dict[str, Any]
-    etag: str
-    good_until: float  # epoch when a scheduled price version falls due
-
-
-def local_now() -> datetime:
-    """The server's local wall-clock time, naive (the area's time zone)."""
-    return datetime.now().replace(microsecond=0)
 
 
 class Backend:
@@ -115,20 +63,5 @@ class Backend:
         cached = self._catalog
         if cached is not None and time.time() < cached.good_until:
             return cached
-        from backend_stub.services.catalog import build_catalog
-
-        self._catalog = build_catalog(self, self.now())
+        self._catalog = read_catalog(self.store, self.settings, self.now())
         return self._catalog
-
-
-def epoch_of(moment: datetime) -> float:
-    return moment.timestamp()
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Local time with its UTC offset, as clients see it."""
-    return moment.astimezone().isoformat() if moment is not None else None
-
-
-def plus_seconds(moment: datetime, seconds: float) -> datetime:
-    return moment + timedelta(seconds=seconds)

@@ -5,13 +5,13 @@ The facts here (ids, codes, people) are listed in docs/backend.md for the other 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import Holder, OrderLine, OrderRequest
+from backend_stub.services.ops import pin_hash
 from backend_stub.services.orders import place_channel_order
 
 DAYS_AHEAD = 30
@@ -114,10 +114,6 @@ MEMBERS = [
     ("M1001", "李娜", "13900139000", "regular", 1200),
     ("M2002", "张伟", "13800138000", "gold", 5000),
 ]
-
-
-def pin_hash(salt: str, pin: str) -> str:
-    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 1000).hex()
 
 
 def slot_id(product_id: str, day: date, hour: int) -> str:
@@ -254,73 +250,53 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
     return True
 
 
+def _line(
+    day: date,
+    product_id: str,
+    hour: int,
+    ticket_type_id: str,
+    quantity: int = 1,
+    holders: tuple[Holder, ...] = (),
+) -> OrderLine:
+    return OrderLine(
+        product_id=product_id,
+        slot_id=slot_id(product_id, day, hour),
+        ticket_type_id=ticket_type_id,
+        quantity=quantity,
+        holders=list(holders),
+    )
+
+
 def _seed_ota_orders(bk: Backend, today: date) -> None:
     # placed "at opening" so today's slots are open whatever the hour of seeding
     opening = datetime.combine(today, time(7, 0))
+    zhang = Holder(
+        doc_type="id_card", doc_number="110101199003072375", name="张伟", phone="13800138000"
+    )
+    wang = Holder(
+        doc_type="id_card", doc_number="510107195208156622", name="王秀英", phone="13600136000"
+    )
     ota = [
         (
             "ctrip",
             "CT88000001",
-            "13800138000",
-            "张伟",
-            [
-                OrderLine(
-                    product_id="ADM",
-                    slot_id=slot_id("ADM", today, 10),
-                    ticket_type_id="ADM-ADULT",
-                    quantity=1,
-                    holders=[
-                        Holder(
-                            doc_type="id_card",
-                            doc_number="110101199003072375",
-                            name="张伟",
-                            phone="13800138000",
-                        )
-                    ],
-                )
-            ],
+            zhang.phone,
+            zhang.name,
+            [_line(today, "ADM", 10, "ADM-ADULT", holders=(zhang,))],
         ),
         (
             "meituan",
             "MT55000002",
             "13700137000",
             "刘洋",
-            [
-                OrderLine(
-                    product_id="ADM",
-                    slot_id=slot_id("ADM", today, 13),
-                    ticket_type_id="ADM-ADULT",
-                    quantity=2,
-                ),
-                OrderLine(
-                    product_id="ADM",
-                    slot_id=slot_id("ADM", today, 13),
-                    ticket_type_id="ADM-CHILD",
-                    quantity=1,
-                ),
-            ],
+            [_line(today, "ADM", 13, "ADM-ADULT", 2), _line(today, "ADM", 13, "ADM-CHILD")],
         ),
         (
             "miniprogram",
             "MP66000003",
-            "13600136000",
-            "王秀英",
-            [
-                OrderLine(
-                    product_id="BUNDLE",
-                    slot_id=slot_id("BUNDLE", today, 9),
-                    ticket_type_id="BUNDLE-ADULT",
-                    quantity=1,
-                    holders=[
-                        Holder(
-                            doc_type="id_card",
-                            doc_number="510107195208156622",
-                            name="王秀英",
-                            phone="13600136000",
-                        )
-                    ],
-                )
-            ],
+            wang.phone,
+            wang.name,
+            [_line(today, "BUNDLE", 9, "BUNDLE-ADULT", holders=(wang,))],
         ),
     ]
     for channel, channel_order_id, phone, name, lines in ota:

@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
-from backend_stub.context import Backend, Settings
+import uvicorn
+
+from backend_stub.app import create_app
+from backend_stub.context import Backend
+from backend_stub.seed import seed_demo
+from backend_stub.settings import Settings
 from backend_stub.store import Store
 
 
@@ -31,8 +37,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def build(args: argparse.Namespace) -> Backend:
-    from pathlib import Path
-
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     store = Store(args.db)
     settings = Settings(
@@ -42,8 +46,6 @@ def build(args: argparse.Namespace) -> Backend:
     )
     bk = Backend(store, settings)
     if args.seed == "demo":
-        from backend_stub.seed import seed_demo
-
         seed_demo(bk)
     for item in args.kiosk_token:
         token, _, kiosk_id = item.partition("=")
@@ -57,10 +59,6 @@ def build(args: argparse.Namespace) -> Backend:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-    import uvicorn
-
-    from backend_stub.app import create_app
-
     bk = build(args)
     app = create_app(bk)
     print(

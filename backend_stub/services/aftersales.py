@@ -7,26 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from backend_stub.context import Backend
-from backend_stub.services import idempotency, rebook
+from backend_stub.services import idempotency
 from backend_stub.services.catalog import get_slot, slot_start
 from backend_stub.services.members import change_points
 from backend_stub.services.order_state import PAID_STATUSES, load_order, order_view
 from backend_stub.services.rebook import changeable_tickets
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import refund_fee_fen
-
-
-def _tickets_of(
-    bk: Backend, order_id: str, ticket_ids: list[str], now: datetime
-) -> list[dict[str, Any]]:
-    return changeable_tickets(bk, order_id, ticket_ids, now)
-
-
-def rebook_tickets(
-    bk: Backend, order_id: str, ticket_ids: list[str], new_slot_id: str, now: datetime
-) -> dict[str, Any]:
-    """Kept for callers of the first version; see services.rebook."""
-    return rebook.rebook_tickets(bk, order_id, ticket_ids, new_slot_id, now)[0]
 
 
 def _points_to_return(order: dict[str, Any], refunded_share: tuple[int, int], left: int) -> int:
@@ -65,7 +52,7 @@ def _refund(bk: Backend, order_id: str, ticket_ids: list[str], now: datetime) ->
         order = load_order(bk, order_id, now)
         if order["status"] not in (*PAID_STATUSES, "refunded"):
             raise RuleError("order_not_paid")
-        tickets = _tickets_of(bk, order_id, ticket_ids, now)
+        tickets = changeable_tickets(bk, order_id, ticket_ids, now)
         total_back = total_fee = 0
         for t in tickets:
             fee = refund_fee_fen(t["paid_fen"], slot_start(get_slot(bk, t["slot_id"])), now)

@@ -13,8 +13,7 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import GroupOrder, Holder, OrderLine, OrderRequest
-from backend_stub.services.order_state import order_view
-from backend_stub.services.orders import place_channel_order
+from backend_stub.services.orders import place_channel_order, prior_channel_order
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import DocType, is_valid_phone, validate_document
 
@@ -24,12 +23,9 @@ MAX_GROUP = 200
 
 def book_group(bk: Backend, body: GroupOrder, now: datetime) -> tuple[dict[str, Any], bool]:
     """Book a paid group order; (order, replayed). Idempotent by `group_ref`."""
-    prior = bk.store.one(
-        "SELECT id FROM orders WHERE channel = ? AND channel_order_id = ?",
-        (GROUP_CHANNEL, body.group_ref),
-    )
+    prior = prior_channel_order(bk, GROUP_CHANNEL, body.group_ref, now)
     if prior is not None:
-        return order_view(bk, prior["id"], now), True
+        return prior, True
     guide = body.guide
     if not guide.name or not is_valid_phone(guide.phone):
         raise RuleError("group_invalid", "the guide needs a name and a mobile phone")

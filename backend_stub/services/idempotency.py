@@ -1,6 +1,7 @@
-"""Answers kept by Idempotency-Key for calls that change money and have no order of their own
-to find again (a refund, a rebook that moves tickets at once): a retry with the same key gets
-the first answer, a different request under the same key `idempotency_conflict`."""
+"""Idempotency-Key: a retry with the same key gets the first answer, a different request under
+the same key `idempotency_conflict`. A call that creates an order finds that order again
+(`prior_order_id`); calls that change money and have no order of their own (a refund, a rebook
+that moves tickets at once) keep their answer (`prior_answer`, `remember_answer`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,25 @@ from kiosk.domain.errors import RuleError
 
 def request_hash(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def prior_order_id(
+    bk: Backend, kiosk_id: str | None, idem_key: str | None, digest: str, kind: str | None = None
+) -> str | None:
+    """The order this kiosk first created under this key (of `kind`, when given), or None."""
+    if not idem_key:
+        return None
+    sql = "SELECT id, request_hash FROM orders WHERE kiosk_id IS ? AND idem_key = ?"
+    params: list[Any] = [kiosk_id, idem_key]
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    prior = bk.store.one(sql, params)
+    if prior is None:
+        return None
+    if prior["request_hash"] != digest:
+        raise RuleError("idempotency_conflict")
+    return prior["id"]
 
 
 def prior_answer(

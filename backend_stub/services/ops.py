@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from datetime import date, datetime
@@ -9,15 +10,18 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import ChannelOrder, Heartbeat, OrderRequest, PricesRequest
-from backend_stub.services.orders import place_channel_order
+from backend_stub.services.orders import place_channel_order, prior_channel_order
 from kiosk.domain.errors import RuleError
 
 HEARTBEAT_STALE_SECONDS = 120
 
 
-def verify_staff(bk: Backend, staff_id: str, pin: str) -> dict[str, str]:
-    from backend_stub.seed import pin_hash
+def pin_hash(salt: str, pin: str) -> str:
+    """How a staff PIN is stored (with its salt)."""
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 1000).hex()
 
+
+def verify_staff(bk: Backend, staff_id: str, pin: str) -> dict[str, str]:
     row = bk.store.one("SELECT * FROM staff WHERE id = ?", (staff_id.strip().upper(),))
     if row is None or not secrets.compare_digest(pin_hash(row["pin_salt"], pin), row["pin_hash"]):
         raise RuleError("wrong_pin")
@@ -62,14 +66,9 @@ def import_channel_order(
     channel = channel.strip().lower()
     if not channel.isidentifier() or channel == "kiosk":
         raise RuleError("channel_order_invalid", "channel name")
-    prior = bk.store.one(
-        "SELECT id FROM orders WHERE channel = ? AND channel_order_id = ?",
-        (channel, body.channel_order_id),
-    )
+    prior = prior_channel_order(bk, channel, body.channel_order_id, now)
     if prior is not None:
-        from backend_stub.services.order_state import order_view
-
-        return order_view(bk, prior["id"], now), True
+        return prior, True
     taken = bk.store.one("SELECT 1 FROM orders WHERE order_no = ?", (body.channel_order_id,))
     req = OrderRequest(lines=body.lines, buyer_phone=body.buyer_phone, buyer_name=body.buyer_name)
     return place_channel_order(

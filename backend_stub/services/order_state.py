@@ -1,4 +1,5 @@
-"""An order's life after placing: its view, paying it (issuing signed tickets), expiring it."""
+"""An order's life after placing: loading and viewing it, signing its tickets, expiring it
+(marking it paid is in services.issuing)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from backend_stub.context import Backend, epoch_of
+from backend_stub.clock import epoch_of
+from backend_stub.context import Backend
 from backend_stub.services.members import change_points
+from kiosk.domain.code_kinds import ORDER_QR_PREFIX
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import mask_id, mask_name, mask_phone
-from kiosk.domain.pricing import points_earned
 from kiosk.domain.ticket_code import TicketClaims, sign_ticket
 
 PAID_STATUSES = ("paid", "partially_refunded")
@@ -75,7 +77,7 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
         "order_no": o["order_no"],
         "status": o["status"],
         "channel": o["channel"],
-        "order_qr": f"KO1:{o['order_no']}",
+        "order_qr": f"{ORDER_QR_PREFIX}{o['order_no']}",
         "subtotal_fen": o["subtotal_fen"],
         "member_discount_fen": o["member_discount_fen"],
         "coupon_discount_fen": o["coupon_discount_fen"],
@@ -118,43 +120,6 @@ def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
 def next_order_no(bk: Backend, now: datetime) -> str:
     """Inside a transaction: the next kiosk order number, K<yymmdd><seq>."""
     return f"K{now:%y%m%d}{bk.store.next_number('order_seq'):06d}"
-
-
-def mark_order_paid(bk: Backend, order_id: str, now: datetime) -> None:
-    """Inside a transaction: the order is paid, its tickets issued with signed codes, and the
-    member earns points. A paid difference order moves the tickets it rebooks."""
-    order = bk.store.one(
-        "SELECT id, kind, member_id, total_fen, rebook_of FROM orders "
-        "WHERE id = ? AND status = 'held'",
-        (order_id,),
-    )
-    if order is None:
-        raise RuleError("order_not_payable")
-    if order["kind"] == "rebook":
-        from backend_stub.services.rebook import apply_paid_rebook
-
-        bk.store.run(
-            "UPDATE orders SET status = 'paid', paid_at = ?, expires_epoch = NULL WHERE id = ?",
-            (now.isoformat(), order_id),
-        )
-        apply_paid_rebook(bk, order, now)
-        return
-    earned = points_earned(order["total_fen"]) if order["member_id"] else 0
-    bk.store.run(
-        "UPDATE orders SET status = 'paid', paid_at = ?, points_earned = ?, expires_epoch = NULL"
-        " WHERE id = ?",
-        (now.isoformat(), earned, order_id),
-    )
-    tickets = bk.store.all(
-        "SELECT id, product_id, date, slot_id, ticket_type_id FROM tickets WHERE order_id = ?",
-        (order_id,),
-    )
-    bk.store.run_many(
-        "UPDATE tickets SET status = 'issued', code = ? WHERE id = ?",
-        [(sign_ticket_row(bk, t), t["id"]) for t in tickets],
-    )
-    if earned:
-        change_points(bk, order["member_id"], earned, "earn", order_id, now)
 
 
 def expire_order(bk: Backend, order_id: str, now: datetime) -> bool:

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from backend_stub.context import Backend, Product, TicketType, epoch_of, iso, plus_seconds
+from backend_stub.catalog_model import Product, TicketType
+from backend_stub.clock import epoch_of, iso, plus_seconds
+from backend_stub.context import Backend
 from backend_stub.schemas import OrderLine, OrderRequest
-from backend_stub.services.catalog import get_slot, slot_end, slot_prices
+from backend_stub.services import idempotency
+from backend_stub.services.catalog import get_slot, slot_end, slot_prices, take_seats
+from backend_stub.services.issuing import mark_order_paid
 from backend_stub.services.members import change_points
-from backend_stub.services.order_state import mark_order_paid, next_order_no, order_view
+from backend_stub.services.order_state import next_order_no, order_view
 from kiosk.domain.catalog import (
     HELD_STATUSES,
     PARENT_KINDS,
@@ -235,15 +239,9 @@ def place_order(
     """Validate, price and hold an order; (order, replayed). Retrying with the same
     Idempotency-Key returns the first order and holds nothing more."""
     digest = request_hash(req)
-    if idem_key:
-        prior = bk.store.one(
-            "SELECT id, request_hash FROM orders WHERE kiosk_id IS ? AND idem_key = ?",
-            (kiosk_id, idem_key),
-        )
-        if prior is not None:
-            if prior["request_hash"] != digest:
-                raise RuleError("idempotency_conflict")
-            return order_view(bk, prior["id"], now), True
+    prior_id = idempotency.prior_order_id(bk, kiosk_id, idem_key, digest)
+    if prior_id is not None:
+        return order_view(bk, prior_id, now), True
     if req.buyer_phone and not is_valid_phone(req.buyer_phone):
         raise RuleError("invalid_phone", "buyer_phone")
     planned = plan_tickets(bk, req.lines, now, max_per_product)
@@ -277,11 +275,7 @@ def place_order(
     try:
         with store.transaction(durable=q.total_fen == 0 or paid_by_channel):
             for slot_id, count in Counter(t.slot["id"] for t in planned).items():
-                if not store.run(
-                    "UPDATE slots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
-                    (count, slot_id, count),
-                ):
-                    raise RuleError("sold_out", slot_id)
+                take_seats(bk, slot_id, count)
             store.insert(
                 "orders",
                 {
@@ -342,6 +336,18 @@ def place_order(
             raise RuleError("idempotency_conflict") from exc
         raise
     return order_view(bk, order_id, now), False
+
+
+def prior_channel_order(
+    bk: Backend, channel: str, channel_order_id: str, now: datetime
+) -> dict[str, Any] | None:
+    """The order a channel already sent under its own order id (the channel's idempotency
+    key), or None."""
+    prior = bk.store.one(
+        "SELECT id FROM orders WHERE channel = ? AND channel_order_id = ?",
+        (channel, channel_order_id),
+    )
+    return order_view(bk, prior["id"], now) if prior is not None else None
 
 
 def place_channel_order(

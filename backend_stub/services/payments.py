@@ -14,8 +14,9 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import PaymentRequest
-from backend_stub.services.order_state import load_order, mark_order_paid
-from kiosk.domain.codes import payment_provider
+from backend_stub.services.issuing import mark_order_paid
+from backend_stub.services.order_state import load_order
+from kiosk.domain.code_kinds import payment_provider
 from kiosk.domain.errors import ERRORS, RuleError
 
 NEVER = -1

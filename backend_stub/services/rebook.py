@@ -10,15 +10,14 @@ Unpaid, it expires like any hold: the target seats come back and the tickets sta
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from datetime import datetime
 from typing import Any
 
-from backend_stub.context import Backend, epoch_of, iso, plus_seconds
+from backend_stub.clock import epoch_of, iso, plus_seconds
+from backend_stub.context import Backend
 from backend_stub.services import idempotency
-from backend_stub.services.catalog import get_slot, slot_prices, slot_start
+from backend_stub.services.catalog import get_slot, slot_prices, slot_start, take_seats
 from backend_stub.services.order_state import (
     PAID_STATUSES,
     load_order,
@@ -91,19 +90,6 @@ def _record(
     )
 
 
-def _take_seats(bk: Backend, slot_id: str, count: int) -> None:
-    if not bk.store.run(
-        "UPDATE slots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?",
-        (count, slot_id, count),
-    ):
-        raise RuleError("sold_out", slot_id)
-
-
-def _request_hash(order_id: str, ticket_ids: list[str], slot_id: str) -> str:
-    text = json.dumps([order_id, sorted(set(ticket_ids)), slot_id])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def _pending_answer(bk: Backend, diff_id: str, now: datetime) -> dict[str, Any]:
     diff = order_view(bk, diff_id, now)
     fees = bk.store.one(
@@ -131,18 +117,11 @@ def rebook_tickets(
 ) -> tuple[dict[str, Any], bool]:
     """Move tickets to `new_slot_id`; (answer, pending). `pending` is True when a
     difference order must be paid first (answer `status` `payment_required`)."""
-    digest = _request_hash(order_id, ticket_ids, new_slot_id)
+    digest = idempotency.request_hash(order_id, sorted(set(ticket_ids)), new_slot_id)
     store = bk.store
-    if idem_key:
-        prior = store.one(
-            "SELECT id, request_hash FROM orders WHERE kind = 'rebook' AND kiosk_id IS ? "
-            "AND idem_key = ?",
-            (kiosk_id, idem_key),
-        )
-        if prior is not None:
-            if prior["request_hash"] != digest:
-                raise RuleError("idempotency_conflict")
-            return _pending_answer(bk, prior["id"], now), True
+    prior_id = idempotency.prior_order_id(bk, kiosk_id, idem_key, digest, kind="rebook")
+    if prior_id is not None:
+        return _pending_answer(bk, prior_id, now), True
     with store.transaction(durable=True):
         done = idempotency.prior_answer(bk, kiosk_id, idem_key, "rebook", digest)
         if done is not None:  # a retry of a rebook that moved the tickets at once
@@ -166,7 +145,7 @@ def rebook_tickets(
             new_unit = slot_prices(product, new_slot)[t["ticket_type_id"]]
             plan.append((t, new_unit, fee, rebook_balance_fen(t["unit_fen"], new_unit, fee)))
         due = sum(balance for *_, balance in plan)
-        _take_seats(bk, new_slot["id"], len(plan))
+        take_seats(bk, new_slot["id"], len(plan))
         if due > 0:
             diff_id = _hold_difference(
                 bk, order, new_slot, plan, due, now, kiosk_id, idem_key, digest

@@ -8,7 +8,8 @@ from typing import Any
 from backend_stub.context import Backend
 from backend_stub.services.order_state import PAID_STATUSES, order_view, ticket_view
 from backend_stub.services.orders import held_parent_tickets, ticket_by_code
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.domain.catalog import HELD_STATUSES, PARENT_KINDS
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import normalize_doc_number
 
@@ -111,8 +112,8 @@ def find_parents(
         rows = (
             [t]
             if t["date"] == day.isoformat()
-            and t["status"] in ("issued", "printed", "used")
-            and t["kind"] in ("admission", "bundle")
+            and t["status"] in HELD_STATUSES
+            and t["kind"] in PARENT_KINDS
             else []
         )
     elif id_number or phone:
