@@ -2,7 +2,7 @@
 
 The App holds no rule. What it offers the outside (the flows layer, `kiosk demo`):
     KioskApp(config, journeys={"purchase": factory, ...})
-        factory() -> FlowSession (see ui.seam); started when the tourist taps that journey
+        factory() -> FlowView (see ui.seam); started when the tourist taps that journey
     app.remaining_today = 1234             the start screen's capacity line (None hides it)
     app.bind(on_staff_request=...)         the hidden corner was held for 5 s
     app.navigator.bind(on_idle_reset=...)  the idle countdown ran out; clear everything
@@ -171,10 +171,10 @@ class KioskApp(App):
                 },
             )
             return
-        session = factory()
-        if getattr(session, "on_error", "missing") is None:
-            session.on_error = self.recover
-        self.navigator.begin_session(session)
+        view = factory()
+        if getattr(view, "on_error", "missing") is None:
+            view.on_error = self.recover
+        self.navigator.attach_flow(view)
 
     def show_banner(self, zh: str, en: str, seconds: float = 12.0) -> None:
         self.banner = {"zh": zh, "en": en}
@@ -189,10 +189,10 @@ class KioskApp(App):
         navigator = self.navigator
         if navigator is not None:
             try:
-                navigator.end_session()
+                navigator.detach_flow()
             except Exception as again:
                 errors.log_error(again, "ending the journey")
-                navigator.session = None
+                navigator.flow_view = None
             navigator.show(START)
         self.show_banner(errors.UNEXPECTED_ERROR["zh"], errors.UNEXPECTED_ERROR["en"])
 

@@ -155,6 +155,12 @@ def icon_change(size: int = 160, colour: tuple[int, ...] = WHITE) -> Image.Image
     return _finish(img)
 
 
+def _down_arrows(d: ImageDraw.ImageDraw, *tops: int) -> None:
+    """Orange chevrons pointing down, one under another: the card goes this way."""
+    for y in tops:
+        d.polygon([(240 * S, y * S), (280 * S, y * S), (260 * S, (y + 12) * S)], fill=ORANGE)
+
+
 def picture_idcard(w: int = 520, h: int = 400) -> Image.Image:
     """An ID card coming down onto a reader."""
     img, d = _canvas(w, h)
@@ -168,8 +174,7 @@ def picture_idcard(w: int = 520, h: int = 400) -> Image.Image:
     d.pieslice(_box(306, 128, 360, 182), 180, 360, fill=WHITE)
     for y, x1 in ((100, 270), (124, 250), (148, 270), (190, 360)):
         d.rounded_rectangle(_box(154, y, x1, y + 10), radius=5 * S, fill=(120, 146, 170, 255))
-    for y in (228, 240):
-        d.polygon([(240 * S, y * S), (280 * S, y * S), (260 * S, (y + 12) * S)], fill=ORANGE)
+    _down_arrows(d, 228, 240)
     return _finish(img)
 
 
@@ -205,8 +210,7 @@ def picture_membercard(w: int = 520, h: int = 400) -> Image.Image:
     star = icon_member(120, WHITE)
     img.alpha_composite(star.resize((120 * S, 120 * S)), (200 * S, 52 * S))
     d.rectangle(_box(150, 262, 370, 290), fill=INK)
-    for y in (300, 314):
-        d.polygon([(240 * S, y * S), (280 * S, y * S), (260 * S, (y + 12) * S)], fill=ORANGE)
+    _down_arrows(d, 300, 314)
     return _finish(img)
 
 

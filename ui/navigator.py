@@ -1,5 +1,5 @@
-"""The navigator: owns the ScreenManager, the history (back), the idle timer and the journey
-session that is driving the screens."""
+"""The navigator: owns the ScreenManager, the history (back), the idle timer and the flow view
+(a flow shown through its presenter, `ui.seam.FlowView`) that is driving the screens."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ class Navigator(EventDispatcher):
     # seconds left of the "still there?" countdown while it shows, else 0
     still_there_left = NumericProperty(0)
     still_there_showing = BooleanProperty(False)
-    session = ObjectProperty(None, allownone=True)
+    # the flow on screen (a ui.seam.FlowView), None at rest
+    flow_view = ObjectProperty(None, allownone=True)
 
     __events__ = ("on_idle_reset", "on_screen")
 
@@ -82,7 +83,7 @@ class Navigator(EventDispatcher):
 
     def back(self) -> None:
         """Go to the previous screen; from the first screen of a journey that is the start."""
-        if self.session is not None and self.session.wants_back():
+        if self.flow_view is not None and self.flow_view.wants_back():
             return
         if self.history:
             name, params = self.history.pop()
@@ -92,24 +93,25 @@ class Navigator(EventDispatcher):
 
     def home(self) -> None:
         """End any journey and show the start screen."""
-        self.end_session()
+        self.detach_flow()
         self.show(START)
 
-    # journeys --------------------------------------------------------------------------------
-    def begin_session(self, session: Any) -> None:
-        self.end_session()
-        self.session = session
-        session.start(self)
+    # the flow on screen ----------------------------------------------------------------------
+    def attach_flow(self, view: Any) -> None:
+        """Let `view` (a flow and its presenter) drive the screens, detaching the one before."""
+        self.detach_flow()
+        self.flow_view = view
+        view.start(self)
 
-    def end_session(self) -> None:
-        session, self.session = self.session, None
-        if session is not None:
-            session.stop()
+    def detach_flow(self) -> None:
+        view, self.flow_view = self.flow_view, None
+        if view is not None:
+            view.stop()
 
     def intent(self, name: str, data: dict[str, Any]) -> None:
         """A tap a screen forwards: the journey gets it, else back/home are handled here."""
         self.touched()
-        if self.session is not None and self.session.intent(name, data):
+        if self.flow_view is not None and self.flow_view.intent(name, data):
             return
         handler = self.fallback_intents.get(name)
         if handler is not None:
@@ -123,7 +125,7 @@ class Navigator(EventDispatcher):
         if self.still_there_showing:
             self.still_there_showing = False
             self.still_there_left = 0
-        forward = getattr(self.session, "touched", None)
+        forward = getattr(self.flow_view, "touched", None)
         if forward is not None:  # a running journey owns idle: the touch is activity for it
             forward()
 
@@ -132,10 +134,10 @@ class Navigator(EventDispatcher):
 
     def _check_idle(self, _dt: float) -> None:
         screen = self.current_screen
-        if getattr(self.session, "owns_idle", False):
+        if getattr(self.flow_view, "owns_idle", False):
             self.last_touch = time.monotonic()  # the flow counts idle and asks "still there?"
             return
-        at_rest = self.current == START and self.session is None
+        at_rest = self.current == START and self.flow_view is None
         if screen is None or at_rest or not screen.idle_allowed:
             if screen is not None and not screen.idle_allowed:
                 self.last_touch = time.monotonic()  # idle counts from when e.g. printing ends

@@ -1,15 +1,16 @@
-"""The seam between a journey (kiosk.flows, no Kivy) and the screens.
+"""The seam between a flow (kiosk.flows, no Kivy) and the screens.
 
-A flow publishes its state; a presenter (one per journey, in ui/journeys/) turns a state into a
+A flow publishes its state; a presenter (one per flow, in ui/presenters/) turns a state into a
 Scene (which screen, with what params) and turns a tap (an intent) into a call on the flow.
 
     flow.subscribe(listener) -> unsubscribe      listener(state) may be called from any thread
     presenter.scene(state) -> Scene | None       None: keep the screen as it is
     presenter.forward(flow, intent, data) -> None | Awaitable   (a coroutine runs on the loop)
 
-The session marshals every state to the Kivy thread, renders only the latest one (a trigger, so
-a burst of states redraws once), and runs forwarded coroutines as asyncio tasks whose errors go
-to the app's error handling, never to the screen.
+A FlowView binds a flow to the screens through its presenter: it marshals every state to the
+Kivy thread, renders only the latest one (a trigger, so a burst of states redraws once), and
+runs forwarded coroutines as asyncio tasks whose errors go to the app's error handling, never
+to the screen.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class Presenter(Protocol):
     def forward(self, flow: Any, intent: str, data: dict[str, Any]) -> Awaitable[Any] | None: ...
 
 
-class FlowSession:
-    """One running journey: its flow, its presenter, and the tasks it started."""
+class FlowView:
+    """A flow on screen: the flow, its presenter, and the tasks its forwarded taps started."""
 
     def __init__(
         self,
@@ -93,12 +94,16 @@ class FlowSession:
             return
         with self._lock:
             state = self._latest
+        self.render_state(state)
+
+    def render_state(self, state: Any) -> None:
+        """Show `state` through the presenter (Kivy thread; the view is on the navigator)."""
         scene = self.presenter.scene(state)
         if scene is None:
             return
         navigator = self.navigator
         if scene.done:
-            navigator.end_session()
+            navigator.detach_flow()
             navigator.show("start", scene.params)
         else:
             navigator.show(scene.screen, scene.params)
@@ -125,6 +130,6 @@ class FlowSession:
             return
         error = task.exception()
         if error is not None:
-            Logger.error(f"FlowSession: {type(error).__name__} in a forwarded intent")
+            Logger.error(f"FlowView: {type(error).__name__} in a forwarded intent")
             if self.on_error is not None:
                 self.on_error(error)

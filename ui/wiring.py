@@ -1,7 +1,7 @@
-"""The real kiosk behind the screen: `kiosk.flows.home.KioskSession` runs the home flow and
+"""The real kiosk behind the screen: `kiosk.flows.home.JourneyLoop` runs the home flow and
 each journey it opens; this controller shows whichever flow is current through its presenter.
 
-    controller = KioskController(app, kiosk)   # kiosk: kiosk.flows.harness.Kiosk
+    controller = KioskController(app, kiosk)   # kiosk: kiosk.startup.Kiosk
     controller.attach()                        # after the app is built (on_start)
 
 The start screen's buttons become the home flow's taps; the hidden corner (held 5 s) is the
@@ -20,10 +20,10 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.logger import Logger
 
-from ui.journeys.base import JourneyPresenter
-from ui.journeys.home import LINGER_SECONDS, HomePresenter
-from ui.journeys.registry import PRESENTERS
-from ui.journeys.session import JourneySession
+from ui.presenters.base import FlowPresenter
+from ui.presenters.home import LINGER_SECONDS, HomePresenter
+from ui.presenters.kiosk_flow_view import KioskFlowView
+from ui.presenters.registry import PRESENTERS
 
 # a journey's last screens, left up a while after the home flow took over
 LINGER = frozenset({"done", "error", "aftersales_done", "aftersales_refused", "staff_locked"})
@@ -33,11 +33,11 @@ BUY_AFTER = frozenset({"buy", "buy_admission"})
 
 class KioskController:
     def __init__(self, app: Any, kiosk: Any) -> None:
-        from kiosk.flows.home import KioskSession
+        from kiosk.flows.home import JourneyLoop
 
         self.app = app
         self.kiosk = kiosk
-        self.ks = KioskSession(kiosk.ports, kiosk.hub)
+        self.loop = JourneyLoop(kiosk.ports, kiosk.hub)
         self.task: asyncio.Task[Any] | None = None
         self._outcomes_seen = 0
 
@@ -47,13 +47,13 @@ class KioskController:
         if scanner is not None:  # the payment prompt's live preview (newest frame, no waiting)
             self.app.preview_source = scanner.latest_frame
         self.app.bind(on_staff_request=lambda *_: self.staff_prompt())
-        self.ks.on_flow(self.flow_changed)
+        self.loop.on_flow(self.flow_changed)
         self.task = asyncio.ensure_future(self.run())
 
     async def run(self) -> None:
         while True:
             try:
-                await self.ks.run_forever()
+                await self.loop.run_forever()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a bug in a journey: log, start over, keep serving
@@ -72,7 +72,7 @@ class KioskController:
         navigator = self.app.navigator
         if navigator is None:
             return
-        previous = navigator.session
+        previous = navigator.flow_view
         linger = 0.0
         if previous is not None and hasattr(previous, "render_now"):
             previous.render_now()  # its last state, e.g. "Take your tickets", before it goes
@@ -80,19 +80,19 @@ class KioskController:
                 linger = time.monotonic() + LINGER_SECONDS
         if flow.name == "home":
             presenter: Any = HomePresenter(linger)
-            outcomes = self.ks.outcomes
+            outcomes = self.loop.outcomes
             if len(outcomes) > self._outcomes_seen:
                 self._outcomes_seen = len(outcomes)
                 if outcomes[-1].result in BUY_AFTER:
                     presenter.pending_tap = "buy"
         else:
-            presenter = PRESENTERS.get(flow.name, JourneyPresenter)()
+            presenter = PRESENTERS.get(flow.name, FlowPresenter)()
         Logger.info(f"Kiosk: flow {flow.name} on screen")
-        navigator.begin_session(JourneySession(flow, presenter))
+        navigator.attach_flow(KioskFlowView(flow, presenter))
 
     def home_presenter(self) -> HomePresenter | None:
-        session = self.app.navigator.session if self.app.navigator else None
-        presenter = getattr(session, "presenter", None)
+        view = self.app.navigator.flow_view if self.app.navigator else None
+        presenter = getattr(view, "presenter", None)
         return presenter if isinstance(presenter, HomePresenter) else None
 
     def start_journey(self, name: str) -> None:

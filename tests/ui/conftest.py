@@ -105,10 +105,10 @@ def run_ui(ui_display: str, tmp_path: Path) -> Callable[..., dict[str, Any]]:
 def kiosk_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The bundled backend (its own process), the emulators and their control endpoint, and a
     kiosk.toml pointing at them: the env a real app process needs."""
-    from kiosk.demo import write_demo_config
-    from kiosk.flows.harness import backend_process
-    from peripherals.emulators.bundle import EmulatorBundle
-    from peripherals.emulators.control import ControlServer
+    from appliance.backend import backend_process
+    from appliance.demo import write_demo_config
+    from appliance.emulators.bundle import EmulatorBundle
+    from appliance.emulators.control import ControlServer
 
     folder = tmp_path_factory.mktemp("kiosk_rig")
     with backend_process(folder / "backend.db") as url:
@@ -128,10 +128,10 @@ def staff_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     """Like `kiosk_rig`, with the smart card emulator on (pcscd + the vpcd card) and the config
     naming its reader: staff and member cards go through the real PC/SC path. Module-scoped so
     the vpcd port is free again for other tests when the module ends."""
-    from kiosk.demo import write_demo_config
-    from kiosk.flows.harness import backend_process
-    from peripherals.emulators.bundle import EmulatorBundle
-    from peripherals.emulators.control import ControlServer
+    from appliance.backend import backend_process
+    from appliance.demo import write_demo_config
+    from appliance.emulators.bundle import EmulatorBundle
+    from appliance.emulators.control import ControlServer
 
     folder = tmp_path_factory.mktemp("staff_rig")
     with backend_process(folder / "backend.db") as url:

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ui.driver import Driver
 from ui.i18n import LOCALE_DIR, parse_po
-from ui.seam import FlowSession, Scene
+from ui.seam import FlowView, Scene
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 START_ZH = ["购票", "取票", "加购", "会员", "改签/退票"]
@@ -160,7 +160,7 @@ class TypedNumberPresenter:
 async def keypad_types_id_with_x(d: Driver) -> dict[str, Any]:
     await d.wait_screen("start")
     flow = TypedNumberFlow("id")
-    d.app.journeys["purchase"] = lambda: FlowSession(flow, TypedNumberPresenter())
+    d.app.journeys["purchase"] = lambda: FlowView(flow, TypedNumberPresenter())
     await d.tap("购票")
     await d.wait_screen("keypad_entry")
     for key in "11010519491231002":

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from ui import demo_script as play
+from appliance import screen_demo as play
 from ui.driver import Driver
 
 
@@ -84,7 +84,7 @@ async def _buy_until_pay(
     await d.tap(await d.wait_for(wid="next"))
     await d.tap(await d.wait_for(wid="confirm", timeout=10))
     await d.wait_screen("device_prompt", timeout=15)
-    return dict(d.app.navigator.session.flow.state.data)
+    return dict(d.app.navigator.flow_view.flow.state.data)
 
 
 async def _finish(d: Driver, shot: play.Shots, name: str) -> list[str]:
@@ -121,7 +121,7 @@ async def native_qr_payment(d: Driver, control: play.Control, shot: play.Shots) 
     read["seconds_left"] = float(screen.params.get("seconds_left", 0))
     read["has_qr"] = d.find(wid="qr") is not None
     await shot("native_qr")
-    data = dict(d.app.navigator.session.flow.state.data)
+    data = dict(d.app.navigator.flow_view.flow.state.data)
     config = d.app.kiosk_config
     backend = config.backend_url.rstrip("/")
     auth = {"Authorization": f"Bearer {config.kiosk_token}", "X-Kiosk-Id": config.kiosk_id}
@@ -241,7 +241,7 @@ async def child_without_id(d: Driver) -> dict[str, Any]:
     await d.wait_for(wid="confirm", timeout=10)
     read["summary"] = await play.texts_of(d)
     await shot("child_summary")
-    holders = list(d.app.navigator.session.flow.cart.holders)
+    holders = list(d.app.navigator.flow_view.flow.cart.holders)
     # a child bundle ticket for a child without ID: held, and the payment prompt shows
     await d.tap(await d.wait_for(wid="confirm"))
     await d.wait_screen("device_prompt", timeout=15)

@@ -7,18 +7,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from appliance import screen_demo as play
 from tests.ui.scenarios_kiosk import shots
-from ui import demo_script as play
 from ui.driver import Driver
 
 
 def _flow_screen(d: Driver) -> tuple[str, str]:
-    flow = getattr(d.app.navigator.session, "flow", None)
+    flow = getattr(d.app.navigator.flow_view, "flow", None)
     return (flow.name, flow.state.screen) if flow is not None else ("", "")
 
 
 def _message_keys(d: Driver) -> list[str]:
-    return [m.key for m in d.app.navigator.session.flow.state.messages]
+    return [m.key for m in d.app.navigator.flow_view.flow.state.messages]
 
 
 async def _hold_corner(d: Driver) -> float:

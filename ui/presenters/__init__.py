@@ -1,5 +1,7 @@
-"""One presenter per journey: a flow's state -> a Scene, a tap -> `flow.act(...)`.
+"""One presenter per flow: a flow's state -> a Scene, a tap -> `flow.act(...)`.
 
-`ui.journeys.session.JourneySession` runs a flow with its presenter; `ui.wiring` builds them
-from the kiosk's ports and starts them from the start screen or from a device event there.
+`base.FlowPresenter` is what every presenter shares; `registry.PRESENTERS` says which presenter
+draws which journey; `kiosk_flow_view.KioskFlowView` binds a flow (run by
+`kiosk.flows.home.JourneyLoop`) and its presenter to the screens. `ui.wiring` builds them from
+the kiosk's ports and attaches them to the navigator whenever the loop opens a flow.
 """

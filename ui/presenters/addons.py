@@ -6,23 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.journeys.base import HOME
-from ui.journeys.purchase import PurchasePresenter
-from ui.journeys.texts import messages_params, msg_params, name_of
+from ui.presenters.base import HOME
+from ui.presenters.purchase import PurchasePresenter, product_items
+from ui.presenters.texts import msg_params, name_of
 from ui.seam import Scene
 
 
 class AddonPresenter(PurchasePresenter):
     def screen_addon_identify(self, state: Any) -> Scene:
-        return Scene(
-            "device_prompt",
-            {
-                "kind": "ticket",
-                "title": "Add-ons",
-                **messages_params(state, "text"),
-                "hint": "Or place the ID card the admission was bought with",
-                "alternative": "Type the phone number used to buy",
-            },
+        return self.device_prompt(
+            state,
+            "ticket",
+            "Add-ons",
+            hint="Or place the ID card the admission was bought with",
+            alternative="Type the phone number used to buy",
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:
@@ -67,13 +64,5 @@ class AddonPresenter(PurchasePresenter):
         )  # fmt: skip
 
     def screen_addon_choose(self, state: Any) -> Scene:
-        items = [
-            {
-                "intent": "choose_product",
-                "data": {"product_id": p["id"]},
-                "test_id": f"addon_{p['id']}",
-                **name_of(p["name"]),
-            }
-            for p in state.data.get("addons", [])
-        ]
+        items = product_items(state.data.get("addons", []), "addon")
         return Scene("choice", {"title": "Add-ons", **self.prompt(state), "items": items})

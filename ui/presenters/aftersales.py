@@ -5,24 +5,21 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ui.journeys.base import HOME, JourneyPresenter
-from ui.journeys.purchase import slot_params
-from ui.journeys.texts import messages_params, msg_args, yuan
+from ui.presenters.base import HOME, FlowPresenter
+from ui.presenters.purchase import slot_params
+from ui.presenters.texts import messages_params, msg_args, yuan
 from ui.seam import Scene
 
 
-class AfterSalesPresenter(JourneyPresenter):
+class AfterSalesPresenter(FlowPresenter):
     step_of: ClassVar[dict[str, int]] = {"aftersales_choose": 0, "rebook_slot": 0}
 
     def screen_aftersales_identify(self, state: Any) -> Scene:
-        return Scene(
-            "device_prompt",
-            {
-                "kind": "ticket",
-                "title": "Change or refund",
-                **messages_params(state, "text"),
-                "hint": "Hold the ticket's QR code or the order QR code under the camera",
-            },
+        return self.device_prompt(
+            state,
+            "ticket",
+            "Change or refund",
+            hint="Hold the ticket's QR code or the order QR code under the camera",
         )
 
     def screen_aftersales_choose(self, state: Any) -> Scene:

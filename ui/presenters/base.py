@@ -1,4 +1,4 @@
-"""What every journey's presenter shares: dispatch on the flow's screen, the checkout screens
+"""What every flow's presenter shares: dispatch on the flow's screen, the checkout screens
 (pay, pay_waiting, pay_qr, printing, paper_out, done), errors and the end of a journey.
 
 A presenter method `screen_<flow screen>(state) -> Scene | None` draws one flow screen; taps
@@ -12,18 +12,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from ui.journeys.texts import code_of, messages_params, msg_args, msg_params, yuan
+from ui.presenters.texts import code_of, messages_params, msg_args, msg_params, yuan
 from ui.seam import Scene
 
 HOME = {"intent": "home", "label": "Back to start"}
 FINISH = {"intent": "home", "label": "Finish", "test_id": "finish"}
 
 
-class JourneyPresenter:
+class FlowPresenter:
     step_of: ClassVar[dict[str, int]] = {}
 
     def __init__(self) -> None:
-        self.session: Any = None
+        self.view: Any = None
         self.state: Any = None
         self.remembered: dict[str, Any] = {}
 
@@ -54,8 +54,8 @@ class JourneyPresenter:
     def on_back(self, flow: Any, data: dict[str, Any]) -> None:
         """The flows go forward only; back leaves the journey (after a presenter's own keypad,
         it returns to the flow's screen)."""
-        if self.remembered.pop("local", None) and self.session is not None:
-            self.session.render_now()
+        if self.remembered.pop("local", None) and self.view is not None:
+            self.view.render_now()
             return
         self.on_cancel(flow, data)
 
@@ -74,8 +74,8 @@ class JourneyPresenter:
     def show_local(self, scene: Scene) -> None:
         """A screen of the presenter's own (e.g. a keypad) over the flow's current screen."""
         self.remembered["local"] = True
-        if self.session is not None:
-            self.session.show(scene)
+        if self.view is not None:
+            self.view.show(scene)
 
     def back_to_flow(self) -> None:
         self.remembered.pop("local", None)
@@ -100,17 +100,16 @@ class JourneyPresenter:
         )
 
     def screen_pay(self, state: Any) -> Scene:
-        params = {
-            "kind": "paycode",
-            "amount": yuan(state.data.get("total_fen", 0)),
-            "title": "Pay",
-            **messages_params(state, "text"),
-            "hint": "WeChat Pay, Alipay or UnionPay: open the payment code on your phone",
-            "alternative": "Pay by scanning a QR code instead",
-            "step": 2,
-            "preview": True,
-        }
-        return Scene("device_prompt", params)
+        return self.device_prompt(
+            state,
+            "paycode",
+            "Pay",
+            amount=yuan(state.data.get("total_fen", 0)),
+            hint="WeChat Pay, Alipay or UnionPay: open the payment code on your phone",
+            alternative="Pay by scanning a QR code instead",
+            step=2,
+            preview=True,
+        )
 
     def on_alternative(self, flow: Any, data: dict[str, Any]) -> None:
         if flow.state.screen == "pay" and "pay_qr" in flow.state.actions:
@@ -226,8 +225,16 @@ class JourneyPresenter:
         )
 
     def screen_still_there(self, state: Any) -> None:
-        return None  # the session shows the overlay over the screen underneath
+        return None  # the flow view shows the overlay over the screen underneath
 
     # helpers -------------------------------------------------------------------------------
+    def device_prompt(self, state: Any, kind: str, title: str, **params: Any) -> Scene:
+        """The `device_prompt` screen of `kind` (idcard, paycode, membercard, ticket) saying the
+        flow's first message as its text; `params` adds the rest (hint, alternative...)."""
+        return Scene(
+            "device_prompt",
+            {"kind": kind, "title": title, **messages_params(state, "text"), **params},
+        )
+
     def prompt(self, state: Any) -> dict[str, Any]:
         return msg_params("prompt", state.messages[0]) if state.messages else {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
-from ui.journeys.base import JourneyPresenter
+from ui.presenters.base import FlowPresenter
 from ui.seam import Scene
 
 LINGER_SECONDS = 20.0
@@ -18,7 +18,7 @@ LINGER_SECONDS = 20.0
 TAPS = {"purchase": "buy", "pickup": "pickup", "addons": "addons", "membership": "member"}
 
 
-class HomePresenter(JourneyPresenter):
+class HomePresenter(FlowPresenter):
     def __init__(self, linger_until: float = 0.0) -> None:
         super().__init__()
         self.linger_until = linger_until
@@ -29,12 +29,12 @@ class HomePresenter(JourneyPresenter):
         self.state = state
         if self.pending_tap and self.pending_tap in state.actions:
             tap, self.pending_tap = self.pending_tap, ""
-            if self.session is not None:
-                self.session.flow.act(tap)
+            if self.view is not None:
+                self.view.flow.act(tap)
             return None
         left = self.linger_until - time.monotonic()
         if left > 0:
-            if self._later is None and self.session is not None:
+            if self._later is None and self.view is not None:
                 self._later = Clock.schedule_once(lambda _dt: self.stop_lingering(), left)
             return None
         return Scene("start", {})
@@ -44,8 +44,8 @@ class HomePresenter(JourneyPresenter):
         if self._later is not None:
             self._later.cancel()
             self._later = None
-        if self.session is not None and self.session.navigator is not None:
-            self.session.navigator.show("start", {})
+        if self.view is not None and self.view.navigator is not None:
+            self.view.navigator.show("start", {})
 
     def forward(self, flow: Any, intent: str, data: dict[str, Any]) -> Any:
         if intent in ("home", "cancel", "back"):

@@ -1,7 +1,7 @@
-"""A journey on screen: the flow (run by kiosk.flows.home.KioskSession), its presenter, and the
-flow's idle logic shown with the app's "still there?" overlay.
+"""A kiosk flow on screen: the flow (run by kiosk.flows.home.JourneyLoop), its presenter, and
+the flow's idle logic shown with the app's "still there?" overlay.
 
-While a JourneySession runs, the flow's idle timeout is the only one (the navigator's own
+While a KioskFlowView runs, the flow's idle timeout is the only one (the navigator's own
 countdown is off); every touch on screen is forwarded to the flow as activity.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
-from ui.seam import FlowSession, Scene
+from ui.seam import FlowView, Scene
 
 
 def signal_activity(flow: Any) -> None:
@@ -25,14 +25,15 @@ def signal_activity(flow: Any) -> None:
 FINAL_SCREENS = frozenset({"done", "error", "aftersales_done", "aftersales_refused", "home"})
 
 
-class JourneySession(FlowSession):
-    """Shows one flow (run by kiosk.flows.home.KioskSession) through its presenter."""
+class KioskFlowView(FlowView):
+    """Shows one flow (run by kiosk.flows.home.JourneyLoop) through its presenter; while the flow
+    waits for the person its idle timeout rules, and its `still_there` state is the overlay."""
 
     def __init__(self, flow: Any, presenter: Any) -> None:
         super().__init__(flow, presenter)
         self._countdown: Any = None
         self._asking_since = 0.0
-        presenter.session = self
+        presenter.view = self
 
     # the navigator asks ---------------------------------------------------------------------
     @property
@@ -63,16 +64,12 @@ class JourneySession(FlowSession):
     def render_now(self) -> None:
         self._render()
 
-    def _render(self) -> None:
-        if self.navigator is None:
-            return
-        with self._lock:
-            state = self._latest
+    def render_state(self, state: Any) -> None:
         if getattr(state, "screen", "") == "still_there":
             self._show_still_there()
             return
         self._hide_still_there()
-        super()._render()
+        super().render_state(state)
 
     def _show_still_there(self) -> None:
         navigator = self.navigator

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.journeys.base import JourneyPresenter
-from ui.journeys.texts import messages_params, msg_args
+from ui.presenters.base import FlowPresenter
+from ui.presenters.texts import msg_args
 from ui.seam import Scene
 
 TIERS = {"regular": "Regular", "silver": "Silver", "gold": "Gold"}
 
 
-class MembershipPresenter(JourneyPresenter):
+class MembershipPresenter(FlowPresenter):
     def screen_member_identify(self, state: Any) -> Scene:
-        return Scene(
-            "device_prompt",
-            {
-                "kind": "membercard",
-                "title": "Member",
-                **messages_params(state, "text"),
-                "hint": "Or show your member QR code to the camera",
-            },
+        return self.device_prompt(
+            state, "membercard", "Member", hint="Or show your member QR code to the camera"
         )
 
     def screen_member(self, state: Any) -> Scene:

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.journeys.base import HOME, JourneyPresenter
-from ui.journeys.texts import messages_params
+from ui.presenters.base import HOME, FlowPresenter
+from ui.presenters.texts import messages_params
 from ui.seam import Scene
 
 
-class PickupPresenter(JourneyPresenter):
+class PickupPresenter(FlowPresenter):
     def screen_pickup_identify(self, state: Any) -> Scene:
-        return Scene(
-            "device_prompt",
-            {
-                "kind": "idcard",
-                "title": "Pick up tickets",
-                **messages_params(state, "text"),
-                "hint": "Or show the order QR code to the camera",
-                "alternative": "Type the order number",
-            },
+        return self.device_prompt(
+            state,
+            "idcard",
+            "Pick up tickets",
+            hint="Or show the order QR code to the camera",
+            alternative="Type the order number",
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:

@@ -12,16 +12,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from kiosk.domain.holders import id_card_holder, undocumented_holder
 from kiosk.domain.ids import mask_name
-from ui.journeys.base import JourneyPresenter
-from ui.journeys.texts import msg_params, name_of, yuan
+from ui.presenters.base import FlowPresenter
+from ui.presenters.texts import msg_params, name_of, yuan
 from ui.seam import Scene
 
 MAX_PER_TYPE = 6
 DAYS_AHEAD = 3
 
 
-class PurchasePresenter(JourneyPresenter):
+class PurchasePresenter(FlowPresenter):
     step_of: ClassVar[dict[str, int]] = {
         "choose_product": 0,
         "choose_slot": 0,
@@ -39,15 +40,7 @@ class PurchasePresenter(JourneyPresenter):
 
     # choose --------------------------------------------------------------------------------
     def screen_choose_product(self, state: Any) -> Scene:
-        items = [
-            {
-                "intent": "choose_product",
-                "data": {"product_id": p["id"]},
-                "test_id": f"product_{p['id']}",
-                **name_of(p["name"]),
-            }
-            for p in state.data.get("products", [])
-        ]
+        items = product_items(state.data.get("products", []), "product")
         return Scene("choice", {"title": "Buy tickets", **self.prompt(state), "items": items})
 
     def screen_choose_slot(self, state: Any) -> Scene:
@@ -91,18 +84,15 @@ class PurchasePresenter(JourneyPresenter):
         # the flow asks for visitor `index`: the ones before it were taken, the rest were not
         self.holder_index = int(state.data.get("index", 1))
         self.children = {i: n for i, n in self.children.items() if i < self.holder_index}
-        return Scene(
-            "device_prompt",
-            {
-                "kind": "idcard",
-                "title": "Visitor {index} of {total}",
-                "title_args": dict(state.data),
-                **msg_params("text", state.messages[0] if state.messages else None),
-                "hint": "No ID card with you? Type the ID number instead.",
-                "alternative": "Type the ID number",
-                "alternative2": "Child without ID",
-                "alternative2_id": "child_no_id",
-            },
+        return self.device_prompt(
+            state,
+            "idcard",
+            "Visitor {index} of {total}",
+            title_args=dict(state.data),
+            hint="No ID card with you? Type the ID number instead.",
+            alternative="Type the ID number",
+            alternative2="Child without ID",
+            alternative2_id="child_no_id",
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:
@@ -125,16 +115,15 @@ class PurchasePresenter(JourneyPresenter):
             return
         self.back_to_flow()
         if kind == "id":
-            flow.act("enter_holder", doc_type="id_card", doc_number=value, name="", phone="")
+            flow.act("enter_holder", **id_card_holder(value))
         elif kind == "buyer_phone":
             name, self.child_name = self.child_name, ""
             self.children[self.holder_index] = mask_name(name)
-            holder = {"doc_type": "none", "doc_number": "", "name": name, "phone": value}
-            flow.act("enter_holder", **holder)
+            flow.act("enter_holder", **undocumented_holder(name, value))
         elif kind == "phone":
             flow.act("set_phone", phone=value)
-        elif self.session is not None:
-            self.session.render_now()
+        elif self.view is not None:
+            self.view.render_now()
 
     # summary: extras + review as one screen ------------------------------------------------------
     def summary_lines(self, state: Any) -> list[dict[str, Any]]:
@@ -214,8 +203,8 @@ class PurchasePresenter(JourneyPresenter):
         first = state.messages[0].key if state.messages else ""
         if self.confirm_pending and first == "review.confirm":
             self.confirm_pending = False
-            if self.session is not None:
-                self.session.flow.act("confirm")
+            if self.view is not None:
+                self.view.flow.act("confirm")
             return self._summary(state, holding=True)
         self.confirm_pending = False
         return self._summary(state)
@@ -243,3 +232,16 @@ def slot_params(state: Any, first_date: str) -> dict[str, Any]:
     prompt = msg_params("prompt", state.messages[0]) if state.messages else {}
     extra = msg_params("note", state.messages[1]) if len(state.messages) > 1 else {}
     return {"date": data.get("date", ""), "dates": dates, "slots": slots, **prompt, **extra}
+
+
+def product_items(products: list[dict[str, Any]], test_prefix: str) -> list[dict[str, Any]]:
+    """The choice screen's items for products (or add-ons): a tap chooses that product."""
+    return [
+        {
+            "intent": "choose_product",
+            "data": {"product_id": p["id"]},
+            "test_id": f"{test_prefix}_{p['id']}",
+            **name_of(p["name"]),
+        }
+        for p in products
+    ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ui.journeys.addons import AddonPresenter
-from ui.journeys.aftersales import AfterSalesPresenter
-from ui.journeys.membership import MembershipPresenter
-from ui.journeys.pickup import PickupPresenter
-from ui.journeys.purchase import PurchasePresenter
-from ui.journeys.staff import StaffPresenter
+from ui.presenters.addons import AddonPresenter
+from ui.presenters.aftersales import AfterSalesPresenter
+from ui.presenters.membership import MembershipPresenter
+from ui.presenters.pickup import PickupPresenter
+from ui.presenters.purchase import PurchasePresenter
+from ui.presenters.staff import StaffPresenter
 
 PRESENTERS: dict[str, Callable[[], Any]] = {
     "purchase": PurchasePresenter,

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.journeys.base import JourneyPresenter
-from ui.journeys.texts import messages_params, msg_params
+from ui.presenters.base import FlowPresenter
+from ui.presenters.texts import messages_params, msg_params
 from ui.seam import Scene
 
 
-class StaffPresenter(JourneyPresenter):
+class StaffPresenter(FlowPresenter):
     def screen_staff_card(self, state: Any) -> Scene:
-        return Scene(
-            "device_prompt",
-            {"kind": "membercard", "title": "Staff", **messages_params(state, "text")},
-        )
+        return self.device_prompt(state, "membercard", "Staff")
 
     def screen_staff_pin(self, state: Any) -> Scene:
         msg = state.messages[0] if state.messages else None

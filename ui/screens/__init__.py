@@ -13,7 +13,7 @@ from kivy.lang import Builder
 
 from ui.screens.base import KioskScreen
 
-# name -> "module:Class". A journey's presenter names one of these in each Scene.
+# name -> "module:Class". A presenter (ui/presenters/) names one of these in each Scene.
 SCREENS: dict[str, str] = {
     "start": "ui.screens.start:StartScreen",
     "keypad_entry": "ui.screens.keypad_entry:KeypadEntryScreen",

@@ -13,10 +13,10 @@ from ui.i18n import tr
 
 
 class KioskScreen(Screen):
-    """A screen shows `params` (a plain dict a journey's presenter made from the flow's state).
+    """A screen shows `params` (a plain dict a presenter made from its flow's state).
 
     Subclasses override `redraw()` for what kv rules can't express, and call `emit()` to forward
-    a tap to the journey. They never call the backend or a device.
+    a tap to the flow on screen. They never call the backend or a device.
     """
 
     params = DictProperty({})
@@ -58,5 +58,5 @@ class KioskScreen(Screen):
         """Redraw what kv can't bind to; runs at most once per frame."""
 
     def emit(self, intent: str, **data: Any) -> None:
-        """Forward a tap to the journey that put this screen up."""
+        """Forward a tap to the flow whose presenter put this screen up."""
         self.app.navigator.intent(intent, data)

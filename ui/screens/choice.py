@@ -11,12 +11,10 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
+from ui.screens.actions import fill_actions
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
-
-LINE = (0.82, 0.83, 0.82, 1)
-INK = (0.106, 0.122, 0.137, 1)
-SELECTED = (0.09, 0.376, 0.29, 1)
+from ui.widgets.palette import GREEN, MUTED
 
 
 class ChoiceScreen(KioskScreen):
@@ -44,24 +42,14 @@ class ChoiceScreen(KioskScreen):
                 min_height=self.app.touch * (1.3 if sub else 1.0),
             )
             if not selected:
-                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+                button.outline()
             else:
-                button.bg = SELECTED
+                button.bg = GREEN
             button.disabled = bool(item.get("disabled"))
             if button.disabled:  # greyed, but its reason stays readable
-                button.fg = (0.33, 0.37, 0.40, 1)
+                button.fg = MUTED
             button.bind(
                 on_release=lambda _b, i=item: self.emit(str(i["intent"]), **dict(i.get("data", {})))
             )
             box.add_widget(button)
-        actions = self.ids.actions
-        actions.clear_widgets()
-        for index, action in enumerate(self.params.get("actions", [])):
-            button = Factory.BigButton(
-                text=text_of(action, "label"),
-                test_id=str(action.get("test_id", f"action_{action['intent']}")),
-            )
-            if index > 0:
-                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
-            button.bind(on_release=lambda _b, a=action: self.emit(str(a["intent"])))
-            actions.add_widget(button)
+        fill_actions(self.ids.actions, self.params.get("actions", []), self.emit)

@@ -16,10 +16,7 @@ from kivy.properties import StringProperty
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
-
-LINE = (0.82, 0.83, 0.82, 1)
-INK = (0.106, 0.122, 0.137, 1)
-GREEN = (0.09, 0.376, 0.29, 1)
+from ui.widgets.palette import GREEN
 
 
 class ChooseSlotScreen(KioskScreen):
@@ -52,7 +49,7 @@ class ChooseSlotScreen(KioskScreen):
                 text=self.day_label(index, iso), test_id=f"date_{index}", font_scale=0.75
             )
             if iso != self.params.get("date"):
-                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+                button.outline()
             button.bind(on_release=lambda _b, d=iso: self.emit("choose_date", date=d))
             days.add_widget(button)
         grid = self.ids.slots
@@ -70,7 +67,7 @@ class ChooseSlotScreen(KioskScreen):
                 font_scale=0.85,
                 min_height=self.app.touch * 1.25,
             )
-            button.bg, button.fg, button.border = (1, 1, 1, 1), GREEN, GREEN
+            button.outline(GREEN)
             button.disabled = not slot.get("open") or bool(slot.get("current"))
             button.bind(on_release=lambda _b, s=slot: self.emit("choose_slot", slot_id=s["id"]))
             grid.add_widget(button)

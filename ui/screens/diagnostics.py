@@ -12,23 +12,18 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from ui.i18n import tr
+from ui.screens.actions import action_button
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
+from ui.widgets.palette import GREEN, INK, MUTED, ORANGE, RED
 
-COLORS = {
-    "ok": (0.09, 0.376, 0.29, 1),
-    "warning": (0.851, 0.388, 0.118, 1),
-    "error": (0.702, 0.149, 0.118, 1),
-    "missing": (0.33, 0.37, 0.40, 1),
-}
+COLORS = {"ok": GREEN, "warning": ORANGE, "error": RED, "missing": MUTED}
 DEVICE_NAMES = {
     "printer": "Ticket printer",
     "idcard": "ID card reader",
     "smartcard": "Smart card reader",
     "camera": "Camera",
 }
-INK = (0.106, 0.122, 0.137, 1)
-LINE = (0.82, 0.83, 0.82, 1)
 
 
 def paper_level(details: dict[str, object]) -> str:
@@ -76,12 +71,7 @@ class DiagnosticsScreen(KioskScreen):
         actions = self.ids.actions
         actions.clear_widgets()
         for action in self.params.get("actions", []):
-            button = Factory.BigButton(
-                text=text_of(action, "label"),
-                test_id=f"staff_{action['intent']}",
-                font_scale=0.8,
-            )
+            button = action_button(action, self.emit, f"staff_{action['intent']}", font_scale=0.8)
             if action["intent"] == "logout":
-                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
-            button.bind(on_release=lambda _b, a=action: self.emit(str(a["intent"])))
+                button.outline()
             actions.add_widget(button)

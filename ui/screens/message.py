@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.factory import Factory
 from kivy.properties import StringProperty
 
+from ui.screens.actions import fill_actions
 from ui.screens.base import KioskScreen
 from ui.screens.params import other_language_of, text_of
 
@@ -37,17 +37,6 @@ class MessageScreen(KioskScreen):
         self.code = str(self.params.get("code", ""))
         # "actions": [] means none (printing waits for staff); missing means "Back to start"
         actions: list[dict[str, Any]] = list(self.params.get("actions", [HOME_ACTION]))
-        box = self.ids.actions
-        box.clear_widgets()
-        for index, action in enumerate(actions):
-            button = Factory.BigButton(
-                text=text_of(action, "label"),
-                intent=str(action["intent"]),
-                test_id=f"action_{action['intent']}",
-            )
-            if index > 0:
-                button.bg = (1, 1, 1, 1)
-                button.fg = (0.106, 0.122, 0.137, 1)
-                button.border = (0.82, 0.83, 0.82, 1)
-            button.bind(on_release=lambda b: self.emit(b.intent))
-            box.add_widget(button)
+        # a message's buttons are known by their intent (action_<intent>), whatever else they say
+        named = [{**action, "test_id": f"action_{action['intent']}"} for action in actions]
+        fill_actions(self.ids.actions, named, self.emit)

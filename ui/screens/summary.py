@@ -16,14 +16,11 @@ from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from ui.i18n import tr
+from ui.screens.actions import fill_actions
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
+from ui.widgets.palette import INK, MUTED, ORANGE
 from ui.widgets.panels import device_picture
-
-LINE = (0.82, 0.83, 0.82, 1)
-INK = (0.106, 0.122, 0.137, 1)
-MUTED = (0.33, 0.37, 0.40, 1)
-ORANGE = (0.851, 0.388, 0.118, 1)
 
 
 def value_of(line: dict[str, Any]) -> str:
@@ -63,17 +60,5 @@ class SummaryScreen(KioskScreen):
                 color=ORANGE if line.get("strong") else INK, halign="right", size_hint_y=1,
             ))  # fmt: skip
             box.add_widget(row)
-        actions = self.ids.actions
-        actions.clear_widgets()
-        for index, action in enumerate(self.params.get("actions", [])):
-            button = Factory.BigButton(
-                text=text_of(action, "label"),
-                test_id=str(action.get("test_id", f"action_{action['intent']}")),
-            )
-            if index == 0:
-                button.bg = ORANGE
-            else:
-                button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
-                button.font_scale = 0.8
-            button.bind(on_release=lambda _b, a=action: self.emit(str(a["intent"])))
-            actions.add_widget(button)
+        actions = self.params.get("actions", [])
+        fill_actions(self.ids.actions, actions, self.emit, primary=ORANGE, secondary_scale=0.8)

@@ -14,10 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
 from ui.screens.params import text_of
-
-LINE = (0.82, 0.83, 0.82, 1)
-INK = (0.106, 0.122, 0.137, 1)
-GREEN = (0.09, 0.376, 0.29, 1)
+from ui.widgets.palette import GREEN
 
 
 class TicketCounterScreen(KioskScreen):
@@ -48,7 +45,7 @@ class TicketCounterScreen(KioskScreen):
                 )
                 button.padding = (0, 0)
                 if n != int(ticket.get("count", 0)):
-                    button.bg, button.fg, button.border = (1, 1, 1, 1), INK, LINE
+                    button.outline()
                 else:
                     button.bg = GREEN
                 button.bind(

@@ -18,6 +18,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from ui.i18n import language_name, tr
+from ui.widgets.palette import CARD, INK, LINE, Colour
 
 
 class BigButton(ButtonBehavior, BoxLayout):
@@ -55,6 +56,11 @@ class BigButton(ButtonBehavior, BoxLayout):
             self.shade = [r * 0.78, g * 0.78, b * 0.78, a]
         else:
             self.shade = [r, g, b, a]
+
+    def outline(self, colour: Colour | None = None) -> None:
+        """The quieter look beside a screen's main button: white, ink text and a grey line (or
+        text and line in `colour`)."""
+        self.bg, self.fg, self.border = CARD, colour or INK, colour or LINE
 
 
 class LangSwitch(BoxLayout):
