@@ -72,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display() and not args.no_app:
         args.headless = True
 
+    from appliance.emulators.bundle import EmulatorBundle
+    from appliance.emulators.control import ControlServer
     from backend_stub.process import BackendProcess
-    from peripherals.emulators.bundle import EmulatorBundle
-    from peripherals.emulators.control import ControlServer
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     if not args.keep_data:

@@ -1,10 +1,10 @@
 """A hard corpus of 1280×720 camera frames for the scanner benchmark, from a seed.
 
-Each frame is drawn by peripherals.emulators.code_frames: payment codes as phones show them
-(Code 128 above a QR; WeChat 18-digit and Alipay 16-24-digit codes), order QRs, member QRs and
-signed tickets on screens and paper, tilted up to 45°, with blur, glare, low contrast, noise,
-JPEG artifacts and modules down to 2 px, plus frames with no code. `manifest.json` maps each
-file name to the text it holds, or null.
+Each frame is drawn by peripherals.camera.emulator.frames (the camera emulator's own drawing):
+payment codes as phones show them (Code 128 above a QR; WeChat 18-digit and Alipay 16-24-digit
+codes), order QRs, member QRs and signed tickets on screens and paper, tilted up to 45°, with
+blur, glare, low contrast, noise, JPEG artifacts and modules down to 2 px, plus frames with no
+code. `manifest.json` maps each file name to the text it holds, or null.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from peripherals.emulators.code_frames import CodeLook, compose, fits, scene
+from peripherals.camera.emulator import CodeLook, compose, fits, scene
 
 NO_CODE_SHARE = 0.12
 

@@ -21,10 +21,8 @@ from typing import Any
 
 from escpos.printer import Dummy
 
-from peripherals.emulators.escpos_parser import EscposParser
-from peripherals.emulators.escpos_render import qr_matrix, render_ticket
-from peripherals.emulators.printer import PrinterEmulator
-from peripherals.printer.escpos_driver import EscposTicketPrinter
+from peripherals.printer import EscposTicketPrinter
+from peripherals.printer.emulator import EscposParser, PrinterEmulator, qr_matrix, render_ticket
 from peripherals.printer.sample import sample_ticket
 from peripherals.printer.ticket_bytes import write_ticket
 

@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.devices import known_code
 from peripherals.camera.decode import FrameDecoder, read_zbar, read_zxing
 
 cv2.setNumThreads(1)
@@ -35,10 +36,11 @@ Decoder = Callable[[np.ndarray], list[str]]
 
 
 def pipeline_decoder(steps: Counter[str] | None = None) -> Decoder:
-    """The kiosk's own pipeline, fresh for every frame (frames of a corpus are unrelated)."""
+    """The kiosk's own pipeline, fresh for every frame (frames of a corpus are unrelated), with
+    the kiosk's own rule for which Code 128 reads to trust (kiosk.devices.known_code)."""
 
     def decode(frame: np.ndarray) -> list[str]:
-        decoder = FrameDecoder(remember_region=False)
+        decoder = FrameDecoder(remember_region=False, accept_code128=known_code)
         found = decoder.decode(frame)
         if steps is not None:
             steps[decoder.last_step or "none"] += 1

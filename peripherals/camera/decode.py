@@ -11,26 +11,29 @@ Cheapest step first, stopping at the first that reads something valid:
    binarized by an adaptive threshold, by zxing-cpp then pyzbar.
 
 No wrong reads: QR carries Reed-Solomon, so a QR read is trusted; a Code 128 read (a mod-103
-checksum only) is accepted only when kiosk.domain.codes.classify recognises it (a payment,
-order, member or ticket code). Every figure behind this order is in docs/bench-scan.md.
+checksum only) is accepted only when the caller's `accept_code128(text)` says it is a code it
+knows. With no such check no Code 128 read is trusted: the safe default, as a railing or a
+striped shirt reads as a valid Code 128 now and then. The kiosk passes
+`kiosk.devices.known_code` (a payment, order, member or ticket code, by kiosk.domain's rule),
+and bench.scan passes the same, so the bench measures the kiosk's pipeline. Every figure
+behind this order is in docs/bench-scan.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
 
-from kiosk.domain.codes import CodeKind, classify
+from peripherals.camera.protocol import CODE128, QR, Decoded, Point
 
-Point = tuple[float, float]
+__all__ = ["CODE128", "QR", "CodeCheck", "Decoded", "FrameDecoder", "acceptable", "decode_frame"]
 
-QR = "qr"
-CODE128 = "code128"
+# Whether a Code 128 text is one the caller knows (and so may be trusted with a mere checksum).
+CodeCheck = Callable[[str], bool]
 
 _ZX_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.Code128)
 _ZX_NAMES = {zxingcpp.BarcodeFormat.QRCode: QR, zxingcpp.BarcodeFormat.Code128: CODE128}
@@ -39,13 +42,6 @@ _ZBAR_NAMES = {"QRCODE": QR, "CODE128": CODE128}
 
 _CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
 MAX_CANDIDATES = 3
-
-
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    symbology: str  # "qr" or "code128"
-    polygon: tuple[Point, ...]  # corners in the frame's pixel coordinates
 
 
 # A decoder reads a greyscale image and returns (text, symbology, polygon) in its coordinates.
@@ -76,25 +72,13 @@ def read_zbar(gray: np.ndarray) -> list[RawRead]:
     return out
 
 
-def acceptable(text: str, symbology: str) -> bool:
-    """A read we trust: any QR; a Code 128 only when it is a code the kiosk knows."""
+def acceptable(text: str, symbology: str, accept_code128: CodeCheck | None = None) -> bool:
+    """A read we trust: any QR; a Code 128 only when `accept_code128` knows it (none without)."""
     if not text or "\x00" in text:
         return False
     if symbology == QR:
         return True
-    return classify(text).kind != CodeKind.UNKNOWN
-
-
-def _mapped(reads: Iterable[RawRead], scale: float, dx: float, dy: float) -> list[Decoded]:
-    out: list[Decoded] = []
-    seen: set[str] = set()
-    for text, symbology, polygon in reads:
-        if not acceptable(text, symbology) or (text, symbology) in seen:
-            continue
-        seen.add((text, symbology))
-        frame_polygon = tuple((x / scale + dx, y / scale + dy) for x, y in polygon)
-        out.append(Decoded(text, symbology, frame_polygon))
-    return out
+    return accept_code128 is not None and accept_code128(text)
 
 
 def candidate_regions(gray: np.ndarray, limit: int = MAX_CANDIDATES) -> list[tuple[int, ...]]:
@@ -142,24 +126,17 @@ def _enhanced(crop: np.ndarray) -> list[np.ndarray]:
     return [big, equalised, binary]
 
 
-def _on_region(gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
-    x0, y0, x1, y1 = box
-    crop = gray[y0:y1, x0:x1]
-    if crop.size == 0:
-        return []
-    for variant in _enhanced(crop):
-        for reader in (read_zxing, read_zbar):
-            found = _mapped(reader(variant), 2.0, x0, y0)
-            if found:
-                return found
-    return []
-
-
 class FrameDecoder:
     """The pipeline with its memory of where the last code was (for the camera loop)."""
 
-    def __init__(self, remember_region: bool = True, thorough_every: int = 1) -> None:
+    def __init__(
+        self,
+        remember_region: bool = True,
+        thorough_every: int = 1,
+        accept_code128: CodeCheck | None = None,
+    ) -> None:
         self.remember_region = remember_region
+        self.accept_code128 = accept_code128  # see the module's docstring
         # the slow steps (pyzbar, regions) on every Nth empty frame only: a live camera at
         # 20 fps looking at an empty scene would otherwise spend a core on them
         self.thorough_every = max(1, thorough_every)
@@ -188,13 +165,39 @@ class FrameDecoder:
     def _steps(self, gray: np.ndarray) -> Iterable[tuple[str, Callable[[], list[Decoded]]]]:
         if self.last_box is not None:
             x0, y0, x1, y1 = self.last_box
-            yield "roi", lambda: _mapped(read_zxing(gray[y0:y1, x0:x1]), 1.0, x0, y0)
+            yield "roi", lambda: self._mapped(read_zxing(gray[y0:y1, x0:x1]), 1.0, x0, y0)
         half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-        yield "half", lambda: _mapped(read_zxing(half), 0.5, 0, 0)
-        yield "full", lambda: _mapped(read_zxing(gray), 1.0, 0, 0)
-        yield "zbar", lambda: _mapped(read_zbar(gray), 1.0, 0, 0)
+        yield "half", lambda: self._mapped(read_zxing(half), 0.5, 0, 0)
+        yield "full", lambda: self._mapped(read_zxing(gray), 1.0, 0, 0)
+        yield "zbar", lambda: self._mapped(read_zbar(gray), 1.0, 0, 0)
         for box in candidate_regions(gray):
-            yield "region", lambda box=box: _on_region(gray, box)
+            yield "region", lambda box=box: self._on_region(gray, box)
+
+    def _mapped(
+        self, reads: Iterable[RawRead], scale: float, dx: float, dy: float
+    ) -> list[Decoded]:
+        """The trusted reads, once each, with their polygons in frame coordinates."""
+        out: list[Decoded] = []
+        seen: set[tuple[str, str]] = set()
+        for text, symbology, polygon in reads:
+            if not acceptable(text, symbology, self.accept_code128) or (text, symbology) in seen:
+                continue
+            seen.add((text, symbology))
+            frame_polygon = tuple((x / scale + dx, y / scale + dy) for x, y in polygon)
+            out.append(Decoded(text, symbology, frame_polygon))
+        return out
+
+    def _on_region(self, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
+        x0, y0, x1, y1 = box
+        crop = gray[y0:y1, x0:x1]
+        if crop.size == 0:
+            return []
+        for variant in _enhanced(crop):
+            for reader in (read_zxing, read_zbar):
+                found = self._mapped(reader(variant), 2.0, x0, y0)
+                if found:
+                    return found
+        return []
 
 
 def _box_around(found: list[Decoded], shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -210,6 +213,6 @@ def _box_around(found: list[Decoded], shape: tuple[int, ...]) -> tuple[int, ...]
     )
 
 
-def decode_frame(frame_bgr: np.ndarray) -> list[Decoded]:
-    """Every valid QR and Code 128 in one frame, with no memory of earlier frames."""
-    return FrameDecoder(remember_region=False).decode(frame_bgr)
+def decode_frame(frame_bgr: np.ndarray, accept_code128: CodeCheck | None = None) -> list[Decoded]:
+    """Every trusted QR and Code 128 in one frame, with no memory of earlier frames."""
+    return FrameDecoder(remember_region=False, accept_code128=accept_code128).decode(frame_bgr)

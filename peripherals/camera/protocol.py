@@ -1,11 +1,25 @@
-"""What the flows use of the camera scanner."""
+"""What the flows use of the camera scanner, and what it hands over: a code's text (and, to a
+listener that wants more, the `Decoded` read with its symbology and place in the frame)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from peripherals.status import DeviceStatus
+
+Point = tuple[float, float]
+
+QR = "qr"
+CODE128 = "code128"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    symbology: str  # QR or CODE128
+    polygon: tuple[Point, ...]  # corners in the frame's pixel coordinates
 
 
 class CodeScanner(Protocol):

@@ -1,12 +1,12 @@
 """Where frames come from: a camera, a stream URL, a video, an image, a folder, or a callable.
 
-`open_source(spec)` picks by the spec's shape:
-- "0", 1 ...                      an OpenCV device index (/dev/videoN)
-- "http://…/stream.mjpg", rtsp:// an IP camera stream (OpenCV's FFMPEG backend)
+`open_source(spec)` looks the spec's scheme up in CAMERA_SOURCES (peripherals.transport):
+- "0", 1 ...                      an OpenCV device index (/dev/videoN)           bare value
+- a .png/.jpg/... file            that image, again and again                   bare value
+- a folder                        its images in name order, looping             bare value
+- any other file                  a video, looping                              bare value
 - "emu://HOST:PORT"               the camera emulator's stream (http://HOST:PORT/stream.mjpg)
-- a .png/.jpg/... file            that image, again and again
-- a folder                        its images in name order, looping
-- any other file                  a video, looping
+- http(s)://, rtsp(s)://, ...     an IP camera stream (OpenCV's FFMPEG backend): STREAM_SCHEMES
 - an object with .frame()         an in-process frame source (the emulator, for fast tests)
 """
 
@@ -20,15 +20,12 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from peripherals.status import DeviceError
+from peripherals.camera.errors import CameraError
+from peripherals.transport import BARE, Registry
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 OPEN_TIMEOUT_MS = 3000
 READ_TIMEOUT_MS = 3000
-
-
-class CameraError(DeviceError):
-    """The camera's own error: the source cannot be opened or stopped giving frames."""
 
 
 class FrameSource(Protocol):
@@ -121,19 +118,20 @@ def describe(spec: Any) -> str:
     return str(spec)
 
 
-def open_source(spec: Any) -> FrameSource:
-    """Open whatever `spec` names; raises CameraError (code not_found) when it cannot."""
-    if hasattr(spec, "frame") and callable(spec.frame):
-        return CallableSource(spec.frame)
-    if isinstance(spec, int):
-        return CaptureSource(spec, live=True)
-    text = str(spec).strip()
+def _live_stream(url: str) -> FrameSource:
+    return CaptureSource(url, live=True)
+
+
+def _emulator_stream(url: str) -> FrameSource:
+    """emu://HOST:PORT: the camera emulator's MJPEG stream."""
+    return CaptureSource(f"http://{url.strip()[len('emu://') :]}/stream.mjpg", live=True)
+
+
+def _local(text: str) -> FrameSource:
+    """A bare value: a device index, an image folder, an image, or a video file."""
+    text = text.strip()
     if text.isdigit():
         return CaptureSource(int(text), live=True)
-    if text.startswith("emu://"):
-        return CaptureSource(f"http://{text[len('emu://') :]}/stream.mjpg", live=True)
-    if "://" in text:
-        return CaptureSource(text, live=True)
     path = Path(text)
     if path.is_dir():
         images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -143,3 +141,24 @@ def open_source(spec: Any) -> FrameSource:
     if path.is_file():
         return CaptureSource(text, live=False, loop=True)
     raise CameraError("not_found", f"no camera source at {text!r}", "找不到摄像头")
+
+
+# What OpenCV's FFMPEG backend opens by URL: IP camera streams, and file:// for a video.
+STREAM_SCHEMES = (
+    "http", "https", "rtsp", "rtsps", "rtmp", "rtmps", "rtp", "udp", "tcp", "srt", "file",
+)  # fmt: skip
+
+CAMERA_SOURCES: Registry[FrameSource] = Registry("camera", "摄像头")
+CAMERA_SOURCES.register(_local, BARE)
+CAMERA_SOURCES.register(_emulator_stream, "emu")
+CAMERA_SOURCES.register(_live_stream, *STREAM_SCHEMES)
+
+
+def open_source(spec: Any) -> FrameSource:
+    """Open whatever `spec` names; raises CameraError (code not_found) when nothing answers
+    there, UnknownTransport (a DeviceError) when no source speaks its scheme."""
+    if hasattr(spec, "frame") and callable(spec.frame):
+        return CallableSource(spec.frame)
+    if isinstance(spec, int):
+        return CaptureSource(spec, live=True)
+    return CAMERA_SOURCES.open(str(spec).strip())

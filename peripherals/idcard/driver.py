@@ -1,4 +1,9 @@
-"""The ID card reader driver: SAM frames over pyserial (a device path, a pty, socket://...)."""
+"""The ID card reader driver: SAM frames over pyserial (a device path, a pty, socket://...).
+
+`open_idcard_reader(setting)` is the driver for a config value; the port is opened through
+IDCARD_PORTS, which knows the schemes pyserial speaks (a bare device path, socket://,
+rfc2217://, ...), so a setting no port speaks is refused up front with UnknownTransport.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import contextlib
 import logging
 import threading
 import time
+from typing import Any
 
 import serial
 
@@ -18,9 +24,10 @@ from peripherals.idcard.errors import (
     IdCardError,
 )
 from peripherals.idcard.layouts import decode_read_payload
-from peripherals.idcard.privacy import mask_id, mask_name
 from peripherals.idcard.protocol import IdCardData
+from peripherals.redaction import redact
 from peripherals.status import DeviceState, DeviceStatus
+from peripherals.transport import BARE, Registry
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,11 @@ _POLL_SLICE = 0.05  # pyserial read timeout; each wait loops on it up to its own
 _MISSING_CODES = ("not_connected", "no_response", "io_error")
 # Frame-level errors worth one more try (line noise); SAM statuses are not.
 _RETRY_CODES = ("bad_checksum", "bad_frame", "no_response")
+
+# Every transport pyserial's serial_for_url opens: a device path or pty, and its URL handlers.
+PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110")
+IDCARD_PORTS: Registry[serial.SerialBase] = Registry("idcard", "身份证阅读器")
+IDCARD_PORTS.register(serial.serial_for_url, BARE, *PYSERIAL_SCHEMES)
 
 
 def format_sam_id(data: bytes) -> str:
@@ -71,10 +83,10 @@ class SamIdCardReader:
     def _port(self) -> serial.SerialBase:
         if self._serial is None:
             try:
-                self._serial = serial.serial_for_url(
+                self._serial = IDCARD_PORTS.open(
                     self.url, baudrate=self.baudrate, timeout=_POLL_SLICE, write_timeout=1.0
                 )
-            except Exception as exc:  # SerialException, OSError, ValueError for a bad URL
+            except Exception as exc:  # SerialException, OSError, a bad URL or scheme
                 raise IdCardError(
                     "not_connected", f"cannot open {self.url}: {exc}", "无法打开身份证阅读器端口"
                 ) from exc
@@ -169,8 +181,8 @@ class SamIdCardReader:
                     log.info(
                         "idcard: read %s %s %s",
                         card.doc_type,
-                        mask_name(card.name),
-                        mask_id(card.id_number),
+                        redact(card.name, 1, 0),
+                        redact(card.id_number, 3, 4),
                     )
                 return card
         raise AssertionError("unreachable")  # pragma: no cover
@@ -229,3 +241,11 @@ class SamIdCardReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def open_idcard_reader(setting: str, **options: Any) -> SamIdCardReader:
+    """The reader for a config value (devices.idcard): a device path, a pty, or a pyserial URL
+    such as socket://HOST:PORT. Raises UnknownTransport (a DeviceError) for a scheme pyserial
+    does not speak; a port that is merely absent is the reader's status, not an error."""
+    IDCARD_PORTS.opener(setting)
+    return SamIdCardReader(setting, **options)

@@ -7,7 +7,7 @@ Offsets are in bytes of the text block. The card type flag sits at byte 248 in e
 
 from __future__ import annotations
 
-from peripherals.idcard.codes import ethnicity_name, sex_name
+from peripherals.idcard.card_tables import ethnicity_name, sex_name
 from peripherals.idcard.errors import IdCardError
 from peripherals.idcard.protocol import IdCardData
 
@@ -85,6 +85,27 @@ def card_type_flag(text: bytes) -> str:
     return _decode_text(text[TYPE_FLAG_OFFSET : TYPE_FLAG_OFFSET + 2])
 
 
+def _card(
+    doc_type: str, f: dict[str, str], photo: bytes, fingerprint: bytes, **specific: str
+) -> IdCardData:
+    """IdCardData from one layout's fields: what every card type holds alike, then `specific`
+    (what this type holds, or holds differently)."""
+    common = {
+        "name": f.get("name", ""),
+        "sex": sex_name(f["sex"]),
+        "ethnicity": "",
+        "birth_date": f["birth_date"],
+        "address": f.get("address", ""),
+        "id_number": f["id_number"],
+        "authority": f.get("authority", ""),
+        "valid_from": f["valid_from"],
+        "valid_until": f["valid_until"],
+    }
+    return IdCardData(
+        doc_type=doc_type, photo=photo, fingerprint=fingerprint, **(common | specific)
+    )
+
+
 def decode_text_block(text: bytes, photo: bytes = b"", fingerprint: bytes = b"") -> IdCardData:
     """IdCardData from a 256-byte text block, whichever of the layouts it is."""
     if len(text) != TEXT_LEN:
@@ -97,60 +118,33 @@ def decode_text_block(text: bytes, photo: bytes = b"", fingerprint: bytes = b"")
         english = f["english_name"]
         if flag == "Y":  # 46 characters over two fields, joined as written (may split a word)
             english = _decode_text(text[52:122] + text[220:242])
-        return IdCardData(
-            doc_type="foreign_permanent",
+        return _card(
+            "foreign_permanent",
+            f,
+            photo,
+            fingerprint,
             name=f["chinese_name"] or english,
-            sex=sex_name(f["sex"]),
             ethnicity=f["nationality"],
-            birth_date=f["birth_date"],
-            address="",
-            id_number=f["id_number"],
-            authority=f.get("authority", ""),
-            valid_from=f["valid_from"],
-            valid_until=f["valid_until"],
-            photo=photo,
             english_name=english,
             card_version=f.get("card_version", "2023" if flag == "Y" else ""),
             issue_count=f.get("renewal_count", ""),
             type_flag=flag,
-            fingerprint=fingerprint,
         )
     if flag == "J":
         f = _fields(text, GAT_RESIDENCE)
-        return IdCardData(
-            doc_type="gat_residence",
-            name=f["name"],
-            sex=sex_name(f["sex"]),
-            ethnicity="",
-            birth_date=f["birth_date"],
-            address=f["address"],
-            id_number=f["id_number"],
-            authority=f["authority"],
-            valid_from=f["valid_from"],
-            valid_until=f["valid_until"],
-            photo=photo,
+        return _card(
+            "gat_residence",
+            f,
+            photo,
+            fingerprint,
             permit_number=f["permit_number"],
             issue_count=f["issue_count"],
             type_flag=flag,
-            fingerprint=fingerprint,
         )
     if flag != "":
         raise IdCardError("unknown_card_type", f"card type flag {flag!r}", "无法识别的证件类型")
     f = _fields(text, RESIDENT)
-    return IdCardData(
-        doc_type="resident",
-        name=f["name"],
-        sex=sex_name(f["sex"]),
-        ethnicity=ethnicity_name(f["ethnicity"]),
-        birth_date=f["birth_date"],
-        address=f["address"],
-        id_number=f["id_number"],
-        authority=f["authority"],
-        valid_from=f["valid_from"],
-        valid_until=f["valid_until"],
-        photo=photo,
-        fingerprint=fingerprint,
-    )
+    return _card("resident", f, photo, fingerprint, ethnicity=ethnicity_name(f["ethnicity"]))
 
 
 def decode_read_payload(data: bytes, with_fingerprint: bool = False) -> IdCardData:

@@ -1,10 +1,12 @@
-"""What the flows use of an ID card reader."""
+"""What the flows use of an ID card reader, and the card it hands over (as read: unmasked)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+import base64
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
+from peripherals.redaction import redact
 from peripherals.status import DeviceStatus
 
 
@@ -31,13 +33,23 @@ class IdCardData:
     fingerprint: bytes = b""  # fingerprint block, only when read with fingerprint
 
     def __repr__(self) -> str:
-        # Masked, so a stray log of the object never leaks a person's data.
-        from peripherals.idcard.privacy import mask_id, mask_name
-
+        # Redacted, so a stray log of the object never leaks a person's data.
         return (
-            f"IdCardData(doc_type={self.doc_type!r}, name={mask_name(self.name)!r}, "
-            f"id_number={mask_id(self.id_number)!r}, photo={len(self.photo)} bytes)"
+            f"IdCardData(doc_type={self.doc_type!r}, name={redact(self.name, 1, 0)!r}, "
+            f"id_number={redact(self.id_number, 3, 4)!r}, photo={len(self.photo)} bytes)"
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The card as JSON-ready data, as read (unmasked): the photo as base64, photo and
+        fingerprint by length. What the kiosk may show of it is the kiosk's to decide
+        (kiosk.idcard_view.card_as_dict masks it)."""
+        out: dict[str, Any] = asdict(self)
+        photo: bytes = out.pop("photo")
+        fingerprint: bytes = out.pop("fingerprint")
+        out["photo_length"] = len(photo)
+        out["fingerprint_length"] = len(fingerprint)
+        out["photo_base64"] = base64.b64encode(photo).decode("ascii")
+        return out
 
 
 class IdCardReader(Protocol):

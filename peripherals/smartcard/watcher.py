@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smartcard import scard
 
 from peripherals.smartcard.errors import SmartCardError
-from peripherals.smartcard.pcsc import _readers, pcsc_context, pick_reader, read_from
+from peripherals.smartcard.pcsc_calls import pcsc_context, pick_reader, read_from, readers_in
 from peripherals.smartcard.protocol import SmartCardData
-
-if TYPE_CHECKING:
-    from peripherals.smartcard.pcsc import PcscSmartCardReader
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +19,18 @@ RETRY_SECONDS = 0.5  # pause before trying pcscd / the reader again after losing
 
 
 class CardWatcher:
-    """Reports each card once when it arrives and once when it leaves."""
+    """Reports each card once when it arrives and once when it leaves, for the reader whose
+    name contains `reader_name` ("" for the first), asking pcscd every `poll_seconds`."""
 
     def __init__(
         self,
-        driver: PcscSmartCardReader,
+        reader_name: str,
         on_inserted: Callable[[SmartCardData], None],
-        on_removed: Callable[[], None] | None,
+        on_removed: Callable[[], None] | None = None,
+        poll_seconds: float = 0.2,
     ) -> None:
-        self.driver = driver
+        self.reader_name = reader_name
+        self.poll_seconds = poll_seconds
         self.on_inserted = on_inserted
         self.on_removed = on_removed
         self._stop = threading.Event()
@@ -50,7 +50,7 @@ class CardWatcher:
         while not self._stop.is_set():
             try:
                 with pcsc_context() as context:
-                    reader = pick_reader(_readers(context), self.driver.reader_name)
+                    reader = pick_reader(readers_in(context), self.reader_name)
                     self._watch_reader(context, reader)
             except SmartCardError as exc:
                 log.debug("smart card watch: %s", exc)
@@ -63,7 +63,7 @@ class CardWatcher:
 
     def _watch_reader(self, context: Any, reader: str) -> None:
         state = scard.SCARD_STATE_UNAWARE
-        poll_ms = max(int(self.driver.poll_seconds * 1000), 10)
+        poll_ms = max(int(self.poll_seconds * 1000), 10)
         while not self._stop.is_set():
             result, states = scard.SCardGetStatusChange(context, poll_ms, [(reader, state)])
             if result == scard.SCARD_E_TIMEOUT:

@@ -9,9 +9,9 @@ from datetime import date
 
 import cv2
 
-from kiosk.domain.codes import CodeKind, PaymentProvider, classify
+from kiosk.domain.code_kinds import CodeKind, PaymentProvider, classify
 from kiosk.domain.ticket_code import TicketClaims, new_private_key, sign_ticket, verify_ticket
-from peripherals.camera.scanner import CameraScanner
+from peripherals.camera.driver import CameraScanner
 from peripherals.status import DeviceState
 
 WECHAT = "134567890123456789"

@@ -8,8 +8,9 @@ import numpy as np
 
 from bench.corpus import make_corpus
 from bench.scan import load_corpus, measure, pipeline_decoder, plain_pyzbar
+from kiosk.devices import known_code
 from peripherals.camera.decode import CODE128, QR, FrameDecoder, acceptable, decode_frame
-from peripherals.emulators.code_frames import CodeLook, compose, scene
+from peripherals.camera.emulator import CodeLook, compose, scene
 
 
 def test_pipeline_reads_a_hard_corpus_better_than_plain_pyzbar(artifacts_dir):
@@ -28,7 +29,7 @@ def test_payment_code_in_glare_at_45_degrees_with_small_modules():
                     glare_strength=0.75, rotation=30, noise=6, jpeg_quality=60)  # fmt: skip
     frame = compose(scene(3), look)
     assert plain_pyzbar(frame) == []  # the frame is hard for a plain decoder
-    assert [d.text for d in decode_frame(frame)] == [look.text]
+    assert [d.text for d in decode_frame(frame, known_code)] == [look.text]
 
 
 def test_the_polygon_is_where_the_code_is():
@@ -41,7 +42,7 @@ def test_the_polygon_is_where_the_code_is():
 
 def test_a_payment_screen_yields_the_same_code_from_qr_or_code128():
     look = CodeLook("2512345678901234", kind="payment", module_px=6)
-    found = decode_frame(compose(scene(5), look))
+    found = decode_frame(compose(scene(5), look), known_code)
     assert {d.text for d in found} == {look.text}
     assert QR in {d.symbology for d in found} or CODE128 in {d.symbology for d in found}
 
@@ -56,8 +57,16 @@ def test_the_last_hit_region_is_tried_first_on_the_next_frame():
 
 
 def test_only_known_codes_are_accepted_from_code128():
-    assert acceptable("134567890123456789", CODE128)
-    assert acceptable("KO1:123", CODE128)
-    assert not acceptable("0042", CODE128)  # a stray 1D read: checksum alone is too weak
+    assert acceptable("134567890123456789", CODE128, known_code)
+    assert acceptable("KO1:123", CODE128, known_code)
+    assert not acceptable("0042", CODE128, known_code)  # a stray 1D read: checksum is too weak
     assert acceptable("anything a QR says", QR)
     assert not acceptable("", QR)
+
+
+def test_without_a_validator_no_code128_read_is_trusted():
+    assert not acceptable("134567890123456789", CODE128)
+    look = CodeLook("134567890123456789", kind="code128", module_px=4)
+    frame = compose(scene(8), look)
+    assert [d.text for d in decode_frame(frame, known_code)] == [look.text]
+    assert decode_frame(frame) == []

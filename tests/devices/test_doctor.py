@@ -12,7 +12,7 @@ from tests.fixtures.common import free_port
 
 def run_doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "doctor", *args],
+        [sys.executable, "-m", "appliance.cli", "doctor", *args],
         capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
     )  # fmt: skip
 

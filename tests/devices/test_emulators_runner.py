@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from peripherals.idcard.driver import SamIdCardReader
-from peripherals.printer.escpos_driver import EscposTicketPrinter
+from peripherals.printer.driver import EscposTicketPrinter
 from peripherals.printer.sample import sample_ticket
 from tests.fixtures.common import free_port
 
@@ -23,7 +23,7 @@ def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tickets = tmp_path_factory.mktemp("tickets")
     ports = [free_port() for _ in range(3)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "emulators", "--json", "--no-smartcard",
+        [sys.executable, "-m", "appliance.cli", "emulators", "--json", "--no-smartcard",
          "--control-port", str(ports[0]), "--printer-port", str(ports[1]),
          "--camera-port", str(ports[2]), "--tickets", str(tickets)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

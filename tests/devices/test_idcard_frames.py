@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peripherals.emulators.idcard_cards import DEMO_CARDS, encode_text_block
 from peripherals.idcard import frames
+from peripherals.idcard.emulator import DEMO_CARDS, encode_text_block
 from peripherals.idcard.errors import IdCardError
 from peripherals.idcard.layouts import decode_read_payload, decode_text_block
 

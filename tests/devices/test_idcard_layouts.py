@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from peripherals.emulators.idcard_cards import DEMO_CARDS, encode_text_block
-from peripherals.idcard.codes import ETHNICITY_NAMES, ethnicity_name, sex_name
+from kiosk.idcard_view import card_as_dict
+from peripherals.idcard.card_tables import ETHNICITY_NAMES, ethnicity_name, sex_name
+from peripherals.idcard.emulator import DEMO_CARDS, encode_text_block
 from peripherals.idcard.layouts import decode_text_block
-from peripherals.idcard.privacy import card_as_dict
 
 
 def _block(fields: dict[int, str]) -> bytes:

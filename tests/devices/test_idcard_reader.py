@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from peripherals.emulators.idcard import IdCardEmulator
+from kiosk.idcard_view import card_as_dict
 from peripherals.idcard.driver import SamIdCardReader
-from peripherals.idcard.privacy import card_as_dict
+from peripherals.idcard.emulator import IdCardEmulator
 from peripherals.status import DeviceState
 
 # What the person holding the card would check on screen: (name, ID, birth, address, validity).

@@ -6,8 +6,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from peripherals.emulators.idcard import IdCardEmulator
 from peripherals.idcard.driver import SamIdCardReader
+from peripherals.idcard.emulator import IdCardEmulator
 from peripherals.idcard.protocol import IdCardData
 from peripherals.idcard.watcher import IdCardWatcher
 from peripherals.status import DeviceStatus

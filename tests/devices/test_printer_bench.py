@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from bench.print import run
-from peripherals.emulators.printer import PrinterEmulator
-from peripherals.printer.escpos_driver import EscposTicketPrinter
+from peripherals.printer.driver import EscposTicketPrinter
+from peripherals.printer.emulator import PrinterEmulator
 from peripherals.printer.sample import sample_ticket, staff_test_ticket
 
 

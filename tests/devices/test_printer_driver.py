@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from peripherals.emulators.printer import PrinterEmulator
+from peripherals.printer.driver import EscposTicketPrinter
+from peripherals.printer.emulator import PrinterEmulator
 from peripherals.printer.errors import PrinterError
-from peripherals.printer.escpos_driver import EscposTicketPrinter
 from peripherals.printer.protocol import TicketLayout
 from peripherals.status import DeviceState
 from tests.fixtures.common import free_port

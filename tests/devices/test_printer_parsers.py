@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyzbar.pyzbar import decode
 
-from peripherals.emulators.escpos_parser import (
+from peripherals.printer.emulator import (
     Cut,
     EscposParser,
     QrPrint,
     RasterImage,
     StatusQuery,
     TextRow,
+    render_ticket,
 )
-from peripherals.emulators.escpos_render import render_ticket
 from peripherals.printer.errors import PrinterError
 from peripherals.printer.status_bytes import (
     QUERIES,

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from peripherals.emulators.pcscd import PcscdError, ensure_pcscd, pcscd_binary
-from peripherals.emulators.smartcard import (
+from peripherals.smartcard.card_layout import CardRecord
+from peripherals.smartcard.driver import PcscSmartCardReader
+from peripherals.smartcard.emulator import (
     DEMO_CARDS,
     EmulatorError,
+    PcscdError,
     SmartCardEmulator,
     VirtualCard,
+    ensure_pcscd,
 )
-from peripherals.smartcard.card_layout import CardRecord
+from peripherals.smartcard.emulator.pcscd import pcscd_binary
 from peripherals.smartcard.errors import SmartCardError
-from peripherals.smartcard.pcsc import PcscSmartCardReader
 from peripherals.smartcard.protocol import SmartCardData
 from peripherals.status import DeviceState
 from tests.fixtures.common import free_port
@@ -237,7 +239,7 @@ def test_unknown_reader_name_is_a_missing_status_not_an_exception(
 SNIPPET = """
 import json
 from peripherals.smartcard.errors import SmartCardError
-from peripherals.smartcard.pcsc import PcscSmartCardReader
+from peripherals.smartcard.driver import PcscSmartCardReader
 reader = PcscSmartCardReader()
 out = {"status": reader.status().as_dict()}
 try:

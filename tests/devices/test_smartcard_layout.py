@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peripherals.emulators.smartcard import DEMO_CARDS, CardApplet, make_atr
 from peripherals.smartcard.card_layout import (
     GET_UID_APDU,
     KIOSK_AID,
@@ -18,6 +17,7 @@ from peripherals.smartcard.card_layout import (
     select_apdu,
     split_status,
 )
+from peripherals.smartcard.emulator import DEMO_CARDS, CardApplet, make_atr
 from peripherals.smartcard.errors import SmartCardError
 
 ids = st.text(

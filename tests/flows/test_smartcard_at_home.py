@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
+from appliance.tourist import Emulators
 from kiosk.config import KioskConfig
-from kiosk.flows.harness import Emulators, kiosk
-from kiosk.flows.home import KioskSession
-from peripherals.emulators.smartcard import SmartCardEmulator
-from peripherals.smartcard.pcsc import PcscSmartCardReader
+from kiosk.flows.home import JourneyLoop
+from kiosk.startup import open_kiosk
+from peripherals.smartcard.driver import PcscSmartCardReader
+from peripherals.smartcard.emulator import SmartCardEmulator
 from peripherals.status import DeviceState
 
 
-async def until(session: KioskSession, flow: str, screen: str, timeout: float = 15.0) -> None:
+async def until(session: JourneyLoop, flow: str, screen: str, timeout: float = 15.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while (session.current.name, session.current.state.screen) != (flow, screen):
         if asyncio.get_running_loop().time() > deadline:
@@ -30,8 +31,8 @@ def test_staff_corner_press_then_staff_card_and_pin_open_maintenance(
     kiosk_config.devices.smartcard = smartcard_reader_name
 
     async def go() -> tuple[str, dict]:
-        async with kiosk(kiosk_config) as k:  # names a reader: kiosk() opens it
-            session = KioskSession(k.ports, k.hub)
+        async with open_kiosk(kiosk_config) as k:  # names a reader: open_kiosk() opens it
+            session = JourneyLoop(k.ports, k.hub)
             run = asyncio.create_task(session.run_once())
             await until(session, "home", "home")
             assert session.current.act("staff")  # the 5-second corner press
@@ -58,10 +59,10 @@ def test_a_reader_handed_to_the_hub_later_routes_a_member_card_to_membership(
     smartcard_emulator: SmartCardEmulator,
 ) -> None:
     async def go() -> tuple[bool, str, dict]:
-        async with kiosk(kiosk_config, with_smartcard=False) as k:
+        async with open_kiosk(kiosk_config, with_smartcard=False) as k:
             assert k.devices.smartcard is None
             added = k.hub.add_smartcard(PcscSmartCardReader(smartcard_reader_name))
-            session = KioskSession(k.ports, k.hub)
+            session = JourneyLoop(k.ports, k.hub)
             run = asyncio.create_task(session.run_once())
             await until(session, "home", "home")
             await asyncio.to_thread(smartcard_emulator.insert, "M2002")
@@ -82,7 +83,7 @@ def test_a_named_reader_that_is_not_there_is_a_status_not_a_failure(
     kiosk_config.devices.smartcard = "No Such Reader 99"
 
     async def go() -> str:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             assert k.devices.smartcard is not None
             return k.devices.statuses()["smartcard"].state
 

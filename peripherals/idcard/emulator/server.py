@@ -6,8 +6,9 @@
     emu.set_fault("sam")             # "sam" | "bad_checksum" | "lift_mid_read" | "truncated" | None
     emu.stop()
 
-Run `python -m peripherals.emulators.idcard --card zhang_wei` to keep one running, or
-`--dump zhang_wei` to read a demo card through the real driver and print its JSON.
+Run `python -m peripherals.idcard.emulator --card zhang_wei` to keep one running, or
+`--dump zhang_wei` to read a demo card through the real driver and print its JSON (as read:
+demo data, so unmasked).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import time
 import tty
 from collections import Counter
 
-from peripherals.emulators.idcard_cards import PHOTO_LEN, demo_blob, demo_card, encode_text_block
 from peripherals.idcard import frames
+from peripherals.idcard.driver import SamIdCardReader
+from peripherals.idcard.emulator.cards import PHOTO_LEN, demo_blob, demo_card, encode_text_block
 from peripherals.idcard.errors import (
     SW_CARD_FOUND,
     SW_CARD_NOT_FOUND,
@@ -51,7 +53,10 @@ SAM_ID_DATA = (
 class IdCardEmulator:
     """Answers SAM frames for whichever card is placed on it. Thread-safe control methods."""
 
-    def __init__(self, card: IdCardData | str | None = None) -> None:
+    def __init__(self, card: IdCardData | str | None = None, baud: int | None = None) -> None:
+        """baud: simulate the serial line's speed (10 bits per byte) by pacing the answers (a
+        pty has none); None (default) means no delay."""
+        self.baud = baud
         self._card: IdCardData | None = None
         self._selected = False
         self._fault: str | None = None
@@ -238,6 +243,8 @@ class IdCardEmulator:
         return lengths + len(card.fingerprint).to_bytes(2, "big") + text + photo + card.fingerprint
 
     def _write(self, data: bytes) -> None:
+        if self.baud:
+            time.sleep(len(data) * 10 / self.baud)
         view = memoryview(data)
         deadline = time.monotonic() + 2.0
         while view and time.monotonic() < deadline and not self._stop.is_set():
@@ -249,9 +256,6 @@ class IdCardEmulator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from peripherals.idcard.driver import SamIdCardReader
-    from peripherals.idcard.privacy import card_as_dict
-
     parser = argparse.ArgumentParser(description="ID card reader emulator on a pty")
     parser.add_argument("--card", help="demo card to place (zhang_wei, li_na, ...)")
     parser.add_argument("--tcp", type=int, help="also serve on 127.0.0.1:PORT (socket://)")
@@ -263,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dump:
             with SamIdCardReader(emu.port) as reader:
                 card = reader.read_card()
-            decoded = card_as_dict(card, mask=False) if card else None
+            decoded = card.as_dict() if card else None
             if decoded and not args.photo:
                 decoded.pop("photo_base64")
             print(json.dumps(decoded, ensure_ascii=False, indent=2))

@@ -1,4 +1,5 @@
-"""A virtual member/staff card that plugs into pcscd's vpcd reader driver over TCP.
+"""The smart card emulator: virtual member/staff cards (cards.py) plugged into pcscd's vpcd
+reader driver over TCP.
 
 vpcd (Debian `vsmartcard-vpcd`) listens on 127.0.0.1:35963 for reader "Virtual PCD 00 00"
 (35964 for "... 00 01"). The card is the TCP client; every message both ways is a 2-byte
@@ -7,7 +8,7 @@ big-endian length and a body. One-byte bodies from vpcd are control messages (00
 answered with R-APDUs. Connecting is inserting the card; closing the socket removes it
 (vpcd notices on its next presence poll, and pcscd reports the card removed).
 
-    python -m peripherals.emulators.smartcard M1001     # hold a demo card until Ctrl-C
+    python -m peripherals.smartcard.emulator M1001     # hold a demo card until Ctrl-C
 """
 
 from __future__ import annotations
@@ -21,24 +22,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from peripherals.smartcard.card_layout import (
-    GET_UID_APDU,
-    KIOSK_AID,
-    RECORD_NUMBER,
-    RECORD_SFI,
-    SW_CLA_UNKNOWN,
-    SW_CONDITIONS,
-    SW_FILE_NOT_FOUND,
-    SW_INS_UNKNOWN,
-    SW_OK,
-    SW_RECORD_NOT_FOUND,
-    SW_WRONG_P1P2,
-    CardRecord,
-    encode_record,
-    encode_tlv,
-)
+from peripherals.smartcard.emulator.cards import DEMO_CARDS, CardApplet, VirtualCard
+from peripherals.smartcard.emulator.pcscd import ensure_pcscd
 from peripherals.status import DeviceError
 
 log = logging.getLogger(__name__)
@@ -49,98 +35,8 @@ CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0x00, 0x01, 0x02, 0x04
 QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
-def make_atr(historical: bytes) -> bytes:
-    """ATR offering T=1 (TS 3B, T0, TD1=80, TD2=01, historical bytes, TCK)."""
-    body = bytes([0x80 | len(historical), 0x80, 0x01]) + historical
-    tck = 0
-    for byte in body:
-        tck ^= byte
-    return b"\x3b" + body + bytes([tck])
-
-
-DEFAULT_ATR = make_atr(b"KIOSK-CARD")
-
-
-@dataclass(frozen=True)
-class VirtualCard:
-    """A card: its UID, ATR and, when it carries the kiosk application, its record."""
-
-    label: str
-    uid: bytes
-    record: CardRecord | None = None
-    atr: bytes = DEFAULT_ATR
-
-
-def member_card(member_id: str, uid: bytes) -> VirtualCard:
-    return VirtualCard(f"member {member_id}", uid, CardRecord("member", member_id=member_id))
-
-
-def staff_card(staff_id: str, role: str, uid: bytes) -> VirtualCard:
-    return VirtualCard(f"staff {staff_id}", uid, CardRecord("staff", staff_id=staff_id, role=role))
-
-
-# The demo people (see the demo staff and members shared with the backend seed).
-DEMO_CARDS: dict[str, VirtualCard] = {
-    "M1001": member_card("M1001", bytes.fromhex("04A1100101")),
-    "M2002": member_card("M2002", bytes.fromhex("04A2200202")),
-    "S001": staff_card("S001", "supervisor", bytes.fromhex("04B5000101")),
-    "S002": staff_card("S002", "operator", bytes.fromhex("04B5000202")),
-    "unknown": VirtualCard("unknown card", bytes.fromhex("DEADBEEF")),
-}
-
-
-@dataclass
-class CardApplet:
-    """The card's APDU answers: UID, SELECT of the kiosk AID, READ RECORD."""
-
-    card: VirtualCard
-    selected: bool = False
-    received: list[bytes] = field(default_factory=list)  # C-APDUs received, for tests to inspect
-
-    def reset(self) -> None:
-        self.selected = False
-
-    def respond(self, apdu: bytes) -> bytes:
-        self.received.append(apdu)
-        if len(apdu) < 4:
-            return _sw(SW_WRONG_P1P2)
-        cla, ins, p1, p2 = apdu[:4]
-        if apdu[:4] == GET_UID_APDU[:4]:
-            return self.card.uid + _sw(SW_OK)
-        if cla == 0xFF:
-            return _sw(SW_INS_UNKNOWN)
-        if cla & 0xF0 != 0x00:
-            return _sw(SW_CLA_UNKNOWN)
-        if ins == 0xA4:
-            return self._select(apdu, p1)
-        if ins == 0xB2:
-            return self._read_record(p1, p2)
-        return _sw(SW_INS_UNKNOWN)
-
-    def _select(self, apdu: bytes, p1: int) -> bytes:
-        if p1 != 0x04 or len(apdu) < 5:
-            return _sw(SW_FILE_NOT_FOUND)
-        aid = apdu[5 : 5 + apdu[4]]
-        self.selected = self.card.record is not None and aid == KIOSK_AID
-        if not self.selected:
-            return _sw(SW_FILE_NOT_FOUND)
-        fci = encode_tlv(0x6F, encode_tlv(0x84, KIOSK_AID) + encode_tlv(0x50, b"KIOSK"))
-        return fci + _sw(SW_OK)
-
-    def _read_record(self, p1: int, p2: int) -> bytes:
-        if not self.selected or self.card.record is None:
-            return _sw(SW_CONDITIONS)
-        if p1 != RECORD_NUMBER or p2 != (RECORD_SFI << 3) | 0x04:
-            return _sw(SW_RECORD_NOT_FOUND)
-        return encode_record(self.card.record) + _sw(SW_OK)
-
-
-def _sw(sw: int) -> bytes:
-    return bytes([sw >> 8, sw & 0xFF])
-
-
 class EmulatorError(DeviceError):
-    pass
+    """The emulator's own error: unknown_card, vpcd_unreachable, vpcd_silent."""
 
 
 class SmartCardEmulator:
@@ -298,8 +194,6 @@ def _recv_message(sock: socket.socket, keep_going: Callable[[], bool]) -> bytes 
 
 def main(argv: list[str] | None = None) -> int:
     """Hold one demo card in the reader until Ctrl-C (starts pcscd when needed)."""
-    from peripherals.emulators.pcscd import ensure_pcscd
-
     args = list(sys.argv[1:] if argv is None else argv)
     name = args[0] if args else "M1001"
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peripherals.smartcard.errors import SmartCardError
-from peripherals.smartcard.pcsc import list_readers
+from peripherals.smartcard.pcsc_calls import list_readers
 from peripherals.status import DeviceError
 
 log = logging.getLogger(__name__)

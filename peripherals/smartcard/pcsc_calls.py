@@ -1,21 +1,21 @@
-"""The smart card driver: pyscard's PC/SC calls over pcscd, for member and staff cards.
+"""pyscard's PC/SC calls over pcscd, as the smart card driver and its watcher both use them.
 
-Uses pyscard's low-level `smartcard.scard` API (result codes, never pyscard exceptions):
-each call opens its own PC/SC context, so a restarted pcscd is picked up on the next call.
-Errors leave the driver only as `SmartCardError`, and only from `read_card`,
-`list_readers` and `wait_for_card`; `status()` and `watch()` never raise.
+Uses pyscard's low-level `smartcard.scard` API (result codes, never pyscard exceptions): a
+context per use, so a restarted pcscd is picked up on the next call. Failures leave only as
+`SmartCardError`; a card that is not there (any more) is None.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from smartcard import scard
 
+from peripherals.redaction import redact
 from peripherals.smartcard.card_layout import (
     GET_UID_APDU,
     SW_OK,
@@ -26,7 +26,6 @@ from peripherals.smartcard.card_layout import (
 )
 from peripherals.smartcard.errors import SmartCardError
 from peripherals.smartcard.protocol import SmartCardData
-from peripherals.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +41,11 @@ LIFTED_SECONDS = 0.6  # a little over pcscd's 400 ms presence poll of readers li
 UNKNOWN_READER_RESULTS = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
 
 
-def _explain(result: int) -> str:
+def explain(result: int) -> str:
     try:
         return f"{scard.SCardGetErrorMessage(result)} (0x{result & 0xFFFFFFFF:08X})"
     except Exception:  # pyscard's message lookup is best effort
         return f"0x{result & 0xFFFFFFFF:08X}"
-
-
-def mask_id(value: str) -> str:
-    """M1001 -> M1**1: enough for a log line, not enough to identify anyone."""
-    if len(value) <= 2:
-        return "*" * len(value)
-    return value[:2] + "*" * (len(value) - 3) + value[-1]
 
 
 @contextmanager
@@ -61,28 +53,28 @@ def pcsc_context() -> Iterator[Any]:
     """A PC/SC context; SmartCardError("pcscd_unavailable") when pcscd does not answer."""
     result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if result != scard.SCARD_S_SUCCESS:
-        raise SmartCardError("pcscd_unavailable", _explain(result))
+        raise SmartCardError("pcscd_unavailable", explain(result))
     try:
         yield context
     finally:
         scard.SCardReleaseContext(context)
 
 
-def _readers(context: Any) -> list[str]:
+def readers_in(context: Any) -> list[str]:
     result, readers = scard.SCardListReaders(context, [])
     if result == scard.SCARD_E_NO_READERS_AVAILABLE:
         return []
     if result in NO_SERVICE_RESULTS:
-        raise SmartCardError("pcscd_unavailable", _explain(result))
+        raise SmartCardError("pcscd_unavailable", explain(result))
     if result != scard.SCARD_S_SUCCESS:
-        raise SmartCardError("reader_not_found", _explain(result))
+        raise SmartCardError("reader_not_found", explain(result))
     return list(readers)
 
 
 def list_readers() -> list[str]:
     """Reader names pcscd knows; raises SmartCardError("pcscd_unavailable")."""
     with pcsc_context() as context:
-        return _readers(context)
+        return readers_in(context)
 
 
 def pick_reader(readers: list[str], wanted: str) -> str:
@@ -103,7 +95,7 @@ def transmit(card: Any, protocol: int, apdu: bytes) -> tuple[bytes, int]:
         if result in NO_CARD_RESULTS:
             raise _CardGone()
         if result != scard.SCARD_S_SUCCESS:
-            raise SmartCardError("transmit_failed", _explain(result))
+            raise SmartCardError("transmit_failed", explain(result))
         chunk, sw = split_status(bytes(response))
         data += chunk
         if sw >> 8 == 0x61:
@@ -127,11 +119,11 @@ def read_from(context: Any, reader: str) -> SmartCardData | None:
     if result in NO_CARD_RESULTS:
         return None
     if result in NO_SERVICE_RESULTS:
-        raise SmartCardError("pcscd_unavailable", _explain(result))
+        raise SmartCardError("pcscd_unavailable", explain(result))
     if result in UNKNOWN_READER_RESULTS:
-        raise SmartCardError("reader_not_found", f"{reader}: {_explain(result)}")
+        raise SmartCardError("reader_not_found", f"{reader}: {explain(result)}")
     if result != scard.SCARD_S_SUCCESS:
-        raise SmartCardError("connect_failed", _explain(result))
+        raise SmartCardError("connect_failed", explain(result))
     try:
         return _read_connected(card, protocol)
     except _CardGone:
@@ -184,7 +176,7 @@ def _read_connected(card: Any, protocol: int) -> SmartCardData:
         "card %s read: %s %s",
         uid,
         record.kind,
-        mask_id(record.member_id or record.staff_id),
+        redact(record.member_id or record.staff_id, 2, 1),  # M1001 -> M1**1
     )
     return SmartCardData(
         uid=uid,
@@ -200,95 +192,10 @@ def card_present(context: Any, reader: str) -> bool:
     """Whether pcscd sees a card in `reader` now (no wait)."""
     result, states = scard.SCardGetStatusChange(context, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
     if result in NO_SERVICE_RESULTS:
-        raise SmartCardError("pcscd_unavailable", _explain(result))
+        raise SmartCardError("pcscd_unavailable", explain(result))
     if result != scard.SCARD_S_SUCCESS:
-        raise SmartCardError("reader_not_found", f"{reader}: {_explain(result)}")
+        raise SmartCardError("reader_not_found", f"{reader}: {explain(result)}")
     event = states[0][1]
     if event & scard.SCARD_STATE_UNKNOWN:
         raise SmartCardError("reader_not_found", reader)
     return bool(event & scard.SCARD_STATE_PRESENT)
-
-
-class PcscSmartCardReader:
-    """The SmartCardReader the flows use, over pcscd. `reader_name` is a name or part of one."""
-
-    def __init__(self, reader_name: str = "", *, poll_seconds: float = 0.2) -> None:
-        self.reader_name = reader_name
-        self.poll_seconds = poll_seconds
-        self._stops: list[Callable[[], None]] = []
-
-    def reader(self) -> str:
-        """The full name of the reader this driver uses; raises SmartCardError."""
-        return pick_reader(list_readers(), self.reader_name)
-
-    def read_card(self) -> SmartCardData | None:
-        """Read the card in the reader; None when there is none (or it left mid-read).
-
-        Raises SmartCardError: pcscd_unavailable, reader_not_found, connect_failed, or
-        transmit_failed (the card stopped answering but is still in the reader).
-        """
-        with pcsc_context() as context:
-            return read_from(context, pick_reader(_readers(context), self.reader_name))
-
-    def status(self) -> DeviceStatus:
-        try:
-            with pcsc_context() as context:
-                readers = _readers(context)
-                reader = pick_reader(readers, self.reader_name)
-                present = card_present(context, reader)
-        except SmartCardError as exc:
-            details: dict[str, Any] = {"reader": self.reader_name, "detail": exc.message_en}
-            return DeviceStatus(
-                "smartcard", DeviceState.MISSING, exc.code, exc.message_zh, exc.message_en, details
-            )
-        return DeviceStatus(
-            "smartcard",
-            DeviceState.OK,
-            details={"reader": reader, "card_present": present, "readers": readers},
-        )
-
-    def wait_for_card(self, present: bool = True, timeout: float = 5.0) -> bool:
-        """Block until a card is (or, with present=False, is no longer) in the reader.
-
-        Returns False on timeout. Raises SmartCardError when pcscd or the reader is missing.
-        """
-        with pcsc_context() as context:
-            reader = pick_reader(_readers(context), self.reader_name)
-            state = scard.SCARD_STATE_UNAWARE
-            deadline = time.monotonic() + timeout
-            while True:
-                remaining_ms = max(int((deadline - time.monotonic()) * 1000), 0)
-                result, states = scard.SCardGetStatusChange(
-                    context, remaining_ms, [(reader, state)]
-                )
-                if result == scard.SCARD_E_TIMEOUT:
-                    return False
-                if result != scard.SCARD_S_SUCCESS:
-                    raise SmartCardError("reader_not_found", f"{reader}: {_explain(result)}")
-                state = states[0][1] & ~scard.SCARD_STATE_CHANGED
-                if bool(state & scard.SCARD_STATE_PRESENT) == present:
-                    return True
-                if remaining_ms == 0:
-                    return False
-
-    def watch(
-        self,
-        on_inserted: Callable[[SmartCardData], None],
-        on_removed: Callable[[], None] | None = None,
-    ) -> Callable[[], None]:
-        """Report insertions and removals from a background thread; returns a stop function.
-
-        A card already in the reader when watching starts is reported as inserted.
-        pcscd or the reader going away reports a removal (if a card was reported) and
-        the watcher keeps retrying until stopped.
-        """
-        from peripherals.smartcard.watcher import CardWatcher
-
-        watcher = CardWatcher(self, on_inserted, on_removed)
-        watcher.start()
-        self._stops.append(watcher.stop)
-        return watcher.stop
-
-    def close(self) -> None:
-        while self._stops:
-            self._stops.pop()()

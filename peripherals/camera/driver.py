@@ -6,6 +6,9 @@ drained continuously). The decode thread always takes the newest frame. A code i
 once per presentation: again only after it has been out of sight for `repeat_after` seconds.
 A source that cannot be opened, or stops, is a status (MISSING / ERROR), never an exception;
 the scanner keeps trying to reopen it.
+
+`open_camera(setting)` is the scanner for a config value; which frame source a value names is
+looked up by its scheme in peripherals.camera.sources.CAMERA_SOURCES.
 """
 
 from __future__ import annotations
@@ -18,19 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from peripherals.camera.decode import Decoded, FrameDecoder
-from peripherals.camera.sources import CameraError, FrameSource, describe, open_source
-from peripherals.status import DeviceState, DeviceStatus
+from peripherals.camera.decode import CodeCheck, FrameDecoder
+from peripherals.camera.errors import CameraError
+from peripherals.camera.protocol import Decoded
+from peripherals.camera.sources import CAMERA_SOURCES, FrameSource, describe, open_source
+from peripherals.redaction import redact
+from peripherals.status import DeviceError, DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 1.0
 STALL_SECONDS = 3.0
-
-
-def _masked(text: str) -> str:
-    """A code for the log: payment codes are money, so only the first and last 2 characters."""
-    return text if len(text) <= 6 else f"{text[:2]}…{text[-2:]} ({len(text)} chars)"
 
 
 class CameraScanner:
@@ -44,12 +45,15 @@ class CameraScanner:
         thorough_every: int = 3,
         on_decoded: Callable[[Decoded], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        accept_code128: CodeCheck | None = None,
     ) -> None:
+        """accept_code128: which Code 128 reads to trust (peripherals.camera.decode); None
+        trusts QR codes only."""
         self.source_spec = source
         self.repeat_after = repeat_after
         self.on_decoded = on_decoded
         self.clock = clock
-        self._decoder = FrameDecoder(thorough_every=thorough_every)
+        self._decoder = FrameDecoder(thorough_every=thorough_every, accept_code128=accept_code128)
         self._on_code: Callable[[str], None] | None = None
         self._stop = threading.Event()
         self._new_frame = threading.Condition()
@@ -58,7 +62,7 @@ class CameraScanner:
         self._frame_at: float | None = None
         self._threads: list[threading.Thread] = []
         self._last_seen: dict[str, float] = {}
-        self._error: CameraError | None = None
+        self._error: DeviceError | None = None
         self.frames_read = 0
         self.frames_decoded = 0
         self.decode_ms = 0.0
@@ -95,7 +99,7 @@ class CameraScanner:
                 probe = open_source(self.source_spec)
                 frame = probe.read()
                 probe.close()
-            except CameraError as exc:
+            except DeviceError as exc:
                 return _missing(exc, details)
             if frame is None:
                 return _missing(CameraError("no_frames", "no frames"), details)
@@ -123,7 +127,7 @@ class CameraScanner:
                 try:
                     source = open_source(self.source_spec)
                     self._error = None
-                except CameraError as exc:
+                except DeviceError as exc:
                     self._error = exc
                     self._stop.wait(REOPEN_SECONDS)
                     continue
@@ -172,7 +176,8 @@ class CameraScanner:
             self._last_seen[decoded.text] = now
             if last is not None and now - last <= self.repeat_after:
                 continue  # still the same presentation
-            log.info("camera: read %s %s", decoded.symbology, _masked(decoded.text))
+            # payment codes are money: the log shows the first and last 2 characters only
+            log.info("camera: read %s %s", decoded.symbology, redact(decoded.text, 2, 2))
             self._deliver(decoded)
         horizon = now - 10 * self.repeat_after
         self._last_seen = {t: seen for t, seen in self._last_seen.items() if seen >= horizon}
@@ -187,7 +192,7 @@ class CameraScanner:
                 log.exception("camera: code listener failed")
 
 
-def _missing(exc: CameraError, details: dict[str, Any]) -> DeviceStatus:
+def _missing(exc: DeviceError, details: dict[str, Any]) -> DeviceStatus:
     return DeviceStatus(
         "camera",
         DeviceState.MISSING,
@@ -196,3 +201,11 @@ def _missing(exc: CameraError, details: dict[str, Any]) -> DeviceStatus:
         exc.message_en,
         details,
     )
+
+
+def open_camera(setting: str, **options: Any) -> CameraScanner:
+    """The scanner for a config value (devices.camera): an index, a file, a folder, a stream
+    URL or emu://HOST:PORT. Raises UnknownTransport (a DeviceError) for a scheme no frame
+    source speaks; a source that is merely absent is the scanner's status, not an error."""
+    CAMERA_SOURCES.opener(setting)
+    return CameraScanner(setting, **options)

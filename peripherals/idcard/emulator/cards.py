@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from peripherals.idcard.codes import ETHNICITY_CODES, SEX_CODES
+from peripherals.idcard.card_tables import ETHNICITY_CODES, SEX_CODES
 from peripherals.idcard.protocol import IdCardData
 
 PHOTO_LEN = 1024
@@ -96,13 +96,17 @@ def encode_text_block(card: IdCardData) -> bytes:
     return block
 
 
-def _card(**fields: str) -> IdCardData:
+def _card(*, with_fingerprint: bool = False, **fields: str) -> IdCardData:
+    """A demo card with a stand-in photo (and fingerprint) made from its ID number."""
     seed = fields["id_number"]
-    return IdCardData(photo=demo_blob("photo:" + seed), **fields)  # type: ignore[arg-type]
+    photo = demo_blob("photo:" + seed)
+    fingerprint = demo_blob("fingerprint:" + seed) if with_fingerprint else b""
+    return IdCardData(photo=photo, fingerprint=fingerprint, **fields)  # type: ignore[arg-type]
 
 
 DEMO_CARDS: dict[str, IdCardData] = {
-    "zhang_wei": IdCardData(
+    "zhang_wei": _card(
+        with_fingerprint=True,
         doc_type="resident",
         name="张伟",
         sex="男",
@@ -113,8 +117,6 @@ DEMO_CARDS: dict[str, IdCardData] = {
         authority="北京市公安局东城分局",
         valid_from="20200315",
         valid_until="20400315",
-        photo=demo_blob("photo:110101199003072375"),
-        fingerprint=demo_blob("fingerprint:110101199003072375"),
     ),
     "li_na": _card(
         doc_type="resident",

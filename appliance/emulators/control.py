@@ -22,7 +22,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from peripherals.emulators.bundle import EmulatorBundle
+from appliance.emulators.bundle import EmulatorBundle
+from peripherals.status import DeviceError
 
 MAX_BODY = 16 * 1024
 
@@ -85,8 +86,6 @@ def _idcard_place(bundle: EmulatorBundle, body: dict[str, Any]) -> None:
 
 
 def _smartcard_insert(bundle: EmulatorBundle, body: dict[str, Any]) -> None:
-    from peripherals.status import DeviceError
-
     try:
         _need(bundle.smartcard, "smartcard").insert(_card_name(body))
     except DeviceError as exc:

@@ -9,7 +9,7 @@ not a printed ticket: a partial image is kept (marked as such) and the rest of i
     ...
     emu.empty_paper(); emu.open_cover(); emu.refill(); emu.stop()
 
-Run alone: `python -m peripherals.emulators.printer --port 9100 --pty --out var/tickets`.
+Run alone: `python -m peripherals.printer.emulator --port 9100 --pty --out var/tickets`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,13 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peripherals.emulators.escpos_parser import (
-    Cut,
-    EscposParser,
-    Event,
-    Init,
-    QrPrint,
-    StatusQuery,
-    TextRow,
-)
-from peripherals.emulators.escpos_render import DEFAULT_FONT, event_dots, render_ticket
+from peripherals.printer.emulator.events import Cut, Event, Init, QrPrint, StatusQuery, TextRow
+from peripherals.printer.emulator.parser import EscposParser
+from peripherals.printer.emulator.render import DEFAULT_FONT, event_dots, render_ticket
 from peripherals.printer.status_bytes import PrinterFlags
 
 DOTS_PER_MM = 8
@@ -94,6 +88,9 @@ class PrinterEmulator:
         self.tickets: list[PrintedTicket] = []
         self.partials: list[PrintedTicket] = []
         self.bytes_received = 0
+        # observers: each is called with every chunk received, status queries included, on the
+        # connection's thread, before the chunk is handled (the benchmark rig times them)
+        self.on_bytes: list[Callable[[bytes], None]] = []
         self._want_pty = pty
         self._roll = _Roll(paper_mm, near_end_mm, round(paper_mm * DOTS_PER_MM))
         self._lock = threading.RLock()
@@ -170,6 +167,8 @@ class PrinterEmulator:
     # --- what the printer does with events ----------------------------------------------
     def handle(self, parser: EscposParser, data: bytes) -> bytes:
         """Feed bytes from one connection; return the bytes to send back (status answers)."""
+        for listener in list(self.on_bytes):
+            listener(data)
         answer = bytearray()
         with self._lock:
             self.bytes_received += len(data)

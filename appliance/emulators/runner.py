@@ -8,8 +8,8 @@ import logging
 import signal
 import threading
 
-from peripherals.emulators.bundle import EmulatorBundle
-from peripherals.emulators.control import ControlServer
+from appliance.emulators.bundle import EmulatorBundle
+from appliance.emulators.control import ControlServer
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

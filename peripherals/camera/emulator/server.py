@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from peripherals.emulators.code_frames import FRAME_H, FRAME_W, KINDS, CodeLook, compose, scene
+from peripherals.camera.emulator.frames import FRAME_H, FRAME_W, KINDS, CodeLook, compose, scene
 
 log = logging.getLogger(__name__)
 BOUNDARY = "kioskframe"

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peripherals.status import DeviceError
+
 log = logging.getLogger(__name__)
 
 
@@ -37,9 +39,9 @@ class EmulatorBundle:
     ) -> EmulatorBundle:
         """Start every emulator (the printer unless `printer` is False, when an external one is
         used); one that cannot start is recorded in `problems`, not raised."""
-        from peripherals.emulators.camera import CameraEmulator
-        from peripherals.emulators.idcard import IdCardEmulator
-        from peripherals.emulators.printer import PrinterEmulator
+        from peripherals.camera.emulator import CameraEmulator
+        from peripherals.idcard.emulator import IdCardEmulator
+        from peripherals.printer.emulator import PrinterEmulator
 
         bundle = cls()
         if printer:
@@ -53,9 +55,7 @@ class EmulatorBundle:
         return bundle
 
     def _start_smartcard(self) -> None:
-        from peripherals.emulators.pcscd import ensure_pcscd
-        from peripherals.emulators.smartcard import SmartCardEmulator
-        from peripherals.status import DeviceError
+        from peripherals.smartcard.emulator import SmartCardEmulator, ensure_pcscd
 
         try:
             self.pcscd = ensure_pcscd()

@@ -12,16 +12,8 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from peripherals.emulators.escpos_parser import (
-    PRINT_WIDTH_DOTS,
-    Cut,
-    Event,
-    Feed,
-    QrPrint,
-    RasterImage,
-    Run,
-    TextRow,
-)
+from peripherals.printer.emulator.events import Cut, Event, Feed, QrPrint, RasterImage, Run, TextRow
+from peripherals.printer.emulator.parser import PRINT_WIDTH_DOTS
 
 DEFAULT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 MONO_SC_INDEX = 7  # "Noto Sans Mono CJK SC" inside the Noto CJK collection

@@ -1,8 +1,9 @@
 """An incremental ESC/POS byte-stream parser: what an 80 mm thermal printer makes of the bytes.
 
 `EscposParser.feed(data)` returns the events the bytes complete (printed text rows, feeds, QR
-codes, raster images, cuts, status queries); an incomplete command waits for more bytes. It never
-raises: unknown or malformed commands are skipped the way a printer skips them.
+codes, raster images, cuts, status queries: peripherals.printer.emulator.events); an incomplete
+command waits for more bytes. It never raises: unknown or malformed commands are skipped the
+way a printer skips them.
 
 Text is laid out in cells as the printer does: font A is 12x24 dots, a double-byte (Chinese mode)
 character 24x24, times the GS ! / ESC ! / FS ! magnification; a row wider than the print area
@@ -13,82 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from peripherals.printer.emulator.events import (
+    Cut,
+    Event,
+    Feed,
+    Init,
+    QrPrint,
+    RasterImage,
+    Run,
+    StatusQuery,
+    TextRow,
+)
+
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 PRINT_WIDTH_DOTS = 576  # 72 mm printable at 203 dpi (8 dots/mm)
 DEFAULT_LINE_SPACING = 30
 MAX_RASTER_BYTES = 256 * 4096  # a bigger GS v 0 header is treated as garbage
 MAX_BARCODE = 255
-
-
-@dataclass(frozen=True)
-class Run:
-    text: str
-    width: int = 1  # horizontal magnification
-    height: int = 1  # vertical magnification
-    bold: bool = False
-    wide: bool = False  # double-byte characters (24 dots per cell)
-
-    @property
-    def dots(self) -> int:
-        return len(self.text) * (24 if self.wide else 12) * self.width
-
-
-@dataclass(frozen=True)
-class TextRow:
-    runs: tuple[Run, ...]
-    align: int  # 0 left, 1 centre, 2 right
-    spacing: int  # line spacing (dots) in force when the row printed
-
-    @property
-    def text(self) -> str:
-        return "".join(run.text for run in self.runs)
-
-    @property
-    def height_dots(self) -> int:
-        tallest = max((run.height for run in self.runs), default=1)
-        return max(self.spacing, 24 * tallest + 6)
-
-
-@dataclass(frozen=True)
-class Feed:
-    dots: int
-
-
-@dataclass(frozen=True)
-class QrPrint:
-    data: bytes
-    module: int  # dots per module
-    ec: int  # 0 L, 1 M, 2 Q, 3 H
-    align: int
-
-
-@dataclass(frozen=True)
-class RasterImage:
-    width_bytes: int
-    height: int
-    data: bytes
-    align: int
-    scale_x: int = 1
-    scale_y: int = 1
-
-
-@dataclass(frozen=True)
-class Cut:
-    partial: bool
-    feed_dots: int = 0
-
-
-@dataclass(frozen=True)
-class StatusQuery:
-    n: int
-
-
-@dataclass(frozen=True)
-class Init:
-    pass
-
-
-Event = TextRow | Feed | QrPrint | RasterImage | Cut | StatusQuery | Init
 
 # ESC/GS/FS commands that take a fixed number of parameter bytes and change nothing we draw.
 _ESC_SKIP = {
@@ -216,14 +158,11 @@ class EscposParser:
         if b == 0x09:
             self._add_char(" ", False)
             return 1
-        if b == ESC:
-            return self._esc(pos)
-        if b == GS:
-            return self._gs(pos)
-        if b == FS:
-            return self._fs(pos)
-        if b == DLE:
-            return self._dle(pos)
+        if b in (ESC, GS, FS, DLE):
+            if len(self._buf) - pos < 2:
+                return 0  # the command byte is still to come
+            command = {ESC: self._esc, GS: self._gs, FS: self._fs, DLE: self._dle}[b]
+            return command(pos, self._buf[pos + 1])
         if b == 0x18:  # CAN: drop the unprinted row
             self._runs = []
             return 1
@@ -235,11 +174,20 @@ class EscposParser:
         end = pos + n
         return bytes(self._buf[pos:end]) if end <= len(self._buf) else None
 
-    def _esc(self, pos: int) -> int:
+    def _whole(self, pos: int, size: int) -> int:
+        """`size` when the buffer holds all `size` bytes of the command at `pos`, else 0."""
+        return size if len(self._buf) - pos >= size else 0
+
+    def _nul_terminated(self, pos: int, start: int, most: int, skip: int) -> int:
+        """The length of the command at `pos` whose data, from `start`, ends with a NUL within
+        `most` bytes; 0 to wait for more; `skip` (its head only) when no NUL comes in time."""
+        end = self._buf.find(0, start, start + most)
+        if end >= 0:
+            return end - pos + 1
+        return 0 if len(self._buf) - start < most else skip
+
+    def _esc(self, pos: int, cmd: int) -> int:
         head = self._param(pos, 3)
-        if len(self._buf) - pos < 2:
-            return 0
-        cmd = self._buf[pos + 1]
         s = self.style
         if cmd == ord("@"):
             self._runs = []
@@ -250,19 +198,15 @@ class EscposParser:
             s.spacing = DEFAULT_LINE_SPACING
             return 2
         if cmd in _ESC_SKIP:
-            need = 2 + _ESC_SKIP[cmd]
-            return need if len(self._buf) - pos >= need else 0
+            return self._whole(pos, 2 + _ESC_SKIP[cmd])
         if cmd == ord("D"):  # tab stops, NUL terminated (at most 32)
-            end = self._buf.find(0, pos + 2, pos + 35)
-            if end >= 0:
-                return end - pos + 1
-            return 0 if len(self._buf) - pos < 35 else 2
+            return self._nul_terminated(pos, pos + 2, 33, skip=2)
         if cmd == ord("*"):  # bit image (column): m nL nH d...
             p = self._param(pos, 5)
             if p is None:
                 return 0
             count = (p[3] | p[4] << 8) * (3 if p[2] in (32, 33) else 1)
-            return 5 + count if len(self._buf) - pos >= 5 + count else 0
+            return self._whole(pos, 5 + count)
         if head is None:
             return 0
         n = head[2]
@@ -289,14 +233,10 @@ class EscposParser:
         # any other ESC x n: one parameter byte assumed, nothing drawn
         return 3
 
-    def _gs(self, pos: int) -> int:
-        if len(self._buf) - pos < 2:
-            return 0
-        cmd = self._buf[pos + 1]
+    def _gs(self, pos: int, cmd: int) -> int:
         s = self.style
         if cmd in _GS_SKIP:
-            need = 2 + _GS_SKIP[cmd]
-            return need if len(self._buf) - pos >= need else 0
+            return self._whole(pos, 2 + _GS_SKIP[cmd])
         if cmd == ord("!"):
             p = self._param(pos, 3)
             if p is None:
@@ -327,7 +267,7 @@ class EscposParser:
             size = int.from_bytes(p[3:7], "little")
             if size > MAX_RASTER_BYTES:
                 return 3
-            return 7 + size if len(self._buf) - pos >= 7 + size else 0
+            return self._whole(pos, 7 + size)
         if cmd == ord("v"):
             return self._raster(pos)
         if cmd == ord("k"):
@@ -337,7 +277,7 @@ class EscposParser:
             if p is None:
                 return 0
             size = p[2] * p[3] * 8
-            return 4 + size if len(self._buf) - pos >= 4 + size else 0
+            return self._whole(pos, 4 + size)
         return 2
 
     def _gs_paren(self, pos: int) -> int:
@@ -388,19 +328,13 @@ class EscposParser:
             return 0
         m = p[2]
         if m <= 6:
-            end = self._buf.find(0, pos + 3, pos + 3 + MAX_BARCODE + 1)
-            if end >= 0:
-                return end - pos + 1
-            return 0 if len(self._buf) - pos < 3 + MAX_BARCODE + 1 else 3
+            return self._nul_terminated(pos, pos + 3, MAX_BARCODE + 1, skip=3)
         q = self._param(pos, 4)
         if q is None:
             return 0
-        return 4 + q[3] if len(self._buf) - pos >= 4 + q[3] else 0
+        return self._whole(pos, 4 + q[3])
 
-    def _fs(self, pos: int) -> int:
-        if len(self._buf) - pos < 2:
-            return 0
-        cmd = self._buf[pos + 1]
+    def _fs(self, pos: int, cmd: int) -> int:
         s = self.style
         if cmd == ord("&"):
             s.chinese = True
@@ -409,8 +343,7 @@ class EscposParser:
             s.chinese = False
             return 2
         if cmd in _FS_SKIP:
-            need = 2 + _FS_SKIP[cmd]
-            return need if len(self._buf) - pos >= need else 0
+            return self._whole(pos, 2 + _FS_SKIP[cmd])
         if cmd in (ord("!"), ord("W")):
             p = self._param(pos, 3)
             if p is None:
@@ -422,13 +355,10 @@ class EscposParser:
                 s.height = 2 if p[2] & 0x08 else 1
             return 3
         if cmd == ord("2"):  # user-defined Chinese character: c1 c2 + 72 bytes
-            return 76 if len(self._buf) - pos >= 76 else 0
+            return self._whole(pos, 76)
         return 2
 
-    def _dle(self, pos: int) -> int:
-        if len(self._buf) - pos < 2:
-            return 0
-        cmd = self._buf[pos + 1]
+    def _dle(self, pos: int, cmd: int) -> int:
         if cmd == 0x04:
             p = self._param(pos, 3)
             if p is None:
@@ -437,7 +367,7 @@ class EscposParser:
                 self._out.append(StatusQuery(p[2]))
             return 3
         if cmd == 0x05:
-            return 3 if len(self._buf) - pos >= 3 else 0
+            return self._whole(pos, 3)
         if cmd == 0x14:
-            return 5 if len(self._buf) - pos >= 5 else 0
+            return self._whole(pos, 5)
         return 1

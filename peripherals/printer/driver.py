@@ -1,5 +1,8 @@
 """The ticket printer driver: python-escpos over TCP (`tcp://HOST:PORT`) or serial (a path).
 
+`open_printer(setting)` is the driver for a config value; the link to the printer is chosen by
+the setting's scheme from peripherals.printer.links.PRINTER_LINKS.
+
 Status comes from DLE EOT 1-4. Every ticket is preceded by a status check (refused with
 PrinterError paper_out / cover_open / offline) and followed by one, so a ticket whose paper ran
 out mid-print raises paper_out and the flow knows it is missing. Nothing but PrinterError
@@ -10,14 +13,16 @@ from __future__ import annotations
 
 import logging
 import select
-import socket
 import time
-from urllib.parse import urlparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from escpos.escpos import Escpos
-from escpos.printer import Dummy, Network, Serial
+from escpos.printer import Dummy
 
 from peripherals.printer.errors import PrinterError
+from peripherals.printer.links import PRINTER_LINKS, PrinterLink
 from peripherals.printer.protocol import TicketLayout
 from peripherals.printer.status_bytes import (
     QUERIES,
@@ -30,6 +35,7 @@ from peripherals.printer.status_bytes import (
 )
 from peripherals.printer.ticket_bytes import write_ticket
 from peripherals.status import DeviceStatus
+from peripherals.transport import UnknownTransport
 
 log = logging.getLogger(__name__)
 
@@ -50,30 +56,44 @@ class EscposTicketPrinter:
         self.timeout = timeout
         self.qr_module = qr_module
         self.native_qr = native_qr
+        self._link: PrinterLink | None = None
         self._printer: Escpos | None = None
 
     # --- transport ----------------------------------------------------------------------
+    def link(self) -> PrinterLink:
+        """The link the url names (PRINTER_LINKS); PrinterError bad_url when none speaks it."""
+        if self._link is None:
+            try:
+                self._link = PRINTER_LINKS.open(
+                    self.url, baudrate=self.baudrate, timeout=self.timeout
+                )
+            except UnknownTransport as exc:
+                raise PrinterError("bad_url", self.url) from exc
+        return self._link
+
     def _open(self) -> Escpos:
         if self._printer is not None:
             return self._printer
         try:
-            if self.url.startswith("tcp://"):
-                parts = urlparse(self.url)
-                if not parts.hostname:
-                    raise PrinterError("bad_url", self.url)
-                printer: Escpos = Network(parts.hostname, parts.port or 9100, self.timeout)
-            else:
-                path = self.url.removeprefix("serial://")
-                printer = Serial(path, self.baudrate, timeout=self.timeout, dsrdtr=False)
-            printer.open()
-            if isinstance(printer.device, socket.socket):  # status queries are tiny: no Nagle
-                printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            printer = self.link().connect()
         except PrinterError:
             raise
         except Exception as exc:
             raise PrinterError("not_found", type(exc).__name__) from exc
         self._printer = printer
         return printer
+
+    @contextmanager
+    def _closing_on_failure(self) -> Iterator[None]:
+        """Close the link when the body fails; anything but PrinterError becomes `offline`."""
+        try:
+            yield
+        except PrinterError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            raise PrinterError("offline", type(exc).__name__) from exc
 
     def close(self) -> None:
         printer, self._printer = self._printer, None
@@ -122,16 +142,10 @@ class EscposTicketPrinter:
 
     def read_flags(self, wait: float | None = None) -> PrinterFlags:
         """Ask DLE EOT 1-4 and decode the answers. Raises PrinterError only."""
-        try:
+        with self._closing_on_failure():
             self._drain()
             self._write(b"".join(status_query(n) for n in QUERIES))
             answer = self._read(len(QUERIES), self.timeout if wait is None else wait)
-        except PrinterError:
-            self.close()
-            raise
-        except Exception as exc:
-            self.close()
-            raise PrinterError("offline", type(exc).__name__) from exc
         if len(answer) < len(QUERIES):
             self.close()
             raise PrinterError("no_response", f"{len(answer)} of {len(QUERIES)} status bytes")
@@ -157,17 +171,11 @@ class EscposTicketPrinter:
         code = problem_code(before)
         if code:
             raise PrinterError(code, "before printing")
-        try:
+        with self._closing_on_failure():
             data = self.ticket_bytes(ticket)
             self._write(data)
-        except PrinterError:
-            self.close()
-            raise
-        except Exception as exc:
-            self.close()
-            raise PrinterError("offline", type(exc).__name__) from exc
         # the answer comes after the printer has worked through the ticket's bytes
-        after = self._flags_or_offline(wait=self.timeout + self._line_seconds(len(data)))
+        after = self._flags_or_offline(wait=self.timeout + self.link().line_seconds(len(data)))
         code = problem_code(after)
         if code:
             raise PrinterError(code, "while printing")
@@ -184,5 +192,10 @@ class EscposTicketPrinter:
         except PrinterError as exc:
             raise PrinterError("offline", exc.code) from exc
 
-    def _line_seconds(self, nbytes: int) -> float:
-        return 0.0 if self.url.startswith("tcp://") else nbytes * 10 / self.baudrate
+
+def open_printer(setting: str, **options: Any) -> EscposTicketPrinter:
+    """The printer driver for a config value (devices.printer): tcp://HOST:PORT, a serial
+    device path or pty. Raises UnknownTransport (a DeviceError) for a scheme no link speaks;
+    a printer that is merely absent is the driver's status, not an error."""
+    PRINTER_LINKS.opener(setting)
+    return EscposTicketPrinter(setting, **options)

@@ -1,1 +1,0 @@
-"""Device emulators as servers on real transports, each with a control handle."""

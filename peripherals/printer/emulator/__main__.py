@@ -1,0 +1,5 @@
+"""`python -m peripherals.printer.emulator --port 9100 --pty --out var/tickets`."""
+
+from peripherals.printer.emulator.server import main
+
+raise SystemExit(main())
