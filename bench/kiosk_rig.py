@@ -1,16 +1,16 @@
 """What bench.journey and bench.startup share: the machine, percentiles, and a rig that runs the
-scripted journeys (kiosk/flows/scripts.py) in this process against the bundled backend process
+scripted journeys (appliance/scenarios.py) in this process against the bundled backend process
 and the emulators, with a timeline of what the flows and the devices did.
 
-The timeline comes from wrapping, in this process only, `Flow.run/publish/wait/act` and the
-emulators' control methods (`camera.show_code`, `idcard.place_card`) and the printer emulator's
-byte handler. Nothing in kiosk/ or peripherals/ is changed: the bench observes.
+The timeline is fed by hooks, nothing is patched: the flows' `Ports.observers` (run, publish,
+wait, act; see kiosk/flows/base.py), the printer emulator's `on_bytes`, and the camera and ID
+card reader the rig hands the scenarios, which note when the tourist shows a code or places a
+card before passing the call on. The ID card reader's line speed is the emulator's `baud`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import platform
 import random
@@ -19,16 +19,19 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from appliance import scenarios
+from appliance.backend import backend_process
+from appliance.tourist import Emulators, Tourist
 from kiosk.config import KioskConfig
-from kiosk.flows import base, scripts
-from kiosk.flows.harness import Emulators, Kiosk, Tourist, backend_process, kiosk
+from kiosk.flows.base import FlowEvent
+from kiosk.startup import Kiosk, open_kiosk
 
 OPS_HEADERS = {"Authorization": "Bearer demo-ops-token"}
 KIOSK_HEADERS = {"Authorization": "Bearer demo-kiosk-token"}
@@ -127,86 +130,23 @@ class Timeline:
 
 
 class Recorder:
-    """Wraps Flow's methods (class-wide, in this process) to log into the current timeline."""
+    """Notes what the flows, the tourist and the printer did into the current journey's
+    timeline: `flow_event` is a flow observer (`Ports.observers`), `printer_bytes` a printer
+    emulator `on_bytes` listener (called on the emulator's thread)."""
 
     def __init__(self) -> None:
         self.timeline = Timeline()
-        self._undo: list[Callable[[], None]] = []
 
-    def install(self) -> Recorder:
-        flow_cls = base.Flow
-        rec = self
+    def flow_event(self, event: FlowEvent) -> None:
+        self.timeline.events.append((event.at, event.kind, event.detail))
 
-        orig_run, orig_publish = flow_cls.run, flow_cls.publish
-        orig_wait, orig_act = flow_cls.wait, flow_cls.act
-
-        @functools.wraps(orig_run)
-        async def run(self: base.Flow) -> base.Outcome:
-            rec.timeline.add("run_start", self.name)
-            outcome = await orig_run(self)
-            rec.timeline.add("run_end", outcome.result)
-            return outcome
-
-        @functools.wraps(orig_publish)
-        def publish(self: base.Flow, screen: str, *messages: Any, **kw: Any) -> base.FlowState:
-            rec.timeline.add("publish", screen)
-            return orig_publish(self, screen, *messages, **kw)
-
-        @functools.wraps(orig_wait)
-        async def wait(self: base.Flow, *allowed: str, idle: bool = True) -> base.Action:
-            rec.timeline.add("wait_start", ",".join(allowed))
-            action = await orig_wait(self, *allowed, idle=idle)
-            rec.timeline.add("wait_end", action.name)
-            return action
-
-        @functools.wraps(orig_act)
-        def act(self: base.Flow, name: str, **params: Any) -> bool:
-            accepted = orig_act(self, name, **params)
-            if accepted:
-                rec.timeline.add("act", name)
-            return accepted
-
-        for attr, new, old in (
-            ("run", run, orig_run),
-            ("publish", publish, orig_publish),
-            ("wait", wait, orig_wait),
-            ("act", act, orig_act),
-        ):
-            setattr(flow_cls, attr, new)
-            self._undo.append(functools.partial(setattr, flow_cls, attr, old))
-        return self
-
-    def watch(self, emulators: Emulators) -> None:
-        """Log the tourist's device actions and the bytes reaching the printer emulator."""
-        rec = self
-        camera, idcard, printer = emulators.camera, emulators.idcard, emulators.printer
-
-        def show_code(text: str, *args: Any, **kw: Any) -> None:
-            rec.timeline.add("code_shown", text[:3])
-            type(camera).show_code(camera, text, *args, **kw)
-
-        def place_card(card: Any) -> None:
-            rec.timeline.add("card_placed", str(card) if isinstance(card, str) else "card")
-            type(idcard).place_card(idcard, card)
-
-        camera.show_code = show_code
-        idcard.place_card = place_card
-        if printer is not None:
-
-            def handle(parser: Any, data: bytes) -> bytes:
-                if _not_status(data):
-                    rec.timeline.add("printer_bytes", str(len(data)))
-                return type(printer).handle(printer, parser, data)
-
-            printer.handle = handle
+    def printer_bytes(self, data: bytes) -> None:
+        if _not_status(data):
+            self.timeline.add("printer_bytes", str(len(data)))
 
     def new_journey(self) -> Timeline:
         self.timeline = Timeline()
         return self.timeline
-
-    def uninstall(self) -> None:
-        while self._undo:
-            self._undo.pop()()
 
 
 def _not_status(data: bytes) -> bytes:
@@ -216,19 +156,36 @@ def _not_status(data: bytes) -> bytes:
     return data
 
 
-def pace_idcard(emulators: Emulators, baud: int) -> None:
-    """Make the ID card emulator's answers take their wire time at `baud` (10 bits a byte):
-    a pty carries bytes at memory speed, a real reader's serial line does not."""
-    if not baud:
-        return
-    idcard = emulators.idcard
-    write = idcard._write
+class NotedCamera:
+    """The camera emulator as the rig hands it to the tourist: notes `code_shown` (the code's
+    first 3 characters), then shows the code. Everything else is the emulator's."""
 
-    def paced(data: bytes) -> None:
-        time.sleep(len(data) * 10 / baud)
-        write(data)
+    def __init__(self, camera: Any, recorder: Recorder) -> None:
+        self._camera = camera
+        self._recorder = recorder
 
-    idcard._write = paced
+    def show_code(self, text: str, *args: Any, **kw: Any) -> None:
+        self._recorder.timeline.add("code_shown", text[:3])
+        self._camera.show_code(text, *args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._camera, name)
+
+
+class NotedIdCard:
+    """The ID card reader emulator as the rig hands it to the tourist: notes `card_placed`
+    (the demo card's name), then places the card. Everything else is the emulator's."""
+
+    def __init__(self, idcard: Any, recorder: Recorder) -> None:
+        self._idcard = idcard
+        self._recorder = recorder
+
+    def place_card(self, card: Any) -> None:
+        self._recorder.timeline.add("card_placed", card if isinstance(card, str) else "card")
+        self._idcard.place_card(card)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._idcard, name)
 
 
 # --- the rig --------------------------------------------------------------------------------
@@ -291,7 +248,7 @@ class Rig:
 @asynccontextmanager
 async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
     """Backend process + emulators (no physical delay but the ID card line at `idcard_baud`)
-    + the kiosk's brain, with the recorder installed."""
+    + the kiosk's brain, the recorder listening."""
     out.mkdir(parents=True, exist_ok=True)
     # Every run measures a fresh demo backend and journal: a second run into the same folder
     # must not meet the orders (and idempotency keys) of the first.
@@ -300,22 +257,29 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
     config = KioskConfig(data_dir=str(out / "kiosk"))
     config.timeouts.idle_seconds = 10.0  # a run that went wrong ends soon (no tourist waits 10 s)
     config.timeouts.still_there_seconds = 2.0
+    recorder = Recorder()
     with ExitStack() as stack:
         emulators = Emulators.start(out / "tickets", paper_mm=PAPER_MM)
         stack.callback(emulators.stop)
         emulators.configure(config)
-        pace_idcard(emulators, idcard_baud)
+        # a pty has no line speed: the emulator paces its answers as a serial line would
+        emulators.idcard.baud = idcard_baud or None
+        emulators.printer.on_bytes.append(recorder.printer_bytes)
         url = stack.enter_context(backend_process(out / "backend.db"))
         config.backend_url = url
-        recorder = Recorder().install()
-        stack.callback(recorder.uninstall)
-        recorder.watch(emulators)
-        async with kiosk(config) as k:
+        # what the scenarios get: the same emulators, the tourist's camera and card reader noted
+        noted = replace(
+            emulators,
+            camera=NotedCamera(emulators.camera, recorder),
+            idcard=NotedIdCard(emulators.idcard, recorder),
+        )
+        async with open_kiosk(config) as k:
+            k.ports.observers.append(recorder.flow_event)
             if k.devices.scanner is not None:
                 # the same code twice in one journey (a payment code, a member QR) reads twice
                 # when the tourist lowered the phone in between: 0.5 s, not 1.5 s, of absence
                 k.devices.scanner.repeat_after = 0.5
-            yield Rig(k, emulators, url, recorder)
+            yield Rig(k, noted, url, recorder)
 
 
 # --- journeys the bench can repeat ----------------------------------------------------------
@@ -325,14 +289,14 @@ async def pickup_id_fresh(r: Rig) -> dict[str, Any]:
     """pickup-id with a fresh paid order for 张伟 (the seed's is picked up once only)."""
     await r.import_order(ZHANG_WEI_ID)
     r.recorder.new_journey()
-    return await scripts.pickup_id(r.k, r.emulators)
+    return await scenarios.pickup_id(r.k, r.emulators)
 
 
 async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
     """pickup-order's script (show the order QR, print) on a freshly imported 3-ticket order."""
     order_no = await r.import_order(tickets=3)
     r.recorder.new_journey()
-    flow = scripts.PickupFlow(r.k.ports)
+    flow = scenarios.PickupFlow(r.k.ports)
     t = Tourist(flow, r.emulators, r.k.hub)
 
     async def tourist() -> None:
@@ -340,15 +304,15 @@ async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
         await t.show_code(f"KO1:{order_no}")
         await t.until("done", "pickup_none", timeout=30)
 
-    return scripts.outcome_dict(
-        "pickup-order", r.k, r.emulators, await scripts.drive(flow, tourist)
+    return scenarios.outcome_dict(
+        "pickup-order", r.k, r.emulators, await scenarios.drive(flow, tourist)
     )
 
 
 def plain(name: str) -> Callable[[Rig], Any]:
     async def run(r: Rig) -> dict[str, Any]:
         r.recorder.new_journey()
-        return await scripts.JOURNEYS[name](r.k, r.emulators)
+        return await scenarios.SCENARIOS[name](r.k, r.emulators)
 
     return run
 
@@ -370,26 +334,3 @@ def pay_code(n: int) -> str:
     """A distinct WeChat payment code (18 digits, 10-15 first) that the simulator pays at once
     (last digit 0): a fresh code needs no gap for the scanner to read it as new."""
     return f"13{n % 10**15:015d}0"
-
-
-def fast_tourist() -> Callable[[], None]:
-    """Tourists who lower the phone as soon as the kiosk read the code (not after the script's
-    1.5-2.5 s): same flows, same kiosk work, far less wall time (for 200-journey soaks).
-    Returns the undo."""
-    orig = Tourist.show_code
-
-    async def show_code(self: Tourist, text: str, seconds: float = 2.5) -> None:
-        assert self.emulators is not None
-        seq = self.flow.state.seq
-        self.emulators.camera.show_code(text, seconds=seconds)
-        deadline = time.monotonic() + seconds
-        while self.flow.state.seq == seq and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        self.emulators.camera.clear()
-
-    Tourist.show_code = show_code  # type: ignore[method-assign]
-
-    def undo() -> None:
-        Tourist.show_code = orig  # type: ignore[method-assign]
-
-    return undo

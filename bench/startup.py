@@ -12,10 +12,11 @@ it holds at rest, and whether the kiosk's brain grows over many journeys.
 - rss_at_rest_mb: VmRSS of the app process `--settle` seconds after its first frame, read
   before the bench's screenshot of that frame is taken; memory_at_rest_mb splits it by mapping
   (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...).
-- soak: `--soak` headless journeys (the flows through the harness, no UI) in this process,
-  alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported order),
-  with tourists who lower the phone once the code is read; RSS after `--warmup` journeys
-  against RSS after all of them (gc collected first). This process also hosts the emulators,
+- soak: `--soak` headless journeys (the scenarios of appliance/scenarios.py, no UI) in this
+  process, alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported
+  order); the scripted tourist lowers the phone as soon as the screen reacts to a code, and
+  every code is fresh, so none waits to show one again. RSS after `--warmup` journeys against
+  RSS after all of them (gc collected first). This process also hosts the emulators,
   whose list of printed tickets is emptied as it goes (it is the emulator's, not the kiosk's).
 """
 
@@ -130,7 +131,7 @@ def launch_once(config: Path, out: Path, display_name: str, settle: float) -> di
         f.unlink(missing_ok=True)
     env = dict(os.environ, DISPLAY=display_name, BENCH_STARTUP_MARKER=str(marker))
     env.update(BENCH_STARTUP_SETTLE=str(settle), BENCH_STARTUP_SCREENSHOT=str(out / "start.png"))
-    command = [sys.executable, "-m", "kiosk.cli", "app", "--config", str(config),
+    command = [sys.executable, "-m", "appliance.cli", "app", "--config", str(config),
                "--drive", "bench.startup:first_frame", "--drive-out", str(result_file)]  # fmt: skip
     spawned = time.time()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -201,7 +202,8 @@ def rss_mb(pid: int | str = "self") -> float:
 
 
 def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> dict[str, Any]:
-    from kiosk.flows.harness import Emulators, backend_process
+    from appliance.backend import backend_process
+    from appliance.tourist import Emulators
 
     out.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -243,29 +245,25 @@ def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> d
 
 
 async def soak(journeys: int, warmup: int, out: Path) -> dict[str, Any]:
-    from bench.kiosk_rig import REPEATABLE, fast_tourist, pay_code, rig
+    from bench.kiosk_rig import REPEATABLE, pay_code, rig
 
-    undo = fast_tourist()
-    try:
-        async with rig(out, idcard_baud=0) as r:
-            samples: list[tuple[int, float]] = []
-            failed = 0
-            started = time.perf_counter()
-            base_rss = 0.0
-            for i in range(1, journeys + 1):
-                r.k.options["pay_code"] = pay_code(i)
-                name = "purchase" if i % 2 else "pickup-order"
-                result = await REPEATABLE[name](r)
-                failed += not result.get("ok")
-                r.emulators.printer.tickets.clear()
-                if i in (warmup, journeys) or i % 20 == 0:
-                    gc.collect()
-                    samples.append((i, round(rss_mb(), 2)))
-                    if i == warmup:
-                        base_rss = samples[-1][1]
-            elapsed = time.perf_counter() - started
-    finally:
-        undo()
+    async with rig(out, idcard_baud=0) as r:
+        samples: list[tuple[int, float]] = []
+        failed = 0
+        started = time.perf_counter()
+        base_rss = 0.0
+        for i in range(1, journeys + 1):
+            r.k.options["pay_code"] = pay_code(i)
+            name = "purchase" if i % 2 else "pickup-order"
+            result = await REPEATABLE[name](r)
+            failed += not result.get("ok")
+            r.emulators.printer.tickets.clear()
+            if i in (warmup, journeys) or i % 20 == 0:
+                gc.collect()
+                samples.append((i, round(rss_mb(), 2)))
+                if i == warmup:
+                    base_rss = samples[-1][1]
+        elapsed = time.perf_counter() - started
     end_rss = samples[-1][1]
     return {
         "journeys": journeys,

@@ -2,17 +2,28 @@
 
 Every state-changing call takes an `idempotency_key` chosen by the caller (and journaled by the
 caller before the call), so a retry after a dropped connection never sells, charges or refunds
-twice. Reads are retried freely. Every error body becomes one `BackendError`.
+twice. Reads are retried freely. Every error body becomes one `BackendError`. What the calls
+return (catalog, slots, orders, tickets, payments, members, staff) is in kiosk/api_records.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from kiosk.api_records import (
+    Catalog,
+    Member,
+    Order,
+    Payment,
+    Slot,
+    StaffMember,
+    Ticket,
+    lang_text,
+)
 
 log = logging.getLogger("kiosk.client")
 
@@ -32,231 +43,6 @@ class BackendError(Exception):
     @property
     def unreachable(self) -> bool:
         return self.status == 0
-
-
-def _text(value: Any, lang: str) -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("zh") or value.get("en") or "")
-    return "" if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class TicketType:
-    id: str
-    name_zh: str
-    name_en: str
-    price_fen: int = 0
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> TicketType:
-        name = data.get("name", {})
-        return cls(
-            id=str(data["id"]),
-            name_zh=_text(name, "zh"),
-            name_en=_text(name, "en"),
-            price_fen=int(data.get("price_fen", 0) or 0),
-            raw=data,
-        )
-
-
-@dataclass(frozen=True)
-class Product:
-    id: str
-    kind: str  # admission, addon, bundle
-    name_zh: str
-    name_en: str
-    real_name: bool
-    parent_product_id: str | None
-    ticket_types: tuple[TicketType, ...]
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Product:
-        name = data.get("name", {})
-        return cls(
-            id=str(data["id"]),
-            kind=str(data.get("kind", "admission")),
-            name_zh=_text(name, "zh"),
-            name_en=_text(name, "en"),
-            real_name=bool(data.get("real_name", False)),
-            parent_product_id=data.get("parent_product_id") or None,
-            ticket_types=tuple(TicketType.parse(t) for t in data.get("ticket_types", [])),
-            raw=data,
-        )
-
-    def ticket_type(self, type_id: str) -> TicketType | None:
-        return next((t for t in self.ticket_types if t.id == type_id), None)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    version: str
-    products: tuple[Product, ...]
-    etag: str = ""
-
-    @classmethod
-    def parse(cls, data: dict[str, Any], etag: str = "") -> Catalog:
-        return cls(
-            version=str(data.get("version", "")),
-            products=tuple(Product.parse(p) for p in data.get("products", [])),
-            etag=etag,
-        )
-
-    def product(self, product_id: str) -> Product | None:
-        return next((p for p in self.products if p.id == product_id), None)
-
-    def of_kind(self, kind: str) -> list[Product]:
-        return [p for p in self.products if p.kind == kind]
-
-
-@dataclass(frozen=True)
-class Slot:
-    id: str
-    date: str
-    start: str
-    end: str
-    capacity: int
-    remaining: int
-    prices: dict[str, int]
-    status: str = "open"  # open, closed, sold_out
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Slot:
-        return cls(
-            id=str(data["id"]),
-            date=str(data.get("date", "")),
-            start=str(data.get("start", "")),
-            end=str(data.get("end", "")),
-            capacity=int(data.get("capacity", 0) or 0),
-            remaining=int(data.get("remaining", 0) or 0),
-            prices={str(k): int(v) for k, v in (data.get("prices") or {}).items()},
-            status=str(data.get("status") or "open"),
-        )
-
-    @property
-    def label(self) -> str:
-        return f"{self.start}-{self.end}" if self.start else ""
-
-
-@dataclass(frozen=True)
-class Ticket:
-    id: str
-    code: str
-    status: str  # issued, printed, used, refunded
-    product_id: str = ""
-    ticket_type_id: str = ""
-    date: str = ""
-    slot: str = ""
-    price_fen: int = 0
-    holder_name: str = ""
-    holder_doc_number: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Ticket:
-        holder = data.get("holder") or {}
-        slot = data.get("slot") or ""
-        if isinstance(slot, dict):
-            slot = f"{slot.get('start', '')}-{slot.get('end', '')}".strip("-")
-        if not slot and data.get("start"):
-            slot = f"{data['start']}-{data.get('end') or ''}".strip("-")
-        return cls(
-            id=str(data["id"]),
-            code=str(data.get("code", "")),
-            status=str(data.get("status", "")),
-            product_id=str(data.get("product_id", "")),
-            ticket_type_id=str(data.get("ticket_type_id", "")),
-            date=str(data.get("date") or data.get("visit_date") or ""),
-            slot=str(slot or data.get("slot_label") or ""),
-            price_fen=int(data.get("paid_fen") or data.get("price_fen") or 0),
-            holder_name=str(holder.get("name") or data.get("holder_name") or ""),
-            holder_doc_number=str(holder.get("doc_number") or data.get("holder_doc_number") or ""),
-            raw=data,
-        )
-
-
-@dataclass(frozen=True)
-class Order:
-    id: str
-    order_no: str
-    status: str  # held, paid, expired, cancelled, refunded, partially_refunded
-    total_fen: int
-    expires_at: str
-    tickets: tuple[Ticket, ...]
-    points_earned: int = 0
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Order:
-        return cls(
-            id=str(data["id"]),
-            order_no=str(data.get("order_no", "")),
-            status=str(data.get("status", "")),
-            total_fen=int(data.get("total_fen", 0) or 0),
-            expires_at=str(data.get("expires_at") or ""),
-            tickets=tuple(Ticket.parse(t) for t in data.get("tickets", [])),
-            points_earned=int(data.get("points_earned", 0) or 0),
-            raw=data,
-        )
-
-    def unprinted(self) -> list[Ticket]:
-        return [t for t in self.tickets if t.status == "issued"]
-
-
-@dataclass(frozen=True)
-class Payment:
-    id: str
-    status: str  # success, userpaying, failed, cancelled (and pending for a fresh QR)
-    code_url: str = ""
-    reason_code: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Payment:
-        reason = data.get("failure") or data.get("reason") or data.get("error") or {}
-        reason_code = reason.get("code", "") if isinstance(reason, dict) else str(reason)
-        return cls(
-            id=str(data["id"]),
-            status=str(data.get("status", "")),
-            code_url=str(data.get("code_url") or ""),
-            reason_code=str(reason_code or data.get("reason_code") or ""),
-            raw=data,
-        )
-
-    @property
-    def final(self) -> bool:
-        return self.status in ("success", "failed", "cancelled", "closed", "reversed")
-
-
-@dataclass(frozen=True)
-class Member:
-    id: str
-    tier: str
-    points: int
-    ledger: tuple[dict[str, Any], ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Member:
-        tier = data.get("tier", "")
-        if isinstance(tier, dict):
-            tier = tier.get("name") or tier.get("id") or ""
-            tier = _text(tier, "zh") if isinstance(tier, dict) else tier
-        return cls(
-            id=str(data.get("id") or data.get("member_id") or ""),
-            tier=str(tier),
-            points=int(data.get("points", 0) or 0),
-            ledger=tuple(data.get("ledger", []) or []),
-            raw=data,
-        )
-
-
-@dataclass(frozen=True)
-class StaffSession:
-    staff_id: str
-    role: str
-    name: str = ""
 
 
 class BackendClient:
@@ -341,8 +127,8 @@ class BackendClient:
             msg = err.get("message") or {}
             return BackendError(
                 str(err.get("code") or f"http_{resp.status_code}"),
-                _text(msg, "zh"),
-                _text(msg, "en"),
+                lang_text(msg, "zh"),
+                lang_text(msg, "en"),
                 resp.status_code,
             )
         return BackendError(
@@ -482,14 +268,9 @@ class BackendClient:
     async def member(self, member_id: str) -> Member:
         return Member.parse((await self._request("GET", f"/members/{member_id}")).json())
 
-    async def staff_verify(self, staff_id: str, pin: str) -> StaffSession:
+    async def staff_verify(self, staff_id: str, pin: str) -> StaffMember:
         resp = await self._request("POST", "/staff/verify", json={"staff_id": staff_id, "pin": pin})
-        body = resp.json()
-        return StaffSession(
-            staff_id=str(body.get("staff_id", staff_id)),
-            role=str(body.get("role", "")),
-            name=str(body.get("name", "")),
-        )
+        return StaffMember.parse(resp.json(), staff_id)
 
     async def heartbeat(self, payload: dict[str, Any]) -> None:
         await self._request("POST", f"/kiosks/{self.kiosk_id}/heartbeat", json=payload)

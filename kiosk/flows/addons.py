@@ -8,8 +8,10 @@ together), `addon_choose` (the add-ons that admission allows), then the purchase
 
 from __future__ import annotations
 
-from kiosk.client import BackendError, Product, Slot, Ticket
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.api_records import Product, Slot, Ticket
+from kiosk.client import BackendError
+from kiosk.domain.code_kinds import CodeKind, classify
+from kiosk.domain.holders import id_card_holder
 from kiosk.domain.ticket_code import TicketCodeError, read_claims
 from kiosk.flows.base import ID_CARD, SCAN, FlowCancelled, Msg, Outcome, Ports
 from kiosk.flows.purchase import PurchaseFlow, product_view, slot_view
@@ -69,8 +71,7 @@ class AddonFlow(PurchaseFlow):
             if query.get("phone"):  # the backend finds the parent by the buyer's phone
                 self.cart.buyer_phone = query["phone"]
             if query.get("id_number"):
-                self.cart.parent_holder = {"doc_type": "id_card",
-                                           "doc_number": query["id_number"]}  # fmt: skip
+                self.cart.parent_holder = id_card_holder(query["id_number"])
             return found, query.get("ticket_code", "")
 
     async def journey(self) -> Outcome:

@@ -13,8 +13,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from kiosk.client import BackendError, Order, Slot
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.api_records import Order, Slot
+from kiosk.client import BackendError
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import rebook_balance_fen, rebook_fee_fen, refund_fee_fen
 from kiosk.domain.ticket_code import TicketCodeError, read_claims

@@ -4,12 +4,26 @@ A flow is a coroutine (`await flow.run()`). It publishes a `FlowState` to its li
 time the screen should change, and waits for `Action`s: taps from the UI (`flow.act(...)`) and
 device events (a code shown to the camera, an ID card placed, a smart card inserted) that the
 `DeviceHub` delivers through the same door. See docs/journeys.md for every screen.
+
+Observers (benchmarks, tests, logs) watch flows without touching them: append a callable to
+`Ports.observers` and every flow built on those ports (the home loop starts each journey on the
+same ports) calls it with a `FlowEvent(kind, flow, detail, at)`:
+
+- `run_start` (detail: the flow's name) and `run_end` (the outcome's result) around `run()`;
+- `publish` (the screen) each time a state is published, before the screen's listeners;
+- `wait_start` (the awaited action names, comma-separated) and `wait_end` (the action got) around
+  `wait()`; no `wait_end` when the wait ends by cancel or idle timeout;
+- `act` (the action name) for each action `act()` accepted, on the caller's thread.
+
+`at` is `time.perf_counter()` at the moment. An observer that raises is logged and ignored; with
+no observers the hook costs one list test per call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -79,6 +93,19 @@ class IdleTimeout(FlowCancelled):
     pass
 
 
+@dataclass(frozen=True)
+class FlowEvent:
+    """One thing a flow did, for observers (see the module docstring for the kinds)."""
+
+    kind: str  # run_start, run_end, publish, wait_start, wait_end, act
+    flow: str  # the flow's name: "purchase", "pickup", ...
+    detail: str = ""
+    at: float = field(default_factory=time.perf_counter)
+
+
+Observer = Callable[[FlowEvent], None]
+
+
 @dataclass
 class Ports:
     """What a flow may touch."""
@@ -90,6 +117,8 @@ class Ports:
     clock: Clock = field(default_factory=SystemClock)
     # the crash test's hook: called with a step name right after the journal recorded it
     crash_hook: Callable[[str], None] | None = None
+    # called with every FlowEvent of every flow on these ports (benchmarks, tests)
+    observers: list[Observer] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +163,7 @@ class Flow:
             log.info("%s: action %s not offered on %s", self.name, name, self.state.screen)
             return False
         self._queue.put_nowait(Action(name, MappingProxyType(dict(params))))
+        self._emit("act", name)
         return True
 
     def touch(self) -> None:
@@ -159,6 +189,7 @@ class Flow:
             actions,
             self._seq,
         )
+        self._emit("publish", screen)
         self.told.extend(messages)
         for listener in list(self._listeners):
             try:
@@ -170,6 +201,13 @@ class Flow:
     async def wait(self, *allowed: str, idle: bool = True) -> Action:
         """The next action among `allowed` (taps or device events). With `idle`, 60 s of
         nothing asks "still there?" and then raises IdleTimeout. `cancel` raises FlowCancelled."""
+        if self.ports.observers:
+            self._emit("wait_start", ",".join(allowed))
+        action = await self._next_action(allowed, idle)
+        self._emit("wait_end", action.name)
+        return action
+
+    async def _next_action(self, allowed: tuple[str, ...], idle: bool) -> Action:
         timeouts = self.ports.config.timeouts
         while True:
             try:
@@ -229,6 +267,12 @@ class Flow:
 
     async def run(self) -> Outcome:
         """Run the journey; on cancel or idle timeout clear everything and say so."""
+        self._emit("run_start", self.name)
+        outcome = await self._outcome()
+        self._emit("run_end", outcome.result)
+        return outcome
+
+    async def _outcome(self) -> Outcome:
         try:
             return await self.journey()
         except IdleTimeout:
@@ -244,6 +288,18 @@ class Flow:
 
     async def journey(self) -> Outcome:
         raise NotImplementedError
+
+    def _emit(self, kind: str, detail: str) -> None:
+        """Tell every observer on the ports; one that raises is logged and the journey goes on."""
+        observers = self.ports.observers
+        if not observers:
+            return
+        event = FlowEvent(kind, self.name, detail)
+        for observer in list(observers):
+            try:
+                observer(event)
+            except Exception:  # an observer's fault must not stop the journey
+                log.exception("%s: observer failed on %s", self.name, kind)
 
     def forget(self) -> None:
         """Drop everything the person entered (overridden to clear each flow's fields)."""

@@ -10,13 +10,14 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from kiosk.client import BackendError, Order
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.api_records import Order
+from kiosk.client import BackendError
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows import payment
 from kiosk.flows.base import SCAN, Flow, FlowCancelled, Msg, Outcome
 from kiosk.flows.printing import journal_order_tickets, print_order, remaining
 
-# Crash-test hook: `kiosk journey purchase --crash-after STEP` SIGKILLs the process right after
+# Crash-test hook: `kiosk play purchase --crash-after STEP` SIGKILLs the process right after
 # the journal recorded STEP. Steps: order_held, payment_submitted, payment_success,
 # ticket_printed_1, ticket_printed_2, ...
 CrashHook = Any

@@ -14,15 +14,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows.addons import AddonFlow
 from kiosk.flows.aftersales import AfterSalesFlow
-from kiosk.flows.background import catalog_loop, heartbeat_loop
 from kiosk.flows.base import ID_CARD, SCAN, SMART_CARD, Action, Flow, Msg, Outcome, Ports
 from kiosk.flows.membership import MembershipFlow
 from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.purchase import PurchaseFlow
 from kiosk.flows.staff import StaffFlow
+from kiosk.upkeep import catalog_loop, heartbeat_loop
 
 log = logging.getLogger("kiosk.home")
 
@@ -70,7 +70,7 @@ def next_flow(ports: Ports, action: Action) -> Flow:
     }[action.name]()
 
 
-class KioskSession:
+class JourneyLoop:
     """Runs home → journey → home forever. The UI calls `on_flow(listener)` to learn which flow
     is on screen (then subscribes to it); the device hub's target follows the current flow."""
 

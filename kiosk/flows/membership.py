@@ -7,7 +7,7 @@ actions `buy` to start a purchase as this member, `done`).
 from __future__ import annotations
 
 from kiosk.client import BackendError
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows.base import SCAN, SMART_CARD, Flow, Msg, Outcome, Ports
 
 

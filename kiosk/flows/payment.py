@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from kiosk.client import BackendClient, BackendError, Payment
+from kiosk.api_records import Payment
+from kiosk.client import BackendClient, BackendError
 from kiosk.clock import Clock
 from kiosk.journal import Journal
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.client import BackendError, Order
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.api_records import Order
+from kiosk.client import BackendError
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows import checkout
 from kiosk.flows.base import ID_CARD, SCAN, Flow, Msg, Outcome, Ports
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kiosk.client import BackendClient, BackendError, Catalog, Order, Ticket
+from kiosk.api_records import Catalog, Order, Ticket
+from kiosk.client import BackendClient, BackendError
 from kiosk.config import KioskConfig
 from kiosk.domain.ids import mask_id, mask_name
 from kiosk.journal import Journal

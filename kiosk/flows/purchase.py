@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.client import BackendError, Catalog, Product, Slot
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.api_records import Catalog, Product, Slot
+from kiosk.client import BackendError
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
+from kiosk.domain.holders import id_card_holder
 from kiosk.domain.ids import is_valid_phone, validate_document
 from kiosk.flows import checkout
 from kiosk.flows.base import ID_CARD, SCAN, SMART_CARD, Flow, Msg, Outcome, Ports
@@ -219,12 +221,7 @@ class PurchaseFlow(Flow):
         while len(self.cart.holders) < total:
             if self.first_card is not None:
                 card, self.first_card = self.first_card, None
-                holder = {
-                    "doc_type": "id_card",
-                    "doc_number": card.id_number,
-                    "name": card.name,
-                    "phone": "",
-                }
+                holder = id_card_holder(card.id_number, card.name)
             else:
                 self.publish(
                     "holder",
@@ -235,12 +232,7 @@ class PurchaseFlow(Flow):
                 action = await self.wait(ID_CARD, "enter_holder")
                 if action.name == ID_CARD:
                     card = action.params["card"]
-                    holder = {
-                        "doc_type": "id_card",
-                        "doc_number": card.id_number,
-                        "name": card.name,
-                        "phone": "",
-                    }
+                    holder = id_card_holder(card.id_number, card.name)
                 else:
                     holder = {
                         k: str(action.params.get(k, ""))

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.domain.codes import CodeKind, classify
+from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.ticket_code import (
     TicketClaims,
     TicketCodeError,

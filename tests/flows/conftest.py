@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from appliance import scenarios
+from appliance.tourist import Emulators
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
-from kiosk.flows import scripts
-from kiosk.flows.harness import Emulators, kiosk
+from kiosk.startup import open_kiosk
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,8 @@ def kiosk_config(backend: BackendProcess, emulators: Emulators, tmp_path: Path) 
 
 def run_journey(name: str, config: KioskConfig, emu: Emulators) -> dict[str, Any]:
     async def go() -> dict[str, Any]:
-        async with kiosk(config) as k:
-            return await scripts.JOURNEYS[name](k, emu)
+        async with open_kiosk(config) as k:
+            return await scenarios.SCENARIOS[name](k, emu)
 
     return asyncio.run(go())
 

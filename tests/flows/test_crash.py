@@ -20,7 +20,7 @@ import pytest
 
 from appliance.scenarios import PAY_NEVER, PAY_OK, PAY_USERPAYING
 from backend_stub.process import BackendProcess
-from peripherals.emulators.printer import PrinterEmulator
+from peripherals.printer.emulator import PrinterEmulator
 from tests.flows.conftest import api
 
 CASES = [

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import httpx
 
+from appliance.scenarios import PAY_OK, buy_admission
+from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
-from kiosk.flows.background import send_heartbeat
-from kiosk.flows.harness import Emulators, Tourist, kiosk
-from kiosk.flows.home import KioskSession
-from kiosk.flows.scripts import PAY_OK, buy_admission
+from kiosk.flows.home import JourneyLoop
 from kiosk.flows.staff import StaffFlow
 from kiosk.journal import Journal
+from kiosk.startup import open_kiosk
+from kiosk.upkeep import send_heartbeat
 from peripherals.smartcard.protocol import SmartCardData
 
 STAFF_CARD = SmartCardData(uid="04A1B2C3", kind="staff", staff_id="S002", role="operator")
@@ -24,8 +25,8 @@ def test_id_card_on_the_start_screen_with_nothing_waiting_offers_a_purchase_for_
     kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     async def go() -> tuple[list[str], dict]:
-        async with kiosk(kiosk_config) as k:
-            session = KioskSession(k.ports, k.hub)
+        async with open_kiosk(kiosk_config) as k:
+            session = JourneyLoop(k.ports, k.hub)
             screens: list[str] = []
             session.on_flow(lambda f: f.subscribe(lambda s: screens.append(s.screen)))
             run = asyncio.create_task(session.run_once())
@@ -54,8 +55,8 @@ def test_order_qr_on_the_start_screen_prints_the_order(
     kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     async def go() -> str:
-        async with kiosk(kiosk_config) as k:
-            session = KioskSession(k.ports, k.hub)
+        async with open_kiosk(kiosk_config) as k:
+            session = JourneyLoop(k.ports, k.hub)
             run = asyncio.create_task(session.run_once())
             while session.current.state.screen != "home":
                 await asyncio.sleep(0.02)
@@ -71,7 +72,7 @@ def test_five_wrong_pins_lock_the_card_even_across_a_restart(
     kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     async def attempt(pins: list[str]) -> tuple[str, list[str]]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = StaffFlow(k.ports, STAFF_CARD)
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())
@@ -102,7 +103,7 @@ def test_staff_reprint_prints_the_tickets_paper_out_left_behind_and_is_audited(
     kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     async def go() -> dict:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             from kiosk.flows.purchase import PurchaseFlow
 
             emulators.printer.set_paper(140.0)  # one ticket's worth
@@ -141,7 +142,7 @@ def test_heartbeat_reports_device_health_and_paper_to_the_fleet(
     emulators.printer.set_paper(500.0)  # under the near-end mark
 
     async def go() -> bool:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             return await send_heartbeat(k.ports)
 
     assert asyncio.run(go())

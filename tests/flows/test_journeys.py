@@ -8,9 +8,9 @@ from collections import Counter
 import httpx
 import pytest
 
+from appliance.tourist import Emulators
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
-from kiosk.flows.harness import Emulators
 from tests.flows.conftest import api, printed_codes, run_journey
 
 
@@ -162,12 +162,13 @@ def test_native_qr_payment_is_polled_until_the_phone_pays(
 
     import httpx
 
-    from kiosk.flows.harness import Tourist, kiosk
+    from appliance.scenarios import buy_admission
+    from appliance.tourist import Tourist
     from kiosk.flows.purchase import PurchaseFlow
-    from kiosk.flows.scripts import buy_admission
+    from kiosk.startup import open_kiosk
 
     async def go() -> tuple[str, str]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = PurchaseFlow(k.ports, product_id="ADM")
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())
@@ -194,12 +195,13 @@ def test_addon_for_a_holder_recognised_by_id_card_adult_and_child_lines(
 ) -> None:
     import asyncio
 
+    from appliance.scenarios import PAY_OK, pay_code, pick_slot
+    from appliance.tourist import Tourist
     from kiosk.flows.addons import AddonFlow
-    from kiosk.flows.harness import Tourist, kiosk
-    from kiosk.flows.scripts import PAY_OK, pay_code, pick_slot
+    from kiosk.startup import open_kiosk
 
     async def go() -> str:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = AddonFlow(k.ports)
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())
@@ -243,12 +245,13 @@ def test_addon_refused_then_admission_and_addon_bought_together_in_one_payment(
 ) -> None:
     import asyncio
 
+    from appliance.scenarios import PAY_OK, pay_code, pick_slot
+    from appliance.tourist import Tourist
     from kiosk.flows.addons import AddonFlow
-    from kiosk.flows.harness import Tourist, kiosk
-    from kiosk.flows.scripts import PAY_OK, pay_code, pick_slot
+    from kiosk.startup import open_kiosk
 
     async def go() -> tuple[str, dict, int]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = AddonFlow(k.ports)
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())

@@ -7,18 +7,19 @@ import asyncio
 
 import httpx
 
+from appliance.scenarios import PAY_OK, pick_slot
+from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
-from kiosk.flows.harness import Emulators, Tourist, kiosk
 from kiosk.flows.purchase import PurchaseFlow
-from kiosk.flows.scripts import PAY_OK, pick_slot
+from kiosk.startup import open_kiosk
 
 
 def test_price_change_before_payment_is_told_and_charged_at_the_new_price(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     async def go() -> tuple[dict, dict, str]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = PurchaseFlow(k.ports, product_id="ADM")
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())
@@ -71,7 +72,7 @@ def test_idle_asks_still_there_then_clears_everything(
     kiosk_config.timeouts.still_there_seconds = 0.4
 
     async def go() -> tuple[list[str], str, dict]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = PurchaseFlow(k.ports, product_id="ADM")
             screens: list[str] = []
             flow.subscribe(lambda s: screens.append(s.screen))
@@ -96,7 +97,7 @@ def test_touches_keep_the_journey_alive_without_changing_the_screen(
     kiosk_config.timeouts.still_there_seconds = 0.4
 
     async def go() -> tuple[list[str], str, float]:
-        async with kiosk(kiosk_config) as k:
+        async with open_kiosk(kiosk_config) as k:
             flow = PurchaseFlow(k.ports, product_id="ADM")
             t = Tourist(flow, emulators, k.hub)
             task = asyncio.create_task(flow.run())
