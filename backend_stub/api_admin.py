@@ -12,12 +12,13 @@ from backend_stub.replies import created_or_replayed
 from backend_stub.schemas import (
     ChannelOrder,
     GroupOrder,
+    GroupRoster,
     Heartbeat,
     PricesRequest,
     SlotCapacity,
     StaffVerify,
 )
-from backend_stub.services import groups, members, ops
+from backend_stub.services import groups, members, ops, staff_grants
 
 router = APIRouter()
 
@@ -28,8 +29,17 @@ async def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, A
 
 
 @router.post("/staff/verify", tags=["staff"])
-async def post_staff_verify(body: StaffVerify, bk: BackendDep, _: KioskDep) -> dict[str, str]:
-    return ops.verify_staff(bk, body.staff_id, body.pin)
+async def post_staff_verify(body: StaffVerify, bk: BackendDep, kiosk_id: KioskDep) -> dict:
+    """The staff member; a supervisor also gets a short-lived `grant_token` that lets an adult
+    without a document through (a holder's `staff_grant`)."""
+    staff = ops.verify_staff(bk, body.staff_id, body.pin)
+    return staff_grants.grant_for(bk, kiosk_id, staff, bk.now())
+
+
+@router.get("/ops/staff-audit", tags=["ops"])
+async def get_staff_audit(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+    """Who let whom through without a document: when, which kiosk, order and ticket."""
+    return {"entries": staff_grants.audit_log(bk)}
 
 
 @router.post("/kiosks/{kiosk_id}/heartbeat", tags=["fleet"])
@@ -51,6 +61,15 @@ async def post_group(
     """A guide's group (团体): one real-name ticket per roster entry, paid; picked up at a
     kiosk as one order. Idempotent by `group_ref` (201 then 200)."""
     return created_or_replayed(response, groups.book_group(bk, body, bk.now()))
+
+
+@router.put("/ops/groups/{order_id}", tags=["ops"])
+async def put_group_roster(
+    order_id: str, body: GroupRoster, bk: BackendDep, _: OpsDep
+) -> dict[str, Any]:
+    """Amend a group's roster (the whole new list) until its slot starts: kept members keep
+    their tickets, removed ones are voided, added ones get new tickets; seats follow."""
+    return groups.amend_group(bk, order_id, body, bk.now())
 
 
 @router.put("/ops/prices", tags=["ops"])

@@ -1,4 +1,4 @@
-"""Routes for tickets: printed, gate verify, pickup, parents, rebook, refund."""
+"""Routes for tickets: printed, pickup, parents, rebook, refund (the gate: api_gates)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from backend_stub.deps import BackendDep, IdemKey, KioskDep
-from backend_stub.schemas import RebookRequest, TicketRefs, VerifyRequest
+from backend_stub.schemas import RebookRequest, TicketRefs
 from backend_stub.services import aftersales, rebook, tickets
 
 router = APIRouter()
@@ -18,12 +18,6 @@ Q = Query(max_length=512)
 @router.post("/tickets/{ticket_id}/printed", tags=["tickets"])
 async def post_printed(ticket_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
     return tickets.mark_printed(bk, ticket_id, bk.now())
-
-
-@router.post("/tickets/verify", tags=["tickets"])
-async def post_verify(body: VerifyRequest, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
-    """What a gate calls: signature, date, not used; then marks the ticket used."""
-    return tickets.verify_at_gate(bk, body.code, bk.now())
 
 
 @router.get("/pickup", tags=["pickup"])
@@ -64,7 +58,9 @@ async def post_refund(
     kiosk_id: KioskDep,
     idempotency_key: IdemKey = None,
 ) -> dict:
-    """Refund; a retry with the same Idempotency-Key returns the first answer."""
+    """Refund (a parent with its unused add-ons); a retry with the same Idempotency-Key
+    returns the first answer. An order a kiosk did not take: 409 `refund_at_<channel>` /
+    `refund_at_agency` saying where to ask."""
     return aftersales.refund_tickets(
         bk, order_id, body.ticket_ids, bk.now(), kiosk_id=kiosk_id, idem_key=idempotency_key
     )

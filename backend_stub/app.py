@@ -10,9 +10,17 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend_stub import api_admin, api_sales, api_tickets
+from backend_stub import (
+    api_admin,
+    api_calendar,
+    api_channels,
+    api_gates,
+    api_sales,
+    api_tickets,
+)
 from backend_stub.context import Backend
 from backend_stub.http_errors import error_response, install_error_handlers
+from backend_stub.services.calendar import top_up, top_up_when_due
 from backend_stub.services.order_state import expire_due_holds
 
 log = logging.getLogger("backend_stub")
@@ -68,17 +76,23 @@ class BodyLimit:
 
 
 async def _sweep_holds(bk: Backend) -> None:
+    calendar_day = bk.today()  # topped up at start (lifespan)
     while True:
         try:
             expire_due_holds(bk, bk.now())
         except Exception:  # a failed sweep must not stop later sweeps
             log.exception("hold sweep failed")
+        try:  # the calendar's rolling window, when the day turns
+            calendar_day = top_up_when_due(bk, bk.now(), calendar_day)
+        except Exception:
+            log.exception("calendar top-up failed")
         await asyncio.sleep(SWEEP_SECONDS)
 
 
 def create_app(bk: Backend) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        top_up(bk, bk.today())  # the calendar's rolling window, before the first request
         task = asyncio.create_task(_sweep_holds(bk))
         yield
         task.cancel()
@@ -93,7 +107,7 @@ def create_app(bk: Backend) -> FastAPI:
     )
     app.state.backend = bk
     install_error_handlers(app)
-    for module in (api_sales, api_tickets, api_admin):
+    for module in (api_sales, api_tickets, api_gates, api_channels, api_admin, api_calendar):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(BodyLimit)
     return app

@@ -12,10 +12,8 @@ from typing import Any
 from backend_stub.clock import epoch_of
 from backend_stub.settings import Settings
 from backend_stub.store import Store
-from kiosk.domain.catalog import Eligibility
+from kiosk.domain.catalog import DEFAULT_ADDONS_PER_PARENT, Eligibility, components_of
 from kiosk.domain.pricing import PriceRules
-
-ADVANCE_DAYS = 30
 
 
 @dataclass
@@ -42,6 +40,9 @@ class Product:
     child_needs_adult: bool
     max_per_order: int
     row: dict[str, Any]
+    addons_per_parent: int = DEFAULT_ADDONS_PER_PARENT  # an add-on: at most this many per parent
+    requires_parent_entered: bool = False  # an add-on: its gate wants the parent entered first
+    components: tuple[str, ...] = ()  # what a ticket admits to, one entry each (entrance first)
     ticket_types: dict[str, TicketType] = field(default_factory=dict)
 
 
@@ -53,6 +54,7 @@ class Catalog:
     body: dict[str, Any]
     etag: str
     good_until: float  # epoch when a scheduled price version falls due
+    component_names: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> zh/en
 
 
 def _months(text: str) -> frozenset[int]:
@@ -92,6 +94,9 @@ def read_catalog(store: Store, settings: Settings, now: datetime) -> Catalog:
             child_needs_adult=bool(row["child_needs_adult"]),
             max_per_order=row["max_per_order"],
             row=row,
+            addons_per_parent=int(row.get("addons_per_parent", DEFAULT_ADDONS_PER_PARENT)),
+            requires_parent_entered=bool(row.get("requires_parent_entered")),
+            components=components_of(row["id"], row["kind"], (row["includes"] or "").split(",")),
         )
     types: dict[str, TicketType] = {}
     for row in store.all("SELECT * FROM ticket_types ORDER BY sort, id"):
@@ -110,7 +115,11 @@ def read_catalog(store: Store, settings: Settings, now: datetime) -> Catalog:
         types[tt.id] = tt
         products[tt.product_id].ticket_types[tt.id] = tt
     body = _catalog_body(settings, version, products)
-    return Catalog(version, products, types, body, f'"v{version}"', good_until)
+    names = {
+        r["id"]: {"zh": r["name_zh"], "en": r["name_en"]}
+        for r in store.all("SELECT * FROM components")
+    }
+    return Catalog(version, products, types, body, f'"v{version}"', good_until, names)
 
 
 def _catalog_body(settings: Settings, version: int, products: dict[str, Product]) -> dict[str, Any]:
@@ -129,9 +138,11 @@ def _catalog_body(settings: Settings, version: int, products: dict[str, Product]
                 "sale_rules": {
                     "max_per_order": p.max_per_order,
                     "child_needs_adult": p.child_needs_adult,
-                    "advance_days": ADVANCE_DAYS,
+                    "advance_days": settings.calendar_days,  # the calendar's window
                     "hold_seconds": settings.hold_seconds,
                     "one_per_id_per_slot": p.real_name,
+                    "addons_per_parent": p.addons_per_parent,
+                    "requires_parent_entered": p.requires_parent_entered,
                 },
                 "price_rules": {
                     "weekend_percent": rules.weekend_percent,

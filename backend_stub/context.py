@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -33,7 +33,9 @@ class Backend:
         self._kiosk_tokens: dict[str, str] | None = None
 
     def now(self) -> datetime:
-        return local_now()
+        """Local wall-clock time (shifted by `clock_offset_seconds`, for tests and demos)."""
+        offset = self.settings.clock_offset_seconds
+        return local_now() + timedelta(seconds=offset) if offset else local_now()
 
     def today(self) -> date:
         return self.now().date()

@@ -32,7 +32,8 @@ def _field_message(errors: list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RuleError)
     async def rule_error(_: Request, exc: RuleError) -> JSONResponse:
-        return error_response(exc.code, exc.detail)
+        body = error_body(exc.code, exc.detail, exc.detail_zh, exc.extra)
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,10 @@ class Holder(Strict):
     doc_number: str = Field("", max_length=32)
     name: str = Field("", max_length=64)
     phone: str = Field("", max_length=20)
+    nationality: str = Field("", max_length=3, description="a passport's, ISO 3166 alpha-3")
+    staff_grant: str = Field(
+        "", max_length=128, description="doc_type none for an adult: a supervisor's grant_token"
+    )
 
 
 class OrderLine(Strict):
@@ -50,8 +54,30 @@ class RebookRequest(TicketRefs):
 
 
 class VerifyRequest(Strict):
-    code: str = Field(min_length=1, max_length=512)
-    gate_id: str = Field("", max_length=64)
+    code: str = Field("", max_length=512, description="the ticket's code; or id_number")
+    id_number: str = Field(
+        "", max_length=32, description="a real-name holder's ID document number, instead of code"
+    )
+    gate_id: str = Field(
+        "", max_length=64, description="the gate checking; omitted: the day only (before gates)"
+    )
+
+
+class GateExit(Strict):
+    people: int = Field(1, ge=1, le=1000)
+
+
+class GateSetup(Strict):
+    component: str = Id
+    name_zh: str = Field("", max_length=64)
+    name_en: str = Field("", max_length=64)
+
+
+class ChannelRefund(Strict):
+    ticket_ids: list[str] = Field(
+        default_factory=list, max_length=200, description="omitted: every ticket of the order"
+    )
+    reason: str = Field("", max_length=200)
 
 
 class StaffVerify(Strict):
@@ -86,17 +112,67 @@ class ChannelOrder(Strict):
     buyer_phone: str = Field("", max_length=20)
     buyer_name: str = Field("", max_length=64)
     paid_fen: int | None = Field(None, ge=0, description="what the channel collected")
+    collected_by: str = Field(
+        "", pattern="^(|channel|agency)$", description="who took the money; omitted: the channel"
+    )
 
 
 class RosterEntry(Holder):
     ticket_type_id: str | None = Field(None, max_length=64, description="omitted: the group's")
+    row: int | None = Field(
+        None, ge=1, le=100_000, description="its spreadsheet row; omitted: position + 1"
+    )
 
 
-class GroupOrder(Strict):
+class GroupRoster(Strict):
+    """A roster as a PUT /ops/groups/{order_id} amends it: the whole new list."""
+
+    roster: list[RosterEntry] = Field(min_length=1, max_length=200)
+    seats: int | None = Field(None, ge=1, le=200, description="omitted: one per roster entry")
+    confirm_missing_documents: bool = Field(
+        False, description="book members without a document as non-real-name seats"
+    )
+
+
+class GroupOrder(GroupRoster):
     group_ref: str = Field(min_length=1, max_length=64, description="back office ref (idempotent)")
     product_id: str = Id
     slot_id: str = Id
     ticket_type_id: str = Id
     guide: Holder
-    roster: list[RosterEntry] = Field(min_length=1, max_length=200)
     paid_fen: int | None = Field(None, ge=0, description="what the agency paid, for the record")
+
+
+class SlotTime(Strict):
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
+    percent: int | None = Field(None, ge=-100, le=1000, description="omitted: the template's")
+
+
+class SlotTemplateBody(Strict):
+    product_id: str = Id
+    name: str = Field("", max_length=64)
+    weekdays: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5, 6, 7],
+        min_length=1,
+        max_length=7,
+        description="ISO weekdays, 1 = Monday",
+    )
+    times: list[SlotTime] = Field(min_length=1, max_length=48)
+    capacity: int = Field(ge=0, le=1_000_000)
+    price_percent: int = Field(0, ge=-100, le=1000, description="added to each slot's price")
+    prices_fen: dict[str, int] = Field(
+        default_factory=dict, description="ticket_type_id -> fen, replaces the computed price"
+    )
+    valid_from: str | None = Field(None, description="YYYY-MM-DD; omitted: from today")
+    valid_until: str | None = Field(None, description="YYYY-MM-DD; omitted: no end")
+    active: bool = True
+
+
+class CloseDay(Strict):
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    product_ids: list[str] = Field(
+        default_factory=list, max_length=50, description="omitted: every product"
+    )
+    reason_zh: str = Field("", max_length=200)
+    reason_en: str = Field("", max_length=200)

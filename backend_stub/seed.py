@@ -1,20 +1,22 @@
-"""`--seed demo`: 云台山风景区 (Yuntai Mountain): products, slots, members, staff, OTA orders.
+"""`--seed demo`: 云台山风景区 (Yuntai Mountain): products, slot templates (the calendar then
+opens today and the days ahead), members, staff, OTA orders.
 
 The facts here (ids, codes, people) are listed in docs/backend.md for the other parts to use.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import Holder, OrderLine, OrderRequest
+from backend_stub.services.calendar import top_up
 from backend_stub.services.ops import pin_hash
 from backend_stub.services.orders import place_channel_order
 
-DAYS_AHEAD = 30
 HOURS = range(8, 17)  # hourly slots 08:00-09:00 ... 16:00-17:00
 DEMO_KIOSK_TOKEN = "demo-kiosk-token"
 DEMO_KIOSK_ID = "kiosk-01"
@@ -35,6 +37,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "child_needs_adult": 1,
         "max_per_order": 20,
         "sort": 1,
+        "addons_per_parent": 1,
+        "requires_parent_entered": 0,
     },
     {
         "id": "CABLE",
@@ -51,6 +55,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "child_needs_adult": 0,
         "max_per_order": 20,
         "sort": 2,
+        "addons_per_parent": 2,  # the holder's ride and an accompanied child's
+        "requires_parent_entered": 1,  # the lower station is inside the main gate
     },
     {
         "id": "SHOW",
@@ -67,6 +73,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "child_needs_adult": 0,
         "max_per_order": 20,
         "sort": 3,
+        "addons_per_parent": 1,
+        "requires_parent_entered": 0,  # the theatre is outside the main gate
     },
     {
         "id": "BUNDLE",
@@ -84,6 +92,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "child_needs_adult": 0,
         "max_per_order": 10,
         "sort": 4,
+        "addons_per_parent": 1,
+        "requires_parent_entered": 0,
     },
 ]
 
@@ -104,6 +114,20 @@ CAPACITY = {"ADM": 300, "CABLE": 120, "SHOW": 200, "BUNDLE": 100}
 SHOW_HOURS = (10, 14, 16)
 SLOT_PERCENT = {8: -10, 16: -20}  # early-bird and last-entry slots are cheaper (admission)
 
+# what a ticket admits to (a bundle: one entry each), and the gates that check them
+COMPONENTS = [
+    ("ADM", "景区大门", "Main gate"),
+    ("CABLE", "索道", "Cable car"),
+    ("GLASS", "玻璃栈道", "Glass walkway"),
+    ("SHOW", "演出剧场", "Show theatre"),
+]
+GATES = [
+    ("G-MAIN-1", "ADM", "南门1号闸机", "South gate, lane 1"),
+    ("G-MAIN-2", "ADM", "南门2号闸机", "South gate, lane 2"),
+    ("G-CABLE", "CABLE", "索道下站", "Cable car, lower station"),
+    ("G-GLASS", "GLASS", "玻璃栈道入口", "Glass walkway entrance"),
+    ("G-SHOW", "SHOW", "演出剧场入口", "Show theatre entrance"),
+]
 STAFF = [("S001", "赵主管", "supervisor", "246810"), ("S002", "钱操作员", "operator", "135790")]
 TIERS = [
     ("regular", "普通会员", "Regular", 0),
@@ -120,25 +144,33 @@ def slot_id(product_id: str, day: date, hour: int) -> str:
     return f"{product_id}-{day:%Y%m%d}-{hour:02d}00"
 
 
-def _slots(today: date) -> list[dict[str, Any]]:
+def _templates(today: date) -> list[dict[str, Any]]:
+    """One slot template per product, every day: the calendar generates the days ahead."""
     rows = []
-    for offset in range(DAYS_AHEAD + 1):
-        day = today + timedelta(days=offset)
-        for product_id, capacity in CAPACITY.items():
-            hours = SHOW_HOURS if product_id == "SHOW" else HOURS
-            for hour in hours:
-                rows.append(
-                    {
-                        "id": slot_id(product_id, day, hour),
-                        "product_id": product_id,
-                        "date": day.isoformat(),
-                        "start": f"{hour:02d}:00",
-                        "end": f"{hour + 1:02d}:00",
-                        "capacity": capacity,
-                        "remaining": capacity,
-                        "slot_percent": SLOT_PERCENT.get(hour, 0) if product_id == "ADM" else 0,
-                    }
-                )
+    for product_id, capacity in CAPACITY.items():
+        hours = SHOW_HOURS if product_id == "SHOW" else HOURS
+        percents = SLOT_PERCENT if product_id == "ADM" else {}
+        times = [
+            {"start": f"{h:02d}:00", "end": f"{h + 1:02d}:00", "percent": percents.get(h, 0)}
+            for h in hours
+        ]
+        rows.append(
+            {
+                "id": f"tpl-{product_id}",
+                "product_id": product_id,
+                "name": "每日 / Daily",
+                "weekdays": "1,2,3,4,5,6,7",
+                "times": json.dumps(times),
+                "capacity": capacity,
+                "price_percent": 0,
+                "prices_fen": "",
+                "valid_from": None,
+                "valid_until": None,
+                "active": 1,
+                "created_at": f"{today.isoformat()}T00:00:00",
+                "updated_at": f"{today.isoformat()}T00:00:00",
+            }
+        )
     return rows
 
 
@@ -180,7 +212,7 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
                 for t in TICKET_TYPES
             ],
         )
-        store.insert_many("slots", _slots(today))
+        store.insert_many("slot_templates", _templates(today))
         store.insert_many(
             "tiers",
             [
@@ -244,8 +276,17 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
             ],
         )
         store.insert("kiosk_tokens", {"token": DEMO_KIOSK_TOKEN, "kiosk_id": DEMO_KIOSK_ID})
+        store.insert_many(
+            "components",
+            [dict(zip(("id", "name_zh", "name_en"), c, strict=True)) for c in COMPONENTS],
+        )
+        store.insert_many(
+            "gates",
+            [dict(zip(("id", "component", "name_zh", "name_en"), g, strict=True)) for g in GATES],
+        )
         store.set_meta("seeded", "demo")
     bk.invalidate_catalog()
+    top_up(bk, today)  # today and the calendar's window ahead, from the templates
     _seed_ota_orders(bk, today)
     return True
 

@@ -28,6 +28,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--rebook-fee-fen", type=int, default=0, help="fee per ticket rebooked < 24 h ahead"
     )
     parser.add_argument(
+        "--calendar-days", type=int, default=60, help="slots generated this many days ahead"
+    )
+    parser.add_argument(
+        "--entry-early-minutes", type=int, default=30, help="a gate admits this long before a slot"
+    )
+    parser.add_argument(
+        "--entry-late-minutes", type=int, default=60, help="... and this long after it ends"
+    )
+    parser.add_argument(
+        "--clock-offset-seconds",
+        type=float,
+        default=0.0,
+        help="tests and demos: run the backend's clock this many seconds off the wall clock",
+    )
+    parser.add_argument(
         "--kiosk-token",
         action="append",
         default=[],
@@ -43,6 +58,10 @@ def build(args: argparse.Namespace) -> Backend:
         hold_seconds=args.hold_seconds,
         ops_token=args.ops_token,
         rebook_fee_fen=args.rebook_fee_fen,
+        entry_early_minutes=args.entry_early_minutes,
+        entry_late_minutes=args.entry_late_minutes,
+        clock_offset_seconds=args.clock_offset_seconds,
+        calendar_days=args.calendar_days,
     )
     bk = Backend(store, settings)
     if args.seed == "demo":

@@ -61,8 +61,9 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE INDEX IF NOT EXISTS tickets_order ON tickets(order_id);
 CREATE INDEX IF NOT EXISTS tickets_doc ON tickets(holder_doc_number, date);
 CREATE INDEX IF NOT EXISTS tickets_phone ON tickets(holder_phone, date);
-CREATE UNIQUE INDEX IF NOT EXISTS tickets_real_name ON tickets(product_id, slot_id,
-  holder_doc_number) WHERE holder_doc_number != ''
+DROP INDEX IF EXISTS tickets_real_name;
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_real_name_doc ON tickets(product_id, slot_id,
+  holder_doc_type, holder_doc_number) WHERE holder_doc_number != ''
   AND status IN ('held', 'issued', 'printed', 'used');
 CREATE TABLE IF NOT EXISTS payments (
   id TEXT PRIMARY KEY, order_id TEXT NOT NULL, trade_no TEXT UNIQUE NOT NULL, idem_key TEXT,
@@ -105,6 +106,38 @@ CREATE TABLE IF NOT EXISTS idem_answers (
   kiosk_id TEXT NOT NULL, idem_key TEXT NOT NULL, action TEXT NOT NULL,
   request_hash TEXT NOT NULL, answer TEXT NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (kiosk_id, idem_key, action));
+CREATE TABLE IF NOT EXISTS components (
+  id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gates (
+  id TEXT PRIMARY KEY, component TEXT NOT NULL, name_zh TEXT DEFAULT '', name_en TEXT DEFAULT '');
+CREATE TABLE IF NOT EXISTS admissions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT, component TEXT NOT NULL,
+  gate_id TEXT NOT NULL, direction TEXT NOT NULL DEFAULT 'in', people INTEGER NOT NULL DEFAULT 1,
+  via TEXT DEFAULT '', day TEXT NOT NULL, at TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS admissions_once ON admissions(ticket_id, component)
+  WHERE ticket_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS admissions_day ON admissions(day, gate_id);
+CREATE TABLE IF NOT EXISTS revoked_codes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, ticket_id TEXT NOT NULL,
+  reason TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_grants (
+  token TEXT PRIMARY KEY, staff_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, kind TEXT NOT NULL,
+  created_at TEXT NOT NULL, expires_epoch REAL NOT NULL, used_order_id TEXT);
+CREATE TABLE IF NOT EXISTS staff_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, staff_id TEXT NOT NULL,
+  kiosk_id TEXT, action TEXT NOT NULL, order_id TEXT, ticket_id TEXT, detail TEXT DEFAULT '');
+CREATE TABLE IF NOT EXISTS group_rosters (
+  order_id TEXT PRIMARY KEY, group_ref TEXT UNIQUE NOT NULL, product_id TEXT NOT NULL,
+  slot_id TEXT NOT NULL, ticket_type_id TEXT NOT NULL, head TEXT NOT NULL,
+  roster_hash TEXT NOT NULL, amendments INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS slot_templates (
+  id TEXT PRIMARY KEY, product_id TEXT NOT NULL, name TEXT DEFAULT '', weekdays TEXT NOT NULL,
+  times TEXT NOT NULL, capacity INTEGER NOT NULL, price_percent INTEGER NOT NULL DEFAULT 0,
+  prices_fen TEXT DEFAULT '', valid_from TEXT, valid_until TEXT, active INTEGER DEFAULT 1,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS day_closures (
+  product_id TEXT NOT NULL, date TEXT NOT NULL, reason_zh TEXT DEFAULT '',
+  reason_en TEXT DEFAULT '', closed_at TEXT NOT NULL, PRIMARY KEY (product_id, date));
 """
 
 # columns added after the first release: (table, column, declaration); a database created
@@ -114,9 +147,20 @@ ADDED_COLUMNS = (
     ("orders", "rebook_of", "TEXT"),
     ("orders", "guide_doc_number", "TEXT NOT NULL DEFAULT ''"),
     ("orders", "points_returned", "INTEGER NOT NULL DEFAULT 0"),
+    ("orders", "collected_by", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "parent_ticket_id", "TEXT"),
+    ("products", "addons_per_parent", "INTEGER NOT NULL DEFAULT 1"),
+    ("products", "requires_parent_entered", "INTEGER NOT NULL DEFAULT 0"),
+    ("tickets", "holder_nationality", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "doc_waived_by", "TEXT NOT NULL DEFAULT ''"),
+    ("slots", "closed", "INTEGER NOT NULL DEFAULT 0"),
+    ("slots", "template_id", "TEXT"),
+    ("slots", "prices_override", "TEXT NOT NULL DEFAULT ''"),
 )
 INDEXES_ON_ADDED = """
 CREATE INDEX IF NOT EXISTS orders_guide ON orders(guide_doc_number) WHERE guide_doc_number != '';
+CREATE INDEX IF NOT EXISTS tickets_parent ON tickets(parent_ticket_id)
+  WHERE parent_ticket_id IS NOT NULL;
 """
 
 

@@ -3,6 +3,7 @@ catalog itself is read in catalog_model)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -28,15 +29,21 @@ def slot_end(slot: dict[str, Any]) -> datetime:
 
 
 def slot_prices(product: Product, slot: dict[str, Any]) -> dict[str, int]:
+    """Each ticket type's unit price in this slot: the computed price, or the slot's own
+    override from its template (`prices_override`, ticket type -> fen)."""
     day = date.fromisoformat(slot["date"])
-    return {
+    prices = {
         t.id: unit_price_fen(t.base_fen, day, product.rules, slot["slot_percent"])
         for t in product.ticket_types.values()
     }
+    if slot.get("prices_override"):
+        fixed = json.loads(slot["prices_override"])
+        prices |= {k: int(v) for k, v in fixed.items() if k in prices}
+    return prices
 
 
 def slot_view(product: Product, slot: dict[str, Any], now: datetime) -> dict[str, Any]:
-    closed = now >= slot_end(slot)
+    closed = now >= slot_end(slot) or bool(slot.get("closed"))
     remaining = slot["remaining"]
     return {
         "id": slot["id"],

@@ -78,6 +78,7 @@ def import_channel_order(
         channel=channel,
         channel_order_id=body.channel_order_id,
         order_no=None if taken else body.channel_order_id.upper(),
+        collected_by=body.collected_by,
     )
 
 

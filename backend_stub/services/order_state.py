@@ -1,5 +1,6 @@
-"""An order's life after placing: loading and viewing it, signing its tickets, expiring it
-(marking it paid is in services.issuing)."""
+"""An order's life after placing: loading and viewing it (with who took its money, and each
+ticket's entries), finding a ticket by its code, signing its tickets, expiring it (marking it
+paid is in services.issuing)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from backend_stub.services.members import change_points
 from kiosk.domain.code_kinds import ORDER_QR_PREFIX
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import mask_id, mask_name, mask_phone
-from kiosk.domain.ticket_code import TicketClaims, sign_ticket
+from kiosk.domain.refund_rules import KIOSK, collected_by_for
+from kiosk.domain.ticket_code import TicketClaims, TicketCodeError, sign_ticket, verify_ticket
 
 PAID_STATUSES = ("paid", "partially_refunded")
 
@@ -28,6 +30,58 @@ def load_order(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
             expire_order(bk, order_id, now)
         order = bk.store.one("SELECT * FROM orders WHERE id = ?", (order_id,))
     return order
+
+
+def collected_by(order: dict[str, Any]) -> str:
+    """Who took the order's money: `kiosk`, `channel` (an OTA, the mini-program) or `agency`."""
+    return order.get("collected_by") or collected_by_for(order["channel"])
+
+
+def ticket_by_code(bk: Backend, code: str) -> dict[str, Any]:
+    """The stored ticket a signed code names (with its product's `kind`); ticket_invalid for
+    a forged or outdated code."""
+    try:
+        claims = verify_ticket(code, bk.public_key)
+    except TicketCodeError as exc:
+        raise RuleError("ticket_invalid") from exc
+    row = bk.store.one(
+        "SELECT t.*, p.kind FROM tickets t JOIN products p ON p.id = t.product_id WHERE t.id = ?",
+        (claims.ticket_id,),
+    )
+    if row is None or row["code"] != code.strip():
+        raise RuleError("ticket_invalid")
+    return row
+
+
+def used_entries(bk: Backend, t: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The entries of a ticket used so far: component -> {at, gate_id}. A ticket marked used
+    before entries were recorded has used its entrance."""
+    if t["status"] != "used":
+        return {}
+    rows = bk.store.all(
+        "SELECT component, at, gate_id FROM admissions WHERE ticket_id = ? AND direction = 'in'",
+        (t["id"],),
+    )
+    if not rows:
+        product = bk.catalog().products.get(t["product_id"])
+        first = product.components[0] if product and product.components else t["product_id"]
+        return {first: {"at": t["used_at"], "gate_id": ""}}
+    return {r["component"]: {"at": r["at"], "gate_id": r["gate_id"]} for r in rows}
+
+
+def _entries_view(bk: Backend, t: dict[str, Any], components: tuple[str, ...]) -> list[dict]:
+    names = bk.catalog().component_names
+    used = used_entries(bk, t)
+    return [
+        {
+            "component": c,
+            "name": names.get(c),
+            "used": c in used,
+            "used_at": used[c]["at"] if c in used else None,
+            "gate_id": used[c]["gate_id"] if c in used else None,
+        }
+        for c in components
+    ]
 
 
 def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
@@ -55,14 +109,27 @@ def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
         "unit_fen": t["unit_fen"],
         "paid_fen": t["paid_fen"],
         "refunded_fen": t["refunded_fen"],
-        "holder": {
-            "doc_type": t["holder_doc_type"],
-            "doc_number": mask_id(t["holder_doc_number"] or ""),
-            "name": mask_name(t["holder_name"] or ""),
-        },
+        "holder": holder_view(t),
         "printed_count": t["printed_count"],
         "used_at": t["used_at"],
+        "parent_ticket_id": t.get("parent_ticket_id"),
+        "entries": _entries_view(bk, t, product.components if product else (t["product_id"],)),
     }
+
+
+def holder_view(t: dict[str, Any]) -> dict[str, Any]:
+    """A ticket's holder, masked; an adult let through without a document says so."""
+    view: dict[str, Any] = {
+        "doc_type": t["holder_doc_type"],
+        "doc_number": mask_id(t["holder_doc_number"] or ""),
+        "name": mask_name(t["holder_name"] or ""),
+    }
+    if t.get("holder_nationality"):
+        view["nationality"] = t["holder_nationality"]
+    if t.get("doc_waived_by"):
+        view["doc_waived_by"] = t["doc_waived_by"]
+        view["note"] = {"zh": "无证件·工作人员放行", "en": "No document, allowed by staff"}
+    return view
 
 
 def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
@@ -77,6 +144,8 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
         "order_no": o["order_no"],
         "status": o["status"],
         "channel": o["channel"],
+        "collected_by": collected_by(o),
+        "refundable_at_kiosk": collected_by(o) == KIOSK,
         "order_qr": f"{ORDER_QR_PREFIX}{o['order_no']}",
         "subtotal_fen": o["subtotal_fen"],
         "member_discount_fen": o["member_discount_fen"],

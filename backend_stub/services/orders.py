@@ -1,4 +1,5 @@
-"""Placing an order: validate every line, price it on the server, hold the inventory."""
+"""Placing an order: validate every line, price it on the server, bind each add-on to its
+parent ticket (services.binding), hold the inventory."""
 
 from __future__ import annotations
 
@@ -15,22 +16,17 @@ from backend_stub.clock import epoch_of, iso, plus_seconds
 from backend_stub.context import Backend
 from backend_stub.schemas import OrderLine, OrderRequest
 from backend_stub.services import idempotency
+from backend_stub.services.binding import bind_addons, recheck_bound
 from backend_stub.services.catalog import get_slot, slot_end, slot_prices, take_seats
+from backend_stub.services.holders import check_real_name_unique, holders_for, record_holders
 from backend_stub.services.issuing import mark_order_paid
 from backend_stub.services.members import change_points
 from backend_stub.services.order_state import next_order_no, order_view
-from kiosk.domain.catalog import (
-    HELD_STATUSES,
-    PARENT_KINDS,
-    HeldTicket,
-    check_children_accompanied,
-    check_eligible,
-    require_parent,
-)
+from kiosk.domain.catalog import check_children_accompanied
 from kiosk.domain.errors import RuleError
-from kiosk.domain.ids import DocType, birth_date_of, is_valid_phone, validate_document
+from kiosk.domain.ids import is_valid_phone
 from kiosk.domain.pricing import Coupon, QuoteLine, allocate, quote
-from kiosk.domain.ticket_code import TicketCodeError, verify_ticket
+from kiosk.domain.refund_rules import collected_by_for
 
 
 @dataclass
@@ -40,35 +36,25 @@ class PlannedTicket:
     slot: dict[str, Any]
     unit_fen: int
     holder: dict[str, str] = field(default_factory=dict)
+    line_index: int = 0  # the order line it comes from
+    id: str = field(default_factory=lambda: "t" + secrets.token_hex(5))
+    parent_ticket_id: str | None = None  # an add-on: the ticket it hangs on (services.binding)
 
+    @property
+    def product_id(self) -> str:
+        return self.product.id
 
-def _holders_for(line: OrderLine, product: Product, tt: TicketType, day: date) -> list[dict]:
-    if product.real_name and len(line.holders) != line.quantity:
-        raise RuleError("holder_required", f"{line.quantity} holders for {product.id}")
-    if len(line.holders) > line.quantity:
-        raise RuleError("holders_mismatch")
-    out = []
-    for holder in line.holders:
-        if holder.phone and not is_valid_phone(holder.phone):
-            raise RuleError("invalid_phone")
-        if holder.doc_type == DocType.NONE:
-            # a child without a document gives a name and the buyer's phone
-            if product.real_name and not (tt.is_child and holder.name and holder.phone):
-                raise RuleError("holder_required", "a document, or a child's name and phone")
-            number = ""
-        else:
-            number = validate_document(holder.doc_type, holder.doc_number)
-            check_eligible(tt.eligibility, birth_date_of(holder.doc_type, number), day)
-        out.append(
-            {
-                "holder_doc_type": holder.doc_type if number else DocType.NONE.value,
-                "holder_doc_number": number,
-                "holder_name": holder.name,
-                "holder_phone": holder.phone,
-            }
-        )
-    out += [{} for _ in range(line.quantity - len(out))]
-    return out
+    @property
+    def kind(self) -> str:
+        return self.product.kind
+
+    @property
+    def day(self) -> str:
+        return self.slot["date"]
+
+    @property
+    def is_child(self) -> bool:
+        return self.ticket_type.is_child
 
 
 def plan_tickets(
@@ -79,7 +65,7 @@ def plan_tickets(
     catalog = bk.catalog()
     planned: list[PlannedTicket] = []
     per_product: Counter[str] = Counter()
-    for line in lines:
+    for index, line in enumerate(lines):
         product = catalog.products.get(line.product_id)
         if product is None:
             raise RuleError("unknown_product", line.product_id)
@@ -89,7 +75,7 @@ def plan_tickets(
         slot = get_slot(bk, line.slot_id)
         if slot["product_id"] != product.id:
             raise RuleError("slot_product_mismatch", f"{slot['id']} / {product.id}")
-        if now >= slot_end(slot):
+        if now >= slot_end(slot) or slot.get("closed"):
             raise RuleError("slot_closed", slot["id"])
         per_product[product.id] += line.quantity
         limit = max_per_product or product.max_per_order
@@ -97,29 +83,11 @@ def plan_tickets(
             raise RuleError("too_many_tickets", f"at most {limit}")
         unit = slot_prices(product, slot)[tt.id]
         day = date.fromisoformat(slot["date"])
-        for holder in _holders_for(line, product, tt, day):
-            planned.append(PlannedTicket(product, tt, slot, unit, holder))
-    _check_real_name_unique(bk, planned)
+        for holder in holders_for(bk, line, product, tt, day, now):
+            planned.append(PlannedTicket(product, tt, slot, unit, holder, index))
+    check_real_name_unique(bk, planned)
     _check_children(planned)
     return planned
-
-
-def _check_real_name_unique(bk: Backend, planned: list[PlannedTicket]) -> None:
-    seen: set[tuple[str, str, str]] = set()
-    for t in planned:
-        number = t.holder.get("holder_doc_number")
-        if not number:
-            continue
-        key = (t.product.id, t.slot["id"], number)
-        if key in seen:
-            raise RuleError("duplicate_real_name")
-        seen.add(key)
-        if bk.store.one(
-            "SELECT 1 FROM tickets WHERE product_id = ? AND slot_id = ? AND holder_doc_number = ?"
-            " AND status IN ('held', 'issued', 'printed', 'used')",
-            key,
-        ):
-            raise RuleError("duplicate_real_name")
 
 
 def _check_children(planned: list[PlannedTicket]) -> None:
@@ -131,72 +99,6 @@ def _check_children(planned: list[PlannedTicket]) -> None:
             (children if t.ticket_type.is_child else adults)[key] += 1
     for key, count in children.items():
         check_children_accompanied(count, adults[key])
-
-
-def held_parent_tickets(
-    bk: Backend, day: date, doc_numbers: list[str], phones: list[str]
-) -> list[dict[str, Any]]:
-    """Tickets of admission kinds held (paid) for `day` by any of these documents or phones."""
-    if not doc_numbers and not phones:
-        return []
-    conds, params = [], [day.isoformat()]
-    if doc_numbers:
-        conds.append(f"t.holder_doc_number IN ({','.join('?' * len(doc_numbers))})")
-        params += doc_numbers
-    if phones:
-        marks = ",".join("?" * len(phones))
-        conds.append(f"t.holder_phone IN ({marks}) OR o.buyer_phone IN ({marks})")
-        params += phones + phones
-    kinds = ",".join(f"'{k}'" for k in PARENT_KINDS)
-    statuses = ",".join(f"'{s}'" for s in HELD_STATUSES)
-    return bk.store.all(
-        f"SELECT t.*, p.kind FROM tickets t JOIN orders o ON o.id = t.order_id "
-        f"JOIN products p ON p.id = t.product_id WHERE t.date = ? AND ({' OR '.join(conds)}) "
-        f"AND p.kind IN ({kinds}) AND t.status IN ({statuses}) ORDER BY t.id",
-        params,
-    )
-
-
-def ticket_by_code(bk: Backend, code: str) -> dict[str, Any]:
-    """The stored ticket a signed code names; ticket_invalid for a forged or outdated code."""
-    try:
-        claims = verify_ticket(code, bk.public_key)
-    except TicketCodeError as exc:
-        raise RuleError("ticket_invalid") from exc
-    row = bk.store.one(
-        "SELECT t.*, p.kind FROM tickets t JOIN products p ON p.id = t.product_id WHERE t.id = ?",
-        (claims.ticket_id,),
-    )
-    if row is None or row["code"] != code.strip():
-        raise RuleError("ticket_invalid")
-    return row
-
-
-def _check_parents(bk: Backend, req: OrderRequest, planned: list[PlannedTicket]) -> None:
-    for line in req.lines:
-        product = bk.catalog().products[line.product_id]
-        if product.kind != "addon":
-            continue
-        day = date.fromisoformat(get_slot(bk, line.slot_id)["date"])
-        in_order = sum(
-            1
-            for t in planned
-            if t.product.kind in PARENT_KINDS
-            and t.slot["date"] == day.isoformat()
-            and (t.product.id == product.parent_product_id or t.product.kind == "bundle")
-        )
-        rows: list[dict[str, Any]] = []
-        if line.parent_ticket_code:
-            rows = [ticket_by_code(bk, line.parent_ticket_code)]
-        elif not in_order:
-            docs = [h.doc_number.upper() for h in line.holders if h.doc_number]
-            phones = [p for p in [req.buyer_phone, *(h.phone for h in line.holders)] if p]
-            rows = held_parent_tickets(bk, day, docs, phones)
-        held = [
-            HeldTicket(r["product_id"], r["kind"], date.fromisoformat(r["date"]), r["status"])
-            for r in rows
-        ]
-        require_parent(product.parent_product_id, day, held, in_order)
 
 
 def _coupon(bk: Backend, code: str) -> Coupon:
@@ -235,9 +137,11 @@ def place_order(
     order_no: str | None = None,
     guide_doc_number: str = "",
     max_per_product: int | None = None,
+    collected_by: str = "",
 ) -> tuple[dict[str, Any], bool]:
     """Validate, price and hold an order; (order, replayed). Retrying with the same
-    Idempotency-Key returns the first order and holds nothing more."""
+    Idempotency-Key returns the first order and holds nothing more. `collected_by`: who took
+    the money, when the channel says (default: by channel, refund_rules.collected_by_for)."""
     digest = request_hash(req)
     prior_id = idempotency.prior_order_id(bk, kiosk_id, idem_key, digest)
     if prior_id is not None:
@@ -245,7 +149,7 @@ def place_order(
     if req.buyer_phone and not is_valid_phone(req.buyer_phone):
         raise RuleError("invalid_phone", "buyer_phone")
     planned = plan_tickets(bk, req.lines, now, max_per_product)
-    _check_parents(bk, req, planned)
+    bind_addons(bk, req, planned)
     member, tier_percent = None, 0
     if req.member_id:
         member = bk.store.one(
@@ -283,6 +187,7 @@ def place_order(
                     "order_no": order_no or _next_order_no(bk, now),
                     "status": "held",
                     "channel": channel,
+                    "collected_by": collected_by_for(channel, collected_by),
                     "channel_order_id": channel_order_id,
                     "kiosk_id": kiosk_id,
                     "idem_key": idem_key or None,
@@ -306,10 +211,11 @@ def place_order(
             store.run_many(
                 "INSERT INTO tickets (id, order_id, product_id, slot_id, date, ticket_type_id, "
                 "unit_fen, paid_fen, status, holder_doc_type, holder_doc_number, holder_name, "
-                "holder_phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?)",
+                "holder_phone, parent_ticket_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)",
                 [
                     (
-                        "t" + secrets.token_hex(5),
+                        t.id,
                         order_id,
                         t.product.id,
                         t.slot["id"],
@@ -321,10 +227,13 @@ def place_order(
                         t.holder.get("holder_doc_number", ""),
                         t.holder.get("holder_name", ""),
                         t.holder.get("holder_phone", ""),
+                        t.parent_ticket_id,
                     )
                     for t, share in zip(planned, shares, strict=True)
                 ],
             )
+            recheck_bound(bk, planned)
+            record_holders(bk, order_id, planned, kiosk_id, now)
             if q.points_used and member:
                 change_points(bk, member["id"], -q.points_used, "redeem", order_id, now)
             if q.total_fen == 0 or paid_by_channel:

@@ -6,6 +6,10 @@ Dearer: a *difference order* (kind `rebook`, status `held`) is created for what 
 ordinary payment calls. Only when it is paid do the tickets move: the old seats come back,
 the tickets get the new slot and new codes, in the transaction that records the payment.
 Unpaid, it expires like any hold: the target seats come back and the tickets stay put.
+
+Parent/child: an add-on stays on its parent's day; a parent moves to another day only
+without add-ons (refund them first: `addons_block_rebook`, `addon_used`), within its day it
+keeps them. An order a kiosk did not take moves no money at a kiosk (refund_rules).
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ from typing import Any
 from backend_stub.clock import epoch_of, iso, plus_seconds
 from backend_stub.context import Backend
 from backend_stub.services import idempotency
+from backend_stub.services.binding import addons_of, check_addons_can_go
 from backend_stub.services.catalog import get_slot, slot_prices, slot_start, take_seats
 from backend_stub.services.order_state import (
     PAID_STATUSES,
+    collected_by,
     load_order,
     next_order_no,
     order_view,
     sign_ticket_row,
 )
+from backend_stub.services.revocations import REBOOKED, revoke
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import (
     RebookPolicy,
+    check_rebook_money_here,
     check_ticket_changeable,
     rebook_balance_fen,
     rebook_fee_fen,
@@ -63,9 +71,28 @@ def changeable_tickets(
     return rows
 
 
+def check_day_change(bk: Backend, t: dict[str, Any], new_day: str) -> None:
+    """A ticket moving to another day: an add-on may not (addon_date_mismatch), a parent
+    only without add-ons (addons_block_rebook; addon_used when one is used)."""
+    if new_day == t["date"]:
+        return
+    if t.get("parent_ticket_id"):
+        raise RuleError("addon_date_mismatch")
+    addons = addons_of(bk, [t["id"]])
+    check_addons_can_go(addons)
+    if addons:
+        raise RuleError("addons_block_rebook", ", ".join(a["id"] for a in addons))
+
+
 def _move_ticket(
-    bk: Backend, t: dict[str, Any], new_slot: dict[str, Any], new_unit: int, paid_fen: int
+    bk: Backend,
+    t: dict[str, Any],
+    new_slot: dict[str, Any],
+    new_unit: int,
+    paid_fen: int,
+    now: datetime,
 ) -> None:
+    revoke(bk, t, REBOOKED, now)
     moved = t | {"slot_id": new_slot["id"], "date": new_slot["date"]}
     bk.store.run(
         "UPDATE tickets SET slot_id = ?, date = ?, unit_fen = ?, paid_fen = ?, code = ?,"
@@ -131,7 +158,7 @@ def rebook_tickets(
             raise RuleError("order_not_paid")
         tickets = changeable_tickets(bk, order_id, ticket_ids, now)
         new_slot = get_slot(bk, new_slot_id)
-        if slot_start(new_slot) <= now:
+        if slot_start(new_slot) <= now or new_slot.get("closed"):
             raise RuleError("slot_closed", new_slot["id"])
         product = bk.catalog().products.get(new_slot["product_id"])
         plan = []
@@ -140,11 +167,14 @@ def rebook_tickets(
                 raise RuleError("slot_product_mismatch")
             if new_slot["id"] == t["slot_id"]:
                 raise RuleError("rebook_same_slot")
+            check_day_change(bk, t, new_slot["date"])
             policy = RebookPolicy(fee_fen=bk.settings.rebook_fee_fen)
             fee = rebook_fee_fen(slot_start(get_slot(bk, t["slot_id"])), now, policy)
             new_unit = slot_prices(product, new_slot)[t["ticket_type_id"]]
             plan.append((t, new_unit, fee, rebook_balance_fen(t["unit_fen"], new_unit, fee)))
         due = sum(balance for *_, balance in plan)
+        back = sum(min(-balance, t["paid_fen"]) for t, *_, balance in plan if balance < 0)
+        check_rebook_money_here(collected_by(order), order["channel"], due, back)
         take_seats(bk, new_slot["id"], len(plan))
         if due > 0:
             diff_id = _hold_difference(
@@ -158,7 +188,7 @@ def rebook_tickets(
                 store.run(
                     "UPDATE slots SET remaining = remaining + 1 WHERE id = ?", (t["slot_id"],)
                 )
-                _move_ticket(bk, t, new_slot, new_unit, t["paid_fen"] - back)
+                _move_ticket(bk, t, new_slot, new_unit, t["paid_fen"] - back, now)
                 _record(bk, order_id, t["id"], "rebook", back, fee, now)
             if back_total:
                 store.run(
@@ -229,9 +259,18 @@ def _hold_difference(
     return diff_id
 
 
+def _may_change_day(bk: Backend, t: dict[str, Any], new_day: str) -> bool:
+    try:
+        check_day_change(bk, t, new_day)
+    except RuleError:
+        return False
+    return True
+
+
 def apply_paid_rebook(bk: Backend, diff: dict[str, Any], now: datetime) -> None:
     """Inside the transaction that marks a difference order paid: move its tickets. If a
-    ticket changed meanwhile (used at the gate), nothing moves and the payment is refunded."""
+    ticket changed meanwhile (used at the gate, an add-on bought on it for its old day), nothing
+    moves and the payment is refunded."""
     store = bk.store
     items = store.all("SELECT * FROM rebook_items WHERE order_id = ?", (diff["id"],))
     tickets = {
@@ -239,7 +278,10 @@ def apply_paid_rebook(bk: Backend, diff: dict[str, Any], now: datetime) -> None:
         for i in items
     }
     intact = all(
-        t is not None and t["status"] in ("issued", "printed") and t["slot_id"] == i["from_slot_id"]
+        t is not None
+        and t["status"] in ("issued", "printed")
+        and t["slot_id"] == i["from_slot_id"]
+        and _may_change_day(bk, t, get_slot(bk, i["to_slot_id"])["date"])
         for i, t in ((i, tickets[i["ticket_id"]]) for i in items)
     )
     if not intact:
@@ -257,6 +299,11 @@ def apply_paid_rebook(bk: Backend, diff: dict[str, Any], now: datetime) -> None:
         new_slot = get_slot(bk, i["to_slot_id"])
         store.run("UPDATE slots SET remaining = remaining + 1 WHERE id = ?", (i["from_slot_id"],))
         _move_ticket(
-            bk, t, new_slot, i["new_unit_fen"], t["paid_fen"] + i["balance_fen"] - i["fee_fen"]
+            bk,
+            t,
+            new_slot,
+            i["new_unit_fen"],
+            t["paid_fen"] + i["balance_fen"] - i["fee_fen"],
+            now,
         )
         _record(bk, t["order_id"], t["id"], "rebook", 0, i["fee_fen"], now)

@@ -1,4 +1,5 @@
-"""Tickets after payment: printed, verified at the gate, found for pickup and as parents."""
+"""Tickets after payment: printed, found for pickup and as parents (the gate is
+services.gate)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 from backend_stub.context import Backend
-from backend_stub.services.order_state import PAID_STATUSES, order_view, ticket_view
-from backend_stub.services.orders import held_parent_tickets, ticket_by_code
+from backend_stub.services.binding import held_parent_tickets
+from backend_stub.services.order_state import (
+    PAID_STATUSES,
+    order_view,
+    ticket_by_code,
+    ticket_view,
+)
 from kiosk.domain.catalog import HELD_STATUSES, PARENT_KINDS
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
@@ -29,26 +35,6 @@ def mark_printed(bk: Backend, ticket_id: str, now: datetime) -> dict[str, Any]:
         )
         t = bk.store.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
     return ticket_view(bk, t)
-
-
-def verify_at_gate(bk: Backend, code: str, now: datetime) -> dict[str, Any]:
-    """What a gate does: signature, the stored code, the day, not used; then mark it used."""
-    with bk.store.transaction():
-        t = ticket_by_code(bk, code)
-        if t["status"] == "used":
-            raise RuleError("ticket_used")
-        if t["status"] == "refunded":
-            raise RuleError("ticket_refunded")
-        if t["status"] not in ("issued", "printed"):
-            raise RuleError("ticket_not_issued")
-        if date.fromisoformat(t["date"]) != now.date():
-            raise RuleError("ticket_wrong_date", t["date"])
-        bk.store.run(
-            "UPDATE tickets SET status = 'used', used_at = ? WHERE id = ?",
-            (now.isoformat(), t["id"]),
-        )
-        t = bk.store.one("SELECT * FROM tickets WHERE id = ?", (t["id"],))
-    return {"admitted": True, "ticket": ticket_view(bk, t)}
 
 
 def find_for_pickup(

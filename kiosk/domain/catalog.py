@@ -1,4 +1,5 @@
-"""Catalog rules: product kinds, parent/child (父子票) tickets, eligibility by age."""
+"""Catalog rules: product kinds, parent/child (父子票) tickets and their binding, a ticket's
+entries (one per component of a bundle), eligibility by age."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ KINDS = (ADMISSION, ADDON, BUNDLE)
 PARENT_KINDS = (ADMISSION, BUNDLE)
 # ticket statuses that still count as holding a ticket (used: the holder is in the park)
 HELD_STATUSES = ("issued", "printed", "used")
+# ticket statuses that take up a place on a parent ticket (a hold too: it may be paid)
+BOUND_STATUSES = ("held", "issued", "printed", "used")
+# add-on tickets of one product a parent ticket carries, unless the product says otherwise
+DEFAULT_ADDONS_PER_PARENT = 1
 
 
 @dataclass(frozen=True)
@@ -85,3 +90,50 @@ def check_children_accompanied(children: int, adults: int) -> None:
     """One child per accompanying adult ticket, where the product requires it."""
     if children > adults:
         raise RuleError("child_needs_adult")
+
+
+@dataclass(frozen=True)
+class ParentCandidate:
+    """A ticket an add-on could hang on, and how many add-ons of the product it carries."""
+
+    ticket_id: str
+    doc_number: str = ""
+    is_child: bool = False
+    bound: int = 0
+
+
+def choose_parent(
+    candidates: Iterable[ParentCandidate], limit: int, doc_number: str = "", is_child: bool = False
+) -> str:
+    """The parent ticket an add-on ticket binds to: the first with room (fewer than `limit`
+    add-ons of the product), preferring the add-on holder's own ticket, then one of the same
+    kind of visitor (a child's ride on a child's admission). addon_limit_reached when every
+    candidate is full, parent_ticket_required when there is none."""
+    pool = list(candidates)
+    if not pool:
+        raise RuleError("parent_ticket_required")
+    free = [c for c in pool if c.bound < limit]
+    if not free:
+        raise RuleError("addon_limit_reached", f"at most {limit} per admission ticket")
+
+    def rank(c: ParentCandidate) -> tuple[bool, bool]:
+        return (not (doc_number and c.doc_number == doc_number), c.is_child != is_child)
+
+    return min(free, key=rank).ticket_id  # min is stable: the first of equals
+
+
+def components_of(product_id: str, kind: str, includes: Iterable[str] = ()) -> tuple[str, ...]:
+    """What a ticket admits to, one entry each: a bundle's components (admission first), or
+    the product itself. The first is the ticket's entrance (where the entry window holds)."""
+    parts = tuple(x for x in includes if x)
+    return parts if kind == BUNDLE and parts else (product_id,)
+
+
+def component_at_gate(components: tuple[str, ...], gate_component: str | None) -> str:
+    """Which entry of a ticket a gate admitting `gate_component` uses (no named gate: the
+    entrance); ticket_wrong_gate when the ticket has no such entry."""
+    if gate_component is None:
+        return components[0]
+    if gate_component not in components:
+        raise RuleError("ticket_wrong_gate", f"this gate admits {gate_component}")
+    return gate_component

@@ -50,6 +50,33 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "invalid_id_number": ErrorInfo(422, "身份证号码无效", "The ID card number is invalid"),
     "invalid_document": ErrorInfo(422, "证件号码格式无效", "The document number is invalid"),
+    "invalid_passport": ErrorInfo(422, "护照号码无效", "The passport number is invalid"),
+    "invalid_hk_macau_permit": ErrorInfo(
+        422,
+        "港澳居民来往内地通行证号码无效",
+        "The Mainland Travel Permit for Hong Kong and Macao Residents number is invalid",
+    ),
+    "invalid_taiwan_permit": ErrorInfo(
+        422,
+        "台湾居民来往大陆通行证（台胞证）号码无效",
+        "The Mainland Travel Permit for Taiwan Residents number is invalid",
+    ),
+    "invalid_foreign_permanent": ErrorInfo(
+        422,
+        "外国人永久居留身份证号码无效",
+        "The Foreign Permanent Resident ID Card number is invalid",
+    ),
+    "invalid_gat_residence": ErrorInfo(
+        422,
+        "港澳台居民居住证号码无效",
+        "The Residence Permit for Hong Kong, Macao and Taiwan Residents number is invalid",
+    ),
+    "invalid_nationality": ErrorInfo(422, "国籍代码无效", "The nationality code is invalid"),
+    "staff_grant_invalid": ErrorInfo(
+        403,
+        "工作人员授权无效或已过期，请主管重新刷卡",
+        "The staff authorisation is invalid or has expired; a supervisor must sign in again",
+    ),
     "invalid_phone": ErrorInfo(422, "手机号码无效", "The phone number is invalid"),
     "duplicate_real_name": ErrorInfo(
         409,
@@ -129,33 +156,130 @@ ERRORS: dict[str, ErrorInfo] = {
         "该门票有一笔待支付的改签",
         "A rebooking of this ticket is waiting for payment",
     ),
+    # parent/child binding, bundles, the gate
+    "addon_limit_reached": ErrorInfo(
+        409,
+        "该门票已达到此附加项目的购买上限",
+        "This admission ticket already carries as many of this add-on as allowed",
+    ),
+    "addon_used": ErrorInfo(
+        409,
+        "该门票的附加项目已使用，不能退票或改签到其他日期",
+        "An add-on of this ticket has been used; it cannot be refunded or moved to another day",
+    ),
+    "addons_block_rebook": ErrorInfo(
+        409,
+        "该门票带有附加项目，请先退掉附加项目再改签到其他日期",
+        "This ticket carries add-ons; refund them first to move it to another day",
+    ),
+    "addon_date_mismatch": ErrorInfo(
+        409,
+        "附加项目须与所属门票同一天",
+        "An add-on must be on the same day as its admission ticket",
+    ),
+    "parent_not_valid": ErrorInfo(
+        409,
+        "所属景区门票已退或已失效",
+        "The admission ticket this add-on belongs to is no longer valid",
+    ),
+    "parent_not_entered": ErrorInfo(
+        409, "请先从景区大门检票入园", "Please enter through the main gate first"
+    ),
+    "unknown_gate": ErrorInfo(404, "没有该检票口", "Unknown gate"),
+    "ticket_wrong_gate": ErrorInfo(
+        409, "该门票不能在此检票口使用", "This ticket is not valid at this gate"
+    ),
+    "ticket_too_early": ErrorInfo(409, "未到入园时间", "It is too early to enter with this ticket"),
+    "ticket_too_late": ErrorInfo(409, "已过入园时间", "The entry time of this ticket has passed"),
+    "no_ticket_for_id": ErrorInfo(
+        404,
+        "该证件今天在此检票口没有有效门票",
+        "No valid ticket for this ID document at this gate today",
+    ),
+    "verify_query_invalid": ErrorInfo(
+        422, "请出示门票二维码或身份证", "Give a ticket code or an ID number"
+    ),
+    # channels: only what a kiosk took is refunded at a kiosk
+    "refund_at_meituan": ErrorInfo(409, "请在美团申请退款", "Please request the refund on Meituan"),
+    "refund_at_ctrip": ErrorInfo(409, "请在携程申请退款", "Please request the refund on Ctrip"),
+    "refund_at_fliggy": ErrorInfo(409, "请在飞猪申请退款", "Please request the refund on Fliggy"),
+    "refund_at_miniprogram": ErrorInfo(
+        409,
+        "请在景区小程序申请退款",
+        "Please request the refund in the scenic area's mini-program",
+    ),
+    "refund_at_agency": ErrorInfo(409, "请联系旅行社", "Please contact your travel agency"),
+    "refund_at_channel": ErrorInfo(
+        409, "请在购票渠道申请退款", "Please request the refund where you bought the ticket"
+    ),
+    "rebook_elsewhere": ErrorInfo(
+        409, "该订单请在购票渠道改签", "Please change this order where you bought it"
+    ),
     # staff and ops
     "wrong_pin": ErrorInfo(401, "工号或密码错误", "Wrong staff id or PIN"),
     "price_invalid": ErrorInfo(422, "价格无效", "The price is invalid"),
     "channel_order_invalid": ErrorInfo(422, "渠道订单无效", "The channel order is invalid"),
     "group_invalid": ErrorInfo(422, "团体订单无效", "The group order is invalid"),
+    "group_not_found": ErrorInfo(404, "找不到该团体订单", "Group order not found"),
+    "roster_invalid": ErrorInfo(422, "花名册有误", "The roster has errors"),
+    "roster_missing_documents": ErrorInfo(
+        409,
+        "部分团员没有证件，确认后按非实名票出票",
+        "Some members have no ID document; confirm to book them as non-real-name seats",
+    ),
+    "roster_documents_required": ErrorInfo(
+        422,
+        "该产品为实名制，每位团员都须登记证件",
+        "This product is real-name: every member needs an ID document",
+    ),
+    "group_ref_conflict": ErrorInfo(
+        409,
+        "该团号已有不同的花名册，请修改原订单",
+        "This group reference already has a different roster; amend that order instead",
+    ),
+    "group_too_late": ErrorInfo(
+        409, "场次已开始，花名册不能再修改", "The slot has started; the roster can no longer change"
+    ),
+    "template_invalid": ErrorInfo(422, "场次模板无效", "The slot template is invalid"),
+    "template_not_found": ErrorInfo(404, "找不到该场次模板", "Slot template not found"),
 }
 
 
 class RuleError(Exception):
-    """A rule refused something; `code` is a key of ERRORS, `detail` an optional English hint."""
+    """A rule refused something; `code` is a key of ERRORS, `detail` an optional English hint
+    (`detail_zh` its Chinese, when there is one), `extra` more fields for the error body (e.g.
+    a roster's `rows`)."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        detail: str = "",
+        *,
+        detail_zh: str = "",
+        extra: dict[str, object] | None = None,
+    ) -> None:
         if code not in ERRORS:
             raise KeyError(f"unknown error code {code!r}")
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.detail_zh = detail_zh
+        self.extra = extra or {}
 
     @property
     def status(self) -> int:
         return ERRORS[self.code].status
 
 
-def error_body(code: str, detail: str = "") -> dict[str, dict[str, object]]:
-    """The JSON error body for `code`; `detail` is appended to both messages."""
+def error_body(
+    code: str, detail: str = "", detail_zh: str = "", extra: dict[str, object] | None = None
+) -> dict[str, dict[str, object]]:
+    """The JSON error body for `code`; `detail` is appended to both messages (`detail_zh`
+    instead of it to the Chinese one), `extra` fields are added next to the message."""
     info = ERRORS.get(code, ERRORS["internal_error"])
     zh, en = info.zh, info.en
+    if detail_zh or detail:
+        zh = f"{zh}（{detail_zh or detail}）"
     if detail:
-        zh, en = f"{zh}（{detail}）", f"{en} ({detail})"
-    return {"error": {"code": code, "message": {"zh": zh, "en": en}}}
+        en = f"{en} ({detail})"
+    return {"error": {"code": code, "message": {"zh": zh, "en": en}} | dict(extra or {})}

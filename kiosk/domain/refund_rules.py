@@ -1,4 +1,5 @@
-"""After-sales rules: refund fee by hours before the slot starts, rebooking cut-off."""
+"""After-sales rules: refund fee by hours before the slot starts, rebooking cut-off, and who
+refunds an order: only what a kiosk took is refunded at a kiosk (渠道)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from datetime import datetime
 from kiosk.domain.errors import RuleError
 
 REFUNDABLE_STATUSES = ("issued", "printed")
+
+# who took an order's money (`collected_by`)
+KIOSK = "kiosk"  # a kiosk of the area: refunded at a kiosk
+CHANNEL = "channel"  # an OTA or the area's mini-program: refunded there, which tells us
+AGENCY = "agency"  # a travel agency, invoiced / paid offline: refunded by the agency
+COLLECTORS = (KIOSK, CHANNEL, AGENCY)
+AGENCY_CHANNELS = frozenset({"group"})  # a guide's group order is the agency's
+# the error that tells a tourist where to ask for the refund, by channel
+REFUND_AT = {
+    "meituan": "refund_at_meituan",
+    "ctrip": "refund_at_ctrip",
+    "fliggy": "refund_at_fliggy",
+    "miniprogram": "refund_at_miniprogram",
+}
 
 
 @dataclass(frozen=True)
@@ -63,3 +78,41 @@ def rebook_fee_fen(slot_start: datetime, now: datetime, policy: RebookPolicy | N
 def rebook_balance_fen(old_unit_fen: int, new_unit_fen: int, fee_fen: int) -> int:
     """What the visitor pays (positive) or gets back (negative) when moving a ticket."""
     return new_unit_fen - old_unit_fen + fee_fen
+
+
+def collected_by_for(channel: str, stated: str = "") -> str:
+    """Who took the money of an order from `channel` (`stated` by the channel, if it says)."""
+    if stated in COLLECTORS:
+        return stated
+    if channel == KIOSK:
+        return KIOSK
+    return AGENCY if channel in AGENCY_CHANNELS else CHANNEL
+
+
+def refund_elsewhere(collected_by: str, channel: str) -> RuleError:
+    """The refusal that names where an order a kiosk did not take is refunded."""
+    code = (
+        "refund_at_agency"
+        if collected_by == AGENCY
+        else REFUND_AT.get(channel, "refund_at_channel")
+    )
+    return RuleError(code, extra={"channel": channel, "collected_by": collected_by})
+
+
+def check_refund_here(collected_by: str, channel: str) -> None:
+    """A kiosk gives back only money a kiosk took."""
+    if collected_by != KIOSK:
+        raise refund_elsewhere(collected_by, channel)
+
+
+def check_rebook_money_here(collected_by: str, channel: str, due_fen: int, back_fen: int) -> None:
+    """A rebooking of an order a kiosk did not take may move no money at the kiosk: money back
+    is refunded where it was paid, a difference to pay is paid there (rebook_elsewhere)."""
+    if collected_by == KIOSK:
+        return
+    if back_fen > 0:
+        raise refund_elsewhere(collected_by, channel)
+    if due_fen > 0:
+        raise RuleError(
+            "rebook_elsewhere", extra={"channel": channel, "collected_by": collected_by}
+        )

@@ -1,0 +1,47 @@
+"""A backend whose clock reads a chosen time of today, so gate and window tests hold at any
+hour they run (`--clock-offset-seconds`), and small calls the gate tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+
+import httpx
+
+from backend_stub.process import BackendProcess
+
+
+def offset_to(hour: int, minute: int = 0) -> float:
+    """Seconds from now to today at hour:minute (negative when that has passed)."""
+    now = datetime.now()
+    return (datetime.combine(now.date(), time(hour, minute)) - now).total_seconds()
+
+
+def backend_at(
+    folder: Path, hour: int, minute: int = 0, extra_args: Sequence[str] = ()
+) -> BackendProcess:
+    """A demo-seeded backend (not started) whose clock reads today at hour:minute."""
+    args = ["--clock-offset-seconds", f"{offset_to(hour, minute):.3f}", *extra_args]
+    return BackendProcess(folder / "backend.db", seed="demo", extra_args=args)
+
+
+def today() -> date:
+    return date.today()
+
+
+def verify(client: httpx.Client, gate_id: str | None = None, **body: str) -> httpx.Response:
+    """POST /tickets/verify with `code=` or `id_number=`, at `gate_id` (None: no gate)."""
+    return client.post(
+        "/api/v1/tickets/verify", json=body | ({"gate_id": gate_id} if gate_id else {})
+    )
+
+
+def error_code(r: httpx.Response) -> str:
+    return r.json()["error"]["code"]
+
+
+def pickup_codes(client: httpx.Client, **query: str) -> list[dict]:
+    """The tickets of the orders found for pickup (with their codes)."""
+    found = client.get("/api/v1/pickup", params=query).json()["orders"]
+    return [t for o in found for t in o["tickets"]]
