@@ -1,7 +1,9 @@
 """Walk-up purchase: product, date and slot, ticket counts, holders, extras, review, pay, print.
 
 Screens in order: `choose_product`, `choose_slot`, `choose_tickets`, `holder` (real-name
-products, once per ticket), `extras` (phone, coupon, member, points), `review`, then the
+products, once per ticket: a card on the reader, a document typed, a child without one, or
+`holder_staff_card` / `holder_staff_pin` for an adult staff allow without one; see
+kiosk/flows/holder_entry.py), `extras` (phone, coupon, member, points), `review`, then the
 checkout screens (`pay`, `pay_waiting`, `pay_qr`, `printing`, `paper_out`, `done`).
 """
 
@@ -13,11 +15,11 @@ from typing import Any
 from kiosk.api_records import Catalog, Product, Slot
 from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
-from kiosk.domain.errors import RuleError
-from kiosk.domain.holders import id_card_holder
-from kiosk.domain.ids import is_valid_phone, validate_document
+from kiosk.domain.holders import holder_view
+from kiosk.domain.ids import is_valid_phone
 from kiosk.flows import checkout
-from kiosk.flows.base import ID_CARD, SCAN, SMART_CARD, Flow, Msg, Outcome, Ports
+from kiosk.flows.base import SCAN, SMART_CARD, Flow, Msg, Outcome, Ports
+from kiosk.flows.holder_entry import HolderEntry
 
 
 @dataclass
@@ -215,47 +217,12 @@ class PurchaseFlow(Flow):
                 message = Msg("purchase.choose_at_least_one")
 
     async def enter_holders(self) -> None:
-        total = sum(self.cart.counts.values())
+        """One holder per ticket (kiosk.flows.holder_entry): a card on the reader, a document
+        typed, a child without one, or an adult staff allow without one."""
+        entry = HolderEntry(self, sum(self.cart.counts.values()), self.first_card)
+        self.first_card = None
         self.cart.holders = []
-        message = Msg("holder.place_id_card")
-        while len(self.cart.holders) < total:
-            if self.first_card is not None:
-                card, self.first_card = self.first_card, None
-                holder = id_card_holder(card.id_number, card.name)
-            else:
-                self.publish(
-                    "holder",
-                    message,
-                    data={"index": len(self.cart.holders) + 1, "total": total},
-                    actions=(ID_CARD, "enter_holder", "cancel"),
-                )
-                action = await self.wait(ID_CARD, "enter_holder")
-                if action.name == ID_CARD:
-                    card = action.params["card"]
-                    holder = id_card_holder(card.id_number, card.name)
-                else:
-                    holder = {
-                        k: str(action.params.get(k, ""))
-                        for k in ("doc_type", "doc_number", "name", "phone")
-                    }
-            try:
-                if holder["doc_number"]:
-                    holder["doc_number"] = validate_document(
-                        holder["doc_type"], holder["doc_number"]
-                    )
-                elif not (holder["name"] and is_valid_phone(holder["phone"])):
-                    raise RuleError("holder_required")
-            except RuleError as exc:
-                message = self.rule_msg(exc.code)
-                continue
-            if any(
-                h["doc_number"] and h["doc_number"] == holder["doc_number"]
-                for h in self.cart.holders
-            ):
-                message = Msg("holder.same_id_twice")
-                continue
-            self.cart.holders.append(holder)
-            message = Msg("holder.next", {"index": len(self.cart.holders) + 1})
+        self.cart.holders = await entry.run()
 
     async def extras(self) -> None:
         message = Msg("extras.optional")
@@ -268,6 +235,7 @@ class PurchaseFlow(Flow):
                     "coupon_code": self.cart.coupon_code,
                     "member_id": self.cart.member_id,
                     "points_to_redeem": self.cart.points_to_redeem,
+                    "holder_views": self.holder_views(),
                 },
                 actions=(
                     "set_phone",
@@ -301,6 +269,11 @@ class PurchaseFlow(Flow):
             elif action.name == SMART_CARD and getattr(p.get("card"), "kind", "") == "member":
                 message = await self._member(p["card"].member_id)
 
+    def holder_views(self) -> list[dict[str, Any]]:
+        """Each ticket's holder as a screen may show it: the document named, number and name
+        masked, whether staff allowed no document (kiosk.domain.holders.holder_view)."""
+        return [holder_view(h) for h in self.cart.holders]
+
     async def _member(self, member_id: str) -> Msg:
         try:
             member = await self.ports.client.member(member_id)
@@ -326,6 +299,7 @@ class PurchaseFlow(Flow):
                     "slot": slot_view(self.cart.slot),
                     "counts": dict(self.cart.counts),
                     "holders": len(self.cart.holders),
+                    "holder_views": self.holder_views(),
                     "addons": [dict(line) for line in self.cart.addon_lines],
                     "estimate_fen": self.cart.estimate_fen(),
                 },

@@ -1,6 +1,14 @@
 """Walk-up purchase: product, slot (showing what remains), ticket counts, visitors for
 real-name products, then one summary screen (phone, member, the estimate) and payment.
 
+Visitors (the flow's `holder` screens): the ID card on the reader; "Other documents" opens a
+choice of the document to type (resident ID number, passport, HK/Macao permit, Taiwan permit,
+foreign permanent residence card: each on its own keypad, then the name on the A-Z keypad) or
+"No document: staff allow" (the flow's staff card and PIN screens); "Child without ID" asks a
+name and the buyer's phone. A number the flow refuses opens its keypad again with what was
+typed and the refusal, naming the document. The summary names each visitor's document with
+the number and name masked.
+
 The flow's `extras` and `review` screens are drawn as one summary: "Confirm and pay" sends
 `next` and then `confirm` once the review arrives unchanged; a price change or an error on
 review shows the review itself. So two adult tickets for the next slot take 6 taps from the
@@ -12,8 +20,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from kiosk.domain.holders import id_card_holder, undocumented_holder
-from kiosk.domain.ids import mask_name
+from kiosk.domain.holders import document_holder, id_card_holder, undocumented_holder
 from ui.presenters.base import FlowPresenter
 from ui.presenters.texts import msg_params, name_of, yuan
 from ui.seam import Scene
@@ -28,6 +35,7 @@ class PurchasePresenter(FlowPresenter):
         "choose_slot": 0,
         "choose_tickets": 0,
         "holder": 1,
+        "holder_staff_card": 1,
     }
 
     def __init__(self) -> None:
@@ -35,7 +43,8 @@ class PurchasePresenter(FlowPresenter):
         self.confirm_pending = False
         self.cart: dict[str, Any] = {}
         self.child_name = ""  # typed on the A-Z keypad, waiting for the buyer's phone
-        self.children: dict[int, str] = {}  # visitor index -> masked name, children without ID
+        self.retrying: dict[str, str] = {}  # a document being typed: doc_type, number, name
+        self.typed: dict[str, str] = {}  # the document last sent, until the flow answers
         self.holder_index = 1
 
     # choose --------------------------------------------------------------------------------
@@ -83,23 +92,59 @@ class PurchasePresenter(FlowPresenter):
     def screen_holder(self, state: Any) -> Scene:
         # the flow asks for visitor `index`: the ones before it were taken, the rest were not
         self.holder_index = int(state.data.get("index", 1))
-        self.children = {i: n for i, n in self.children.items() if i < self.holder_index}
+        retry = self._retry_typed(state)
+        if retry is not None:
+            return retry
         return self.device_prompt(
             state,
             "idcard",
             "Visitor {index} of {total}",
             title_args=dict(state.data),
-            hint="No ID card with you? Type the ID number instead.",
-            alternative="Type the ID number",
+            hint="No ID card? Tap Other documents: passport, permits, or no document.",
+            alternative="Other documents",
             alternative2="Child without ID",
             alternative2_id="child_no_id",
         )
 
+    def _retry_typed(self, state: Any) -> Scene | None:
+        """The flow refused the document just typed (`data.problem` names the document and
+        the field): its keypad again, with what was typed and why it was refused."""
+        typed, self.typed = self.typed, {}
+        problem = state.data.get("problem") or {}
+        if not typed or problem.get("doc_type") != typed.get("doc_type") or not state.messages:
+            return None
+        field = problem.get("field")
+        if field not in ("doc_number", "name"):
+            return None
+        self.retrying = typed
+        self.remembered["local"] = True  # back returns to the holder screen
+        error = msg_params("error", state.messages[0])
+        if field == "name":
+            return Scene("keypad_entry", {"kind": "holder_name", "step": 1, **error})
+        return Scene(
+            "keypad_entry",
+            {"kind": keypad_kind(typed["doc_type"]), "value": typed["doc_number"], "step": 1}
+            | error,
+        )
+
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:
+        """Other documents: which one to type, or no document (a child, or staff allow)."""
         if flow.state.screen == "holder":
-            self.show_local(Scene("keypad_entry", {"kind": "id", "step": 1}))
+            self.show_local(Scene("choice", document_choice(flow.state.data)))
             return
         raise NotImplementedError("alternative")
+
+    def on_pick_document(self, flow: Any, data: dict[str, Any]) -> None:
+        """A document chosen: its number on a keypad fit for it (then the name)."""
+        doc_type = str(data.get("doc_type", ""))
+        self.retrying = {"doc_type": doc_type}
+        self.show_local(Scene("keypad_entry", {"kind": keypad_kind(doc_type), "step": 1}))
+
+    def on_staff_allows(self, flow: Any, data: dict[str, Any]) -> None:
+        """An adult without a document: staff card and PIN (the flow's own screens)."""
+        self.back_to_flow()
+        if not flow.act("staff_allows") and self.view is not None:
+            self.view.render_now()
 
     def on_alternative2(self, flow: Any, data: dict[str, Any]) -> None:
         """A child without a document: the name in pinyin, then the buyer's phone."""
@@ -113,17 +158,79 @@ class PurchasePresenter(FlowPresenter):
             self.child_name = " ".join(value.split())
             self.show_local(Scene("keypad_entry", {"kind": "buyer_phone", "step": 1}))
             return
+        if kind in DOCUMENT_KEYPADS.values() and kind != "id":
+            doc_type = next(d for d, k in DOCUMENT_KEYPADS.items() if k == kind)
+            self.retrying = {**self.retrying, "doc_type": doc_type, "doc_number": value}
+            if not self.retrying.get("name"):
+                self.show_local(Scene("keypad_entry", {"kind": "holder_name", "step": 1}))
+                return
+            self._send_typed(flow)
+            return
+        if kind == "holder_name":
+            self.retrying = {**self.retrying, "name": " ".join(value.split())}
+            self._send_typed(flow)
+            return
+        if kind == "pin" and flow.state.screen == "holder_staff_pin":
+            flow.act("enter_pin", pin=value)
+            return
         self.back_to_flow()
         if kind == "id":
+            self.typed = {"doc_type": "id_card", "doc_number": value}
             flow.act("enter_holder", **id_card_holder(value))
         elif kind == "buyer_phone":
             name, self.child_name = self.child_name, ""
-            self.children[self.holder_index] = mask_name(name)
             flow.act("enter_holder", **undocumented_holder(name, value))
         elif kind == "phone":
             flow.act("set_phone", phone=value)
         elif self.view is not None:
             self.view.render_now()
+
+    def _send_typed(self, flow: Any) -> None:
+        """The document typed and the holder's name, to the flow (which checks them)."""
+        typed, self.retrying = self.retrying, {}
+        self.typed = typed
+        self.back_to_flow()
+        flow.act(
+            "enter_holder",
+            **document_holder(typed["doc_type"], typed["doc_number"], typed.get("name", "")),
+        )
+
+    # an adult without a document: staff card and PIN ----------------------------------------
+    def screen_holder_staff_card(self, state: Any) -> Scene:
+        return self.device_prompt(
+            state,
+            "membercard",
+            "No document: staff allow",
+            hint="Only a supervisor may allow a visitor without a document",
+        )
+
+    def screen_holder_staff_pin(self, state: Any) -> Scene:
+        msg = state.messages[0] if state.messages else None
+        wrong = msg is not None and msg.key != "holder.staff_pin"
+        return Scene(
+            "keypad_entry",
+            {
+                "kind": "pin",
+                "title": "Staff PIN",
+                **msg_params("prompt", msg if not wrong else None),
+                **(msg_params("error", msg) if wrong else {}),
+                "value": "",
+                "step": 1,
+            },
+        )
+
+    def on_cancel(self, flow: Any, data: dict[str, Any]) -> None:
+        """On the staff screens Cancel (or Back) gives up the allowance, not the purchase."""
+        if flow.state.screen in STAFF_SCREENS and not self.remembered.get("local"):
+            flow.act("back")
+            return
+        super().on_cancel(flow, data)
+
+    def on_back(self, flow: Any, data: dict[str, Any]) -> None:
+        if flow.state.screen in STAFF_SCREENS and not self.remembered.get("local"):
+            flow.act("back")
+            return
+        super().on_back(flow, data)
 
     # summary: extras + review as one screen ------------------------------------------------------
     def summary_lines(self, state: Any) -> list[dict[str, Any]]:
@@ -143,8 +250,7 @@ class PurchasePresenter(FlowPresenter):
             n = int(counts.get(t["id"], 0))
             if n:
                 lines.append({**{f"label_{k}": v for k, v in t["name"].items()}, "value": f"× {n}"})
-        for _, masked in sorted(self.children.items()):
-            lines.append({"label": "Child without ID", "value": masked})
+        lines += holder_lines(data.get("holder_views") or cart.get("holder_views") or [])
         estimate = data.get("estimate_fen", cart.get("estimate_fen", 0))
         lines.append({"label": "Total", "value": f"¥{yuan(estimate)}", "strong": True})
         return lines
@@ -165,6 +271,8 @@ class PurchasePresenter(FlowPresenter):
 
     def _summary(self, state: Any, holding: bool = False) -> Scene:
         data = state.data
+        if data.get("holder_views"):
+            self.cart["holder_views"] = list(data["holder_views"])
         lines = self.summary_lines(state)
         if data.get("buyer_phone"):
             lines.append({"label": "Phone", "value": str(data["buyer_phone"])})
@@ -208,6 +316,78 @@ class PurchasePresenter(FlowPresenter):
             return self._summary(state, holding=True)
         self.confirm_pending = False
         return self._summary(state)
+
+
+# a document the tourist types -> the keypad fit for it (ui.screens.keypad_entry)
+DOCUMENT_KEYPADS = {
+    "id_card": "id",
+    "passport": "passport",
+    "hk_macau_permit": "hk_macau_permit",
+    "taiwan_permit": "taiwan_permit",
+    "foreign_permanent": "foreign_permanent",
+}
+DOCUMENT_LABELS = {
+    "id_card": "Resident ID card number",
+    "passport": "Passport",
+    "hk_macau_permit": "Mainland Travel Permit for Hong Kong and Macao Residents",
+    "taiwan_permit": "Mainland Travel Permit for Taiwan Residents",
+    "foreign_permanent": "Foreign Permanent Resident ID Card",
+}
+STAFF_SCREENS = ("holder_staff_card", "holder_staff_pin")
+
+
+def keypad_kind(doc_type: str) -> str:
+    return DOCUMENT_KEYPADS.get(doc_type, "digits")
+
+
+def document_choice(data: dict[str, Any]) -> dict[str, Any]:
+    """The choice of a document to type (those the flow offers), or no document: staff allow."""
+    items: list[dict[str, Any]] = [
+        {
+            "intent": "pick_document",
+            "data": {"doc_type": doc},
+            "label": DOCUMENT_LABELS.get(doc, doc),
+            "test_id": f"doc_{doc}",
+        }
+        for doc in data.get("documents", list(DOCUMENT_KEYPADS))
+        if doc in DOCUMENT_KEYPADS
+    ]
+    items.append(
+        {
+            "intent": "staff_allows",
+            "label": "No document: staff allow",
+            "sub": "An adult: a supervisor's card and PIN",
+            "test_id": "staff_allows",
+        }
+    )
+    return {
+        "title": "Other documents",
+        "prompt": "Which document does visitor {index} have?",
+        "prompt_args": {"index": int(data.get("index", 1))},
+        "items": items,
+        "step": 1,
+    }
+
+
+def holder_lines(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary's line for each visitor: the document named and its number masked, a child
+    without ID with the masked name, or no document allowed by staff."""
+    lines: list[dict[str, Any]] = []
+    for view in views:
+        if view.get("child"):
+            lines.append({"label": "Child without ID", "value": str(view.get("name", ""))})
+        elif view.get("allowed_by_staff"):
+            doc = view.get("doc_name") or {}  # 无证件·工作人员放行 / No document, allowed by staff
+            lines.append({"label": "Visitor", "value_zh": doc.get("zh", ""),
+                          "value_en": doc.get("en", "")})  # fmt: skip
+        else:
+            doc = view.get("doc_name") or {}
+            number = str(view.get("doc_number", ""))
+            name = str(view.get("name", ""))
+            value = " · ".join(v for v in (name, number) if v)
+            lines.append({"label_zh": doc.get("zh", ""), "label_en": doc.get("en", ""),
+                          "value": value})  # fmt: skip
+    return lines
 
 
 def slot_params(state: Any, first_date: str) -> dict[str, Any]:

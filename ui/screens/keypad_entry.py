@@ -1,9 +1,13 @@
-"""Typing on the on-screen keypad: phone, order number, ID number (with X), or a name in pinyin
-on the A-Z keypad (kind "name").
+"""Typing on the on-screen keypad: phone, order number, ID number (with X), a name in pinyin
+on the A-Z keypad (kind "name": a child's; "holder_name": a visitor's, as on the document), or
+a document's number on a keypad fit for it: "passport" (letters and digits), "hk_macau_permit"
+(H or M, then digits), "taiwan_permit" (digits), "foreign_permanent" (3 letters, then digits;
+or the 18 digits of the 2023 card).
 
-params: kind ("phone" | "buyer_phone" | "order" | "id" | "digits" | "pin" | "name"), title,
+params: kind ("phone" | "buyer_phone" | "order" | "id" | "digits" | "pin" | "name" |
+"holder_name" | "passport" | "hk_macau_permit" | "taiwan_permit" | "foreign_permanent"), title,
 prompt (msgids or zh/en pairs), max_length, allow_x, value, error (shown under the display), step.
-Intents: "submit" {value}, "back".
+Intents: "submit" {value, kind}, "back".
 """
 
 from __future__ import annotations
@@ -31,8 +35,47 @@ DEFAULTS = {
         False,
     ),
     "name": ("Child's name", "Type the child's name in pinyin, e.g. CHEN CHEN", 24, False),
+    "holder_name": (
+        "Visitor's name",
+        "Type the name as it is on the document, e.g. SMITH JOHN",
+        24,
+        False,
+    ),
+    "passport": (
+        "Passport number",
+        "Type the passport number as printed on the photo page: letters and digits",
+        17,
+        False,
+    ),
+    "hk_macau_permit": (
+        "HK/Macao permit number",
+        "Tap H or M first, then the 8 digits (10 on older permits)",
+        11,
+        False,
+    ),
+    "taiwan_permit": (
+        "Taiwan permit number",
+        "Type the 8-digit permit number (10 on older permits)",
+        10,
+        False,
+    ),
+    "foreign_permanent": (
+        "Foreign PR card number",
+        "Type the card number: 3 letters and 12 digits, or the 18 digits of the 2023 card",
+        18,
+        True,
+    ),
     "digits": ("Enter number", "", 20, False),
     "pin": ("Staff PIN", "Type your PIN", 8, False),
+}
+
+# kind -> (layout, prefix keys above the digits, letters only as the first N, a letter first)
+LAYOUTS: dict[str, tuple[str, str, int, bool]] = {
+    "name": ("letters", "", 0, False),
+    "holder_name": ("letters", "", 0, False),
+    "passport": ("alnum", "", 0, False),
+    "foreign_permanent": ("alnum", "", 3, False),
+    "hk_macau_permit": ("digits", "HM", 1, True),
 }
 
 
@@ -45,6 +88,12 @@ class KeypadEntryScreen(KioskScreen):
     max_length = NumericProperty(20)
     allow_x = BooleanProperty(False)
     layout = StringProperty("digits")
+    prefix_keys = StringProperty("")
+    letter_prefix = NumericProperty(0)
+    letter_first = BooleanProperty(False)
+    # landscape (the kv rule sets them): a wide keypad, and Confirm left of the keypad
+    wide = BooleanProperty(False)
+    side = BooleanProperty(False)
 
     def on_activate(self) -> None:
         keypad = self.ids.keypad
@@ -60,7 +109,9 @@ class KeypadEntryScreen(KioskScreen):
         kind = str(self.params.get("kind", "digits"))
         title, prompt, max_length, allow_x = DEFAULTS.get(kind, DEFAULTS["digits"])
         self.kind = kind
-        self.layout = "letters" if kind == "name" else "digits"
+        self.layout, self.prefix_keys, self.letter_prefix, self.letter_first = LAYOUTS.get(
+            kind, ("digits", "", 0, False)
+        )
         self.title = text_of(self.params, "title") or text_of({"t": title}, "t")
         self.prompt = text_of(self.params, "prompt") or text_of({"p": prompt}, "p")
         self.error = text_of(self.params, "error")
@@ -71,8 +122,6 @@ class KeypadEntryScreen(KioskScreen):
     def show_value(self, value: str) -> None:
         if self.kind == "pin":
             self.shown_value = "•" * len(value)
-        elif self.kind == "name":
-            self.shown_value = value
         else:
             self.shown_value = group_digits(value, self.kind)
         if self.error and value != str(self.params.get("value", "")):
@@ -80,4 +129,5 @@ class KeypadEntryScreen(KioskScreen):
 
     def submit(self) -> None:
         value = self.ids.keypad.value
-        self.emit("submit", value=value.strip() if self.kind == "name" else value, kind=self.kind)
+        letters = self.layout == "letters"
+        self.emit("submit", value=value.strip() if letters else value, kind=self.kind)
