@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Each installs what it needs first.
-.PHONY: install demo test lint format backend emulators clean
+.PHONY: install demo test fuzz lint format backend emulators clean
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,6 +13,12 @@ demo: install
 test: install
 	$(VENV)/bin/ruff check .
 	bash tests/run.sh
+
+# a longer fuzz than `make test` runs: schemathesis (every route, every check) and the
+# stateful order/pay/refund/rebook sequences, each with a bigger example budget
+fuzz: install
+	KIOSK_FUZZ_EXAMPLES=$${KIOSK_FUZZ_EXAMPLES:-200} KIOSK_STATEFUL_EXAMPLES=$${KIOSK_STATEFUL_EXAMPLES:-200} \
+	  bash tests/run.sh -s --timeout 1800 tests/backend/test_fuzz_schemathesis.py tests/backend/test_stateful_orders.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,7 @@
 """The tourist of a scripted run: the emulators as a person uses them, and the person who waits
 for a screen, taps, shows codes to the camera and places cards.
 
-Used by `kiosk play NAME` (appliance/play.py, scenarios in appliance/scenarios.py), the
+Used by `kiosk play NAME` (appliance/play.py, scenarios in appliance/scenarios/), the
 integration tests in tests/flows/ and the benchmark rig.
 """
 

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
 
 from backend_stub.deps import BackendDep, KioskDep, OpsDep
+from backend_stub.openapi_errors import errors, replayed
 from backend_stub.replies import created_or_replayed
 from backend_stub.schemas import (
     ChannelOrder,
     GroupOrder,
     GroupRoster,
     Heartbeat,
+    IsoDate,
     PricesRequest,
     SlotCapacity,
     StaffVerify,
 )
-from backend_stub.services import groups, members, ops, staff_grants
+from backend_stub.services import groups, limits, members, ops, signing, staff_grants
 
 router = APIRouter()
 
 
-@router.get("/members/{member_id}", tags=["members"])
+@router.get("/members/{member_id}", tags=["members"], responses=errors(404))
 async def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
     return members.get_member(bk, member_id)
 
@@ -31,8 +32,10 @@ async def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, A
 @router.post("/staff/verify", tags=["staff"])
 async def post_staff_verify(body: StaffVerify, bk: BackendDep, kiosk_id: KioskDep) -> dict:
     """The staff member; a supervisor also gets a short-lived `grant_token` that lets an adult
-    without a document through (a holder's `staff_grant`)."""
-    staff = ops.verify_staff(bk, body.staff_id, body.pin)
+    without a document through (a holder's `staff_grant`). Wrong PINs lock the staff id and
+    the kiosk out for a while (429 `staff_locked`, `Retry-After`; services.staff_pins)."""
+    limits.check_staff_pin_rate(bk, kiosk_id)
+    staff = await ops.verify_staff(bk, body.staff_id, body.pin, kiosk_id, bk.now())
     return staff_grants.grant_for(bk, kiosk_id, staff, bk.now())
 
 
@@ -42,19 +45,37 @@ async def get_staff_audit(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return {"entries": staff_grants.audit_log(bk)}
 
 
-@router.post("/kiosks/{kiosk_id}/heartbeat", tags=["fleet"])
-async def post_heartbeat(kiosk_id: str, body: Heartbeat, bk: BackendDep, _: KioskDep) -> dict:
-    return ops.record_heartbeat(bk, kiosk_id, body, bk.now())
+@router.post("/kiosks/{kiosk_id}/heartbeat", tags=["fleet"], responses=errors(403))
+async def post_heartbeat(
+    kiosk_id: str, body: Heartbeat, bk: BackendDep, token_kiosk_id: KioskDep
+) -> dict:
+    """A kiosk's heartbeat, for itself only: another kiosk id than its token's is 403
+    `kiosk_mismatch`."""
+    return ops.record_heartbeat(bk, kiosk_id, body, bk.now(), token_kiosk_id=token_kiosk_id)
 
 
-@router.post("/channels/{channel}/orders", tags=["channels"], status_code=201)
+@router.post("/ops/keys/rotate", tags=["ops"])
+async def post_rotate_key(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+    """A new ticket signing key signs from now on; the old one still verifies the codes it
+    signed until their last day (`GET /keys`). Same as `kiosk backend rotate-key`."""
+    return signing.rotate_key(bk, bk.now())
+
+
+@router.post(
+    "/channels/{channel}/orders",
+    tags=["channels"],
+    status_code=201,
+    responses=replayed() | errors(403, 404, 409),
+)
 async def post_channel_order(
     channel: str, body: ChannelOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
     return created_or_replayed(response, ops.import_channel_order(bk, channel, body, bk.now()))
 
 
-@router.post("/ops/groups", tags=["ops"], status_code=201)
+@router.post(
+    "/ops/groups", tags=["ops"], status_code=201, responses=replayed() | errors(403, 404, 409)
+)
 async def post_group(
     body: GroupOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
@@ -63,7 +84,7 @@ async def post_group(
     return created_or_replayed(response, groups.book_group(bk, body, bk.now()))
 
 
-@router.put("/ops/groups/{order_id}", tags=["ops"])
+@router.put("/ops/groups/{order_id}", tags=["ops"], responses=errors(404, 409))
 async def put_group_roster(
     order_id: str, body: GroupRoster, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
@@ -72,12 +93,12 @@ async def put_group_roster(
     return groups.amend_group(bk, order_id, body, bk.now())
 
 
-@router.put("/ops/prices", tags=["ops"])
+@router.put("/ops/prices", tags=["ops"], responses=errors(404))
 async def put_prices(body: PricesRequest, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return ops.set_prices(bk, body, bk.now())
 
 
-@router.put("/ops/slots/{slot_id}", tags=["ops"])
+@router.put("/ops/slots/{slot_id}", tags=["ops"], responses=errors(404))
 async def put_slot(slot_id: str, body: SlotCapacity, bk: BackendDep, _: OpsDep) -> dict:
     return ops.set_slot_capacity(bk, slot_id, body.capacity)
 
@@ -88,5 +109,5 @@ async def get_kiosks(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
 
 
 @router.get("/ops/reports/sales", tags=["ops"])
-async def get_sales(date: date, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+async def get_sales(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return ops.sales_report(bk, date)

@@ -8,13 +8,18 @@ from typing import Any
 from fastapi import APIRouter
 
 from backend_stub.deps import BackendDep, IdemKey, OpsDep
+from backend_stub.openapi_errors import errors
 from backend_stub.schemas import ChannelRefund
 from backend_stub.services import channels
 
 router = APIRouter()
 
 
-@router.post("/channels/{channel}/orders/{channel_order_id}/refund", tags=["channels"])
+@router.post(
+    "/channels/{channel}/orders/{channel_order_id}/refund",
+    tags=["channels"],
+    responses=errors(404, 409),
+)
 async def post_channel_refund(
     channel: str,
     channel_order_id: str,

@@ -3,24 +3,26 @@ counts; and for ops, the gates and their in/out counts per day."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from backend_stub.deps import BackendDep, KioskDep, OpsDep
-from backend_stub.schemas import GateExit, GateSetup, VerifyRequest
-from backend_stub.services import gate, revocations
+from backend_stub.openapi_errors import errors
+from backend_stub.schemas import GateExit, GateSetup, IsoDate, VerifyRequest
+from backend_stub.services import gate, limits, revocations
 
 router = APIRouter()
 
 
-@router.post("/tickets/verify", tags=["gate"])
-async def post_verify(body: VerifyRequest, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
+@router.post("/tickets/verify", tags=["gate"], responses=errors(404, 409))
+async def post_verify(body: VerifyRequest, bk: BackendDep, kiosk_id: KioskDep) -> dict[str, Any]:
     """What a gate calls with a ticket's `code`, or a real-name holder's `id_number`, and its
     `gate_id`: signature, the current code, the day, the slot's entry window, the entry of this
     gate's component not used, an add-on's parent valid (and entered, where the product says);
-    then the admission is recorded. Without `gate_id`: the day only, the ticket's entrance."""
+    then the admission is recorded. Without `gate_id`: the day only, the ticket's entrance.
+    Rate-limited per gate token and per ID number (429, services.limits)."""
+    limits.check_verify(bk, kiosk_id, body.id_number)
     return gate.verify(bk, bk.now(), code=body.code, id_number=body.id_number, gate_id=body.gate_id)
 
 
@@ -28,7 +30,7 @@ async def post_verify(body: VerifyRequest, bk: BackendDep, _: KioskDep) -> dict[
 async def get_revoked(
     bk: BackendDep,
     _: KioskDep,
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=revocations.MAX_PAGE)] = revocations.MAX_PAGE,
 ) -> dict[str, Any]:
     """Codes that no longer open a gate (refunded, refunded by a channel, replaced by a
@@ -36,7 +38,7 @@ async def get_revoked(
     return revocations.revoked_since(bk, since, limit)
 
 
-@router.post("/gates/{gate_id}/exits", tags=["gate"])
+@router.post("/gates/{gate_id}/exits", tags=["gate"], responses=errors(404))
 async def post_exits(gate_id: str, body: GateExit, bk: BackendDep, _: KioskDep) -> dict:
     """People counted out through a gate."""
     return gate.record_exits(bk, gate_id, body.people, bk.now())
@@ -54,6 +56,6 @@ async def put_gate(gate_id: str, body: GateSetup, bk: BackendDep, _: OpsDep) -> 
 
 
 @router.get("/ops/gates/counts", tags=["ops"])
-async def get_gate_counts(date: date, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+async def get_gate_counts(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     """In/out counts per gate on a day."""
     return gate.gate_counts(bk, date)

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend_stub import (
@@ -19,13 +19,17 @@ from backend_stub import (
     api_tickets,
 )
 from backend_stub.context import Backend
-from backend_stub.http_errors import error_response, install_error_handlers
+from backend_stub.http_errors import CatchCrashes, error_response, install_error_handlers
+from backend_stub.openapi_errors import document_errors
+from backend_stub.request_limits import RequestLimits
 from backend_stub.services.calendar import top_up, top_up_when_due
 from backend_stub.services.order_state import expire_due_holds
+from backend_stub.services.personal_data import retention_when_due
 
 log = logging.getLogger("backend_stub")
 MAX_BODY_BYTES = 64 * 1024
 SWEEP_SECONDS = 0.5
+CRASH_MESSAGE = "a crash asked for by a test"  # not logged: an exception's message may quote data
 
 
 class BodyLimit:
@@ -77,6 +81,7 @@ class BodyLimit:
 
 async def _sweep_holds(bk: Backend) -> None:
     calendar_day = bk.today()  # topped up at start (lifespan)
+    retention_ran = None
     while True:
         try:
             expire_due_holds(bk, bk.now())
@@ -86,6 +91,10 @@ async def _sweep_holds(bk: Backend) -> None:
             calendar_day = top_up_when_due(bk, bk.now(), calendar_day)
         except Exception:
             log.exception("calendar top-up failed")
+        try:  # closed orders past their retention lose their personal data, hourly
+            retention_ran = retention_when_due(bk, bk.now(), retention_ran)
+        except Exception:
+            log.exception("personal-data retention failed")
         await asyncio.sleep(SWEEP_SECONDS)
 
 
@@ -107,7 +116,22 @@ def create_app(bk: Backend) -> FastAPI:
     )
     app.state.backend = bk
     install_error_handlers(app)
+    routers: list[APIRouter] = []
     for module in (api_sales, api_tickets, api_gates, api_channels, api_admin, api_calendar):
         app.include_router(module.router, prefix="/api/v1")
+        routers.append(module.router)
+    if bk.settings.demo:  # the payment simulator exists in demo mode only
+        app.include_router(api_sales.simulator_router, prefix="/api/v1")
+        routers.append(api_sales.simulator_router)
+    document_errors(app, routers, prefix="/api/v1")  # every error status in /openapi.json
+    if bk.settings.crash_route_for_tests:
+        app.add_api_route("/api/v1/_test/crash", _crash, include_in_schema=False)
     app.add_middleware(BodyLimit)
+    app.add_middleware(RequestLimits, backend=bk)
+    app.add_middleware(CatchCrashes)  # added last: the outermost
     return app
+
+
+async def _crash() -> None:
+    """Tests only (`--test-crash-route`): an unexpected exception, answered as a JSON 500."""
+    raise RuntimeError(CRASH_MESSAGE)

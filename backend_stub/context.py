@@ -1,36 +1,33 @@
-"""What every service function gets: the store, the signing key, the settings, the clock,
-and the in-memory catalog cache (rebuilt only when prices change or a new version falls due)."""
+"""What every service function gets: the store, the signing keys (a key file,
+signing_keys.py), the settings, the clock, and the in-memory catalog cache (rebuilt only when
+prices change or a new version falls due)."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from datetime import date, datetime, timedelta
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pathlib import Path
 
 from backend_stub.catalog_model import Catalog, read_catalog
 from backend_stub.clock import local_now
+from backend_stub.keyfiles import default_key_path
+from backend_stub.personal_keys import PersonalDataKeys
+from backend_stub.rate_limiter import InProcessRateLimiter, RateLimiter
 from backend_stub.settings import Settings
+from backend_stub.signing_keys import KeyRing, key_file_for
 from backend_stub.store import Store
-from kiosk.domain.ticket_code import (
-    new_private_key,
-    private_key_from_b64,
-    private_key_to_b64,
-    public_key_to_b64,
-)
 
 
 class Backend:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.signing_key = self._load_key()
-        self.public_key = self.signing_key.public_key()
-        self.public_key_b64 = public_key_to_b64(self.public_key)
-        self.key_id = self.public_key_b64[:8]
+        # ID numbers and phones: encrypted and hashed with keys from a file beside the database
+        key_file = settings.personal_data_key_file or default_key_path(store.path, "personal-data")
+        self.personal_keys = PersonalDataKeys.load(key_file)
+        self.limiter: RateLimiter = InProcessRateLimiter()  # services.limits, request_limits
+        self.keys = self._open_keys()  # the ticket signing keys, from their key file
         self._catalog: Catalog | None = None
-        self._kiosk_tokens: dict[str, str] | None = None
 
     def now(self) -> datetime:
         """Local wall-clock time (shifted by `clock_offset_seconds`, for tests and demos)."""
@@ -40,23 +37,17 @@ class Backend:
     def today(self) -> date:
         return self.now().date()
 
-    def _load_key(self) -> Ed25519PrivateKey:
-        with self.store.transaction():
-            text = self.store.meta("signing_key")
-            if text is None:
-                key = new_private_key()
-                self.store.set_meta("signing_key", private_key_to_b64(key))
-                return key
-        return private_key_from_b64(text)
-
-    def kiosk_for_token(self, token: str) -> str | None:
-        if self._kiosk_tokens is None:
-            rows = self.store.all("SELECT token, kiosk_id FROM kiosk_tokens")
-            self._kiosk_tokens = {r["token"]: r["kiosk_id"] for r in rows}
-        for known, kiosk_id in self._kiosk_tokens.items():
-            if secrets.compare_digest(known, token):
-                return kiosk_id
-        return None
+    def _open_keys(self) -> KeyRing:
+        """The key file (created on first start); a database that still holds the key of
+        before key files gives it to the file and forgets it."""
+        path = Path(self.settings.key_file) if self.settings.key_file else None
+        legacy = self.store.meta("signing_key")
+        keys = KeyRing.open(path or key_file_for(self.store.path), legacy, self.now())
+        if legacy is not None and keys.holds(legacy):
+            with self.store.transaction():
+                self.store.run("DELETE FROM meta WHERE key = 'signing_key'")
+            self.store.checkpoint()  # no old copy of it left in the WAL
+        return keys
 
     def invalidate_catalog(self) -> None:
         self._catalog = None

@@ -1,17 +1,21 @@
 """FastAPI dependencies the routers share: the backend, the calling kiosk (bearer token), the
 ops token, the Idempotency-Key header; each also as an `Annotated` alias for a route's signature.
 
+A kiosk token stands for one kiosk id (services.credentials, stored hashed): every call made
+with it acts as that kiosk, whatever the request says. An ops token opens the ops and channel
+API.
+
 Dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a
 thread hop per dependency per request (measured: the biggest cost after the socket)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from backend_stub.context import Backend
+from backend_stub.services.credentials import KIOSK, OPS, subject_for
 from kiosk.domain.errors import RuleError
 
 
@@ -22,9 +26,9 @@ def bearer(request: Request) -> str:
 
 
 async def kiosk_auth(request: Request) -> str:
-    """The kiosk id behind the request's bearer token (FastAPI dependency)."""
+    """The kiosk id the request's bearer token is bound to (FastAPI dependency)."""
     bk: Backend = request.app.state.backend
-    kiosk_id = bk.kiosk_for_token(bearer(request))
+    kiosk_id = subject_for(bk.store, KIOSK, bearer(request))
     if kiosk_id is None:
         raise RuleError("unauthorized")
     return kiosk_id
@@ -32,7 +36,7 @@ async def kiosk_auth(request: Request) -> str:
 
 async def ops_auth(request: Request) -> None:
     bk: Backend = request.app.state.backend
-    if not secrets.compare_digest(bearer(request), bk.settings.ops_token):
+    if subject_for(bk.store, OPS, bearer(request)) is None:
         raise RuleError("ops_unauthorized")
 
 

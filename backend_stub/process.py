@@ -28,7 +28,11 @@ def free_port() -> int:
 
 
 class BackendProcess:
-    """`python -m backend_stub.server` on a free port; `.url`, `.kiosk_token`, `.ops_token`."""
+    """`python -m backend_stub.server` on a free port; `.url`, `.kiosk_token`, `.ops_token`.
+
+    `seed="demo"` (the default) starts it in demo mode. A production start (`seed="none"`)
+    needs tokens of its own: `ops_token=` and `kiosk_token=` (bound to kiosk-01) other than
+    the demo's, which it refuses."""
 
     def __init__(
         self,
@@ -38,6 +42,7 @@ class BackendProcess:
         hold_seconds: int = 300,
         port: int | None = None,
         ops_token: str = DEMO_OPS_TOKEN,
+        kiosk_token: str = DEMO_KIOSK_TOKEN,
         startup_timeout: float = 20.0,
         log_path: str | Path | None = None,
         extra_args: Sequence[str] = (),
@@ -45,7 +50,7 @@ class BackendProcess:
         self.db_path = Path(db_path)
         self.seed, self.hold_seconds = seed, hold_seconds
         self.port = port or free_port()
-        self.ops_token, self.kiosk_token = ops_token, DEMO_KIOSK_TOKEN
+        self.ops_token, self.kiosk_token = ops_token, kiosk_token
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args)
         self.log_path = Path(log_path) if log_path else self.db_path.with_suffix(".log")
@@ -71,6 +76,8 @@ class BackendProcess:
             self.ops_token,
             *self.extra_args,
         ]
+        if self.kiosk_token != DEMO_KIOSK_TOKEN:
+            cmd += ["--kiosk-token", f"{self.kiosk_token}=kiosk-01"]
         root = Path(__file__).resolve().parent.parent
         env = dict(
             os.environ,

@@ -7,19 +7,23 @@ The facts here (ids, codes, people) are listed in docs/backend.md for the other 
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import Holder, OrderLine, OrderRequest
 from backend_stub.services.calendar import top_up
-from backend_stub.services.ops import pin_hash
+from backend_stub.services.credentials import register_demo
 from backend_stub.services.orders import place_channel_order
 
 HOURS = range(8, 17)  # hourly slots 08:00-09:00 ... 16:00-17:00
-DEMO_KIOSK_TOKEN = "demo-kiosk-token"
-DEMO_KIOSK_ID = "kiosk-01"
+# the demo's OTA orders: the channel's order id -> our order number (its order QR KO1:<no>);
+# fixed so the demo and its scripts can show them (every other order number is random)
+DEMO_ORDER_NOS = {
+    "CT88000001": "CT88QW3MXRG",
+    "MT55000002": "MT55ZK7PHN9",
+    "MP66000003": "MP66RB4VEYD",
+}
 
 PRODUCTS: list[dict[str, Any]] = [
     {
@@ -129,6 +133,15 @@ GATES = [
     ("G-SHOW", "SHOW", "演出剧场入口", "Show theatre entrance"),
 ]
 STAFF = [("S001", "赵主管", "supervisor", "246810"), ("S002", "钱操作员", "operator", "135790")]
+# the demo PINs hashed as every PIN is (services.staff_pins.hash_pin: argon2id, t=3, m=64 MiB,
+# p=4), once, here: hashing costs 0.2 s a PIN and every demo start would pay it; the demo PINs
+# are public anyway (docs/backend.md)
+DEMO_PIN_HASHES = {
+    "S001": "$argon2id$v=19$m=65536,t=3,p=4$TtOzYPuumM9g6FW92wWxWQ"
+    "$0E1uVyxkqoFu/c4AMyBdmHauPO0+1hM76KRMEY7U1qs",
+    "S002": "$argon2id$v=19$m=65536,t=3,p=4$uCWYpQ9K8MHHWQf+zTTiKg"
+    "$HPeQosfWu1Xq0QIJQn565tG3x8Tt7o5t69BrTiv5wU0",
+}
 TIERS = [
     ("regular", "普通会员", "Regular", 0),
     ("silver", "银卡会员", "Silver", 5),
@@ -224,16 +237,15 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
             "members",
             [dict(zip(("id", "name", "phone", "tier", "points"), m, strict=True)) for m in MEMBERS],
         )
-        for staff_id, name, role, pin in STAFF:
-            salt = secrets.token_hex(8)
+        for staff_id, name, role, _pin in STAFF:
             store.insert(
                 "staff",
                 {
                     "id": staff_id,
                     "name": name,
                     "role": role,
-                    "pin_salt": salt,
-                    "pin_hash": pin_hash(salt, pin),
+                    "pin_salt": "",
+                    "pin_hash": DEMO_PIN_HASHES[staff_id],
                 },
             )
         start = datetime.combine(today - timedelta(days=1), time(0))
@@ -275,7 +287,7 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
                 },
             ],
         )
-        store.insert("kiosk_tokens", {"token": DEMO_KIOSK_TOKEN, "kiosk_id": DEMO_KIOSK_ID})
+        register_demo(store, datetime.combine(today, time(0)))
         store.insert_many(
             "components",
             [dict(zip(("id", "name_zh", "name_en"), c, strict=True)) for c in COMPONENTS],
@@ -348,5 +360,5 @@ def _seed_ota_orders(bk: Backend, today: date) -> None:
             now=opening,
             channel=channel,
             channel_order_id=channel_order_id,
-            order_no=channel_order_id,
+            order_no=DEMO_ORDER_NOS[channel_order_id],
         )

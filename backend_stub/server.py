@@ -1,4 +1,14 @@
-"""`kiosk backend` / `python -m backend_stub.server`: run the bundled backend."""
+"""`kiosk backend` / `python -m backend_stub.server`: run the bundled backend.
+
+Demo mode (`--demo`, or `--seed demo`): the demo tokens (`demo-kiosk-token` for kiosk-01,
+`demo-ops-token`), the demo's users and the payment simulator. A production start (neither)
+has no simulator and refuses to run while a demo token is in its database or its options.
+
+Commands on a database (the backend may be running): `kiosk backend rotate-key --db F` (a new
+ticket signing key), `kiosk backend issue-token --db F --kiosk ID | --ops NAME` (prints a new
+token, stored hashed), `kiosk backend revoke-token --db F --kiosk ID | --ops NAME | --token T`,
+`kiosk backend tokens --db F` (who holds one), `kiosk backend purge --db F` (personal data
+past its retention dropped now, backend_stub/purge.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +19,14 @@ from pathlib import Path
 
 import uvicorn
 
+from backend_stub import purge
 from backend_stub.app import create_app
+from backend_stub.clock import local_now
 from backend_stub.context import Backend
+from backend_stub.keyfiles import KeyFileError
+from backend_stub.protection_options import add_options, protection_settings
 from backend_stub.seed import seed_demo
+from backend_stub.services import credentials, personal_data, signing
 from backend_stub.settings import Settings
 from backend_stub.store import Store
 
@@ -21,9 +36,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--db", default="var/backend.db", help="SQLite file (created if missing)")
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--seed", choices=["demo", "none"], default="none")
+    parser.add_argument("--seed", choices=["demo", "none"], default="none", help="demo: --demo too")
+    parser.add_argument(
+        "--demo", action="store_true", help="demo mode: demo tokens and users, payment simulator"
+    )
     parser.add_argument("--hold-seconds", type=int, default=300, help="how long unpaid orders hold")
-    parser.add_argument("--ops-token", default="demo-ops-token")
+    parser.add_argument(
+        "--ops-token",
+        default=None,
+        help="an ops token to accept (stored hashed); demo mode: "
+        f"{credentials.DEMO_OPS_TOKEN}; else see `kiosk backend issue-token --ops NAME`",
+    )
+    parser.add_argument(
+        "--key-file", default="", help="the ticket signing key file (default: beside --db)"
+    )
     parser.add_argument(
         "--rebook-fee-fen", type=int, default=0, help="fee per ticket rebooked < 24 h ahead"
     )
@@ -48,37 +74,130 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=[],
         help="TOKEN=KIOSK_ID accepted as a kiosk (repeatable)",
     )
+    add_options(parser)  # limits and personal data (protection_options.py)
     return parser.parse_args(argv)
 
 
 def build(args: argparse.Namespace) -> Backend:
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    demo = args.demo or args.seed == "demo"
     store = Store(args.db)
+    now = local_now()
+    credentials.migrate_clear_tokens(store, now)
+    tokens = [item.partition("=") for item in args.kiosk_token]
+    if not demo:
+        found = credentials.demo_secrets_in(
+            store, [args.ops_token or "", *(token for token, _, _ in tokens)]
+        )
+        if found:
+            raise SystemExit(
+                "kiosk backend: refusing to start in production mode (no --demo): "
+                + "; ".join(found)
+                + ". Start with --demo (or --seed demo) for the demo, or use a database without "
+                "demo data and secret tokens (kiosk backend issue-token)."
+            )
     settings = Settings(
+        demo=demo,
+        key_file=args.key_file,
         hold_seconds=args.hold_seconds,
-        ops_token=args.ops_token,
         rebook_fee_fen=args.rebook_fee_fen,
         entry_early_minutes=args.entry_early_minutes,
         entry_late_minutes=args.entry_late_minutes,
         clock_offset_seconds=args.clock_offset_seconds,
         calendar_days=args.calendar_days,
+        **protection_settings(args),
     )
     bk = Backend(store, settings)
+    if demo:
+        credentials.register_demo(store, now)
     if args.seed == "demo":
         seed_demo(bk)
-    for item in args.kiosk_token:
-        token, _, kiosk_id = item.partition("=")
-        with store.transaction():
-            store.run(
-                "INSERT OR REPLACE INTO kiosk_tokens VALUES (?, ?)", (token, kiosk_id or token)
-            )
+    if args.ops_token and args.ops_token != credentials.DEMO_OPS_TOKEN:  # (demo: registered)
+        credentials.register(store, credentials.OPS, "ops", args.ops_token, now)
+    for token, _, kiosk_id in tokens:
+        credentials.register(store, credentials.KIOSK, kiosk_id or token, token, now)
+    personal_data.seal_legacy_rows(store, bk.personal_keys)  # a database from before: sealed
     return bk
 
 
+def _db_parser(command: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"kiosk backend {command}", description=description)
+    parser.add_argument("--db", default="var/backend.db", help="the backend's SQLite file")
+    return parser
+
+
+def rotate_key_command(argv: list[str]) -> int:
+    """`kiosk backend rotate-key`: a new ticket signing key in the key file."""
+    parser = _db_parser("rotate-key", "a new ticket signing key; the old one still verifies")
+    parser.add_argument("--key-file", default="", help="default: beside --db")
+    args = parser.parse_args(argv)
+    bk = Backend(Store(args.db), Settings(key_file=args.key_file))
+    answer = signing.rotate_key(bk, local_now())
+    print(f"new signing key {answer['kid']} in {bk.keys.path}; keys that verify:")
+    for key in answer["keys"]:
+        print(f"  {key['kid']}  {key['status']}  until {key['verify_until'] or '-'}")
+    return 0
+
+
+def _subject(parser: argparse.ArgumentParser, *, token: bool) -> None:
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--kiosk", help="a kiosk id: its token acts as that kiosk only")
+    who.add_argument("--ops", help="a name for an ops credential (the ops and channel API)")
+    if token:
+        who.add_argument("--token", help="this one token")
+
+
+def issue_token_command(argv: list[str]) -> int:
+    """`kiosk backend issue-token`: a new kiosk or ops token, printed once, stored hashed."""
+    parser = _db_parser("issue-token", "a new token, printed once; the database keeps a hash")
+    _subject(parser, token=False)
+    args = parser.parse_args(argv)
+    kind, subject = (credentials.KIOSK, args.kiosk) if args.kiosk else (credentials.OPS, args.ops)
+    print(credentials.issue(Store(args.db), kind, subject, local_now()))
+    return 0
+
+
+def revoke_token_command(argv: list[str]) -> int:
+    """`kiosk backend revoke-token`: a token, or every token of a kiosk or ops name, stops."""
+    parser = _db_parser("revoke-token", "revoke a token, or all of a kiosk's or ops name's")
+    _subject(parser, token=True)
+    args = parser.parse_args(argv)
+    kind, subject = (credentials.KIOSK, args.kiosk) if args.kiosk else (credentials.OPS, args.ops)
+    count = credentials.revoke(
+        Store(args.db), local_now(), kind=kind, subject=subject or "", token=args.token or ""
+    )
+    print(f"{count} token(s) revoked")
+    return 0 if count else 1
+
+
+def tokens_command(argv: list[str]) -> int:
+    """`kiosk backend tokens`: who holds a credential (never the tokens)."""
+    args = _db_parser("tokens", "the credentials, without their tokens").parse_args(argv)
+    for row in credentials.list_credentials(Store(args.db)):
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
+        print(f"{row['kind']:5}  {row['subject']:20}  since {row['created_at']}  {state}")
+    return 0
+
+
+COMMANDS = {
+    "rotate-key": rotate_key_command,
+    "issue-token": issue_token_command,
+    "revoke-token": revoke_token_command,
+    "tokens": tokens_command,
+    "purge": purge.main,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(list(sys.argv[1:] if argv is None else argv))
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-    bk = build(args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            return COMMANDS[argv[0]](argv[1:])
+        args = parse_args(argv)
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+        bk = build(args)
+    except KeyFileError as exc:
+        raise SystemExit(f"kiosk backend: {exc}") from exc
     app = create_app(bk)
     print(
         f"backend listening on http://{args.host}:{args.port}  (db {args.db}, "

@@ -51,7 +51,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS orders_idem ON orders(kiosk_id, idem_key)
 CREATE UNIQUE INDEX IF NOT EXISTS orders_channel ON orders(channel, channel_order_id)
   WHERE channel_order_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS orders_holds ON orders(status, expires_epoch);
-CREATE INDEX IF NOT EXISTS orders_phone ON orders(buyer_phone);
+DROP INDEX IF EXISTS orders_phone;
 CREATE TABLE IF NOT EXISTS tickets (
   id TEXT PRIMARY KEY, order_id TEXT NOT NULL, product_id TEXT NOT NULL, slot_id TEXT NOT NULL,
   date TEXT NOT NULL, ticket_type_id TEXT NOT NULL, unit_fen INTEGER NOT NULL,
@@ -59,12 +59,10 @@ CREATE TABLE IF NOT EXISTS tickets (
   holder_name TEXT DEFAULT '', holder_phone TEXT DEFAULT '', status TEXT NOT NULL,
   code TEXT, printed_count INTEGER DEFAULT 0, used_at TEXT, refunded_fen INTEGER DEFAULT 0);
 CREATE INDEX IF NOT EXISTS tickets_order ON tickets(order_id);
-CREATE INDEX IF NOT EXISTS tickets_doc ON tickets(holder_doc_number, date);
-CREATE INDEX IF NOT EXISTS tickets_phone ON tickets(holder_phone, date);
+DROP INDEX IF EXISTS tickets_doc;
+DROP INDEX IF EXISTS tickets_phone;
 DROP INDEX IF EXISTS tickets_real_name;
-CREATE UNIQUE INDEX IF NOT EXISTS tickets_real_name_doc ON tickets(product_id, slot_id,
-  holder_doc_type, holder_doc_number) WHERE holder_doc_number != ''
-  AND status IN ('held', 'issued', 'printed', 'used');
+DROP INDEX IF EXISTS tickets_real_name_doc;
 CREATE TABLE IF NOT EXISTS payments (
   id TEXT PRIMARY KEY, order_id TEXT NOT NULL, trade_no TEXT UNIQUE NOT NULL, idem_key TEXT,
   method TEXT NOT NULL, provider TEXT DEFAULT '', auth_code_masked TEXT DEFAULT '',
@@ -89,7 +87,15 @@ CREATE TABLE IF NOT EXISTS coupons (
   valid_until TEXT, name_zh TEXT DEFAULT '', name_en TEXT DEFAULT '');
 CREATE TABLE IF NOT EXISTS staff (id TEXT PRIMARY KEY, name TEXT, role TEXT NOT NULL,
   pin_salt TEXT NOT NULL, pin_hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS kiosk_tokens (token TEXT PRIMARY KEY, kiosk_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pin_failures (
+  scope TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0,
+  locked_until_epoch REAL NOT NULL DEFAULT 0, last_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+  token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,
+  created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS print_claims (
+  order_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, via TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (order_id, kiosk_id));
 CREATE TABLE IF NOT EXISTS kiosks (id TEXT PRIMARY KEY, last_seen TEXT, devices TEXT,
   paper_level TEXT, version TEXT, catalog_version INTEGER);
 CREATE TABLE IF NOT EXISTS refunds (
@@ -156,9 +162,43 @@ ADDED_COLUMNS = (
     ("slots", "closed", "INTEGER NOT NULL DEFAULT 0"),
     ("slots", "template_id", "TEXT"),
     ("slots", "prices_override", "TEXT NOT NULL DEFAULT ''"),
+    # personal data (services.personal_data): a keyed hash to find it, the masked form to show,
+    # the encrypted value; the clear columns (holder_doc_number, holder_phone, buyer_phone,
+    # guide_doc_number) stay empty, names are stored masked
+    ("tickets", "holder_doc_hash", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "holder_doc_masked", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "holder_doc_sealed", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "holder_phone_hash", "TEXT NOT NULL DEFAULT ''"),
+    ("tickets", "holder_phone_sealed", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "buyer_phone_hash", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "buyer_phone_masked", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "buyer_phone_sealed", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "guide_doc_hash", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "guide_doc_masked", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "guide_doc_sealed", "TEXT NOT NULL DEFAULT ''"),
+    ("orders", "personal_data_cleared_at", "TEXT"),
+    ("members", "phone_hash", "TEXT NOT NULL DEFAULT ''"),
+    ("members", "phone_sealed", "TEXT NOT NULL DEFAULT ''"),
+    # which kiosk (its token's) printed a ticket last, refunded it (services.possession)
+    ("tickets", "printed_by", "TEXT"),
+    ("refunds", "kiosk_id", "TEXT"),
 )
 INDEXES_ON_ADDED = """
-CREATE INDEX IF NOT EXISTS orders_guide ON orders(guide_doc_number) WHERE guide_doc_number != '';
+DROP INDEX IF EXISTS orders_guide;
+DROP INDEX IF EXISTS orders_guide_hash;
+DROP INDEX IF EXISTS orders_phone_hash;
+DROP INDEX IF EXISTS tickets_doc_hash;
+DROP INDEX IF EXISTS tickets_phone_hash;
+CREATE INDEX IF NOT EXISTS orders_guide_key ON orders(guide_doc_hash);
+CREATE INDEX IF NOT EXISTS orders_phone_key ON orders(buyer_phone_hash);
+CREATE INDEX IF NOT EXISTS tickets_doc_key ON tickets(holder_doc_hash, date);
+CREATE INDEX IF NOT EXISTS tickets_phone_key ON tickets(holder_phone_hash, date);
+CREATE INDEX IF NOT EXISTS orders_kiosk_holds ON orders(kiosk_id, status);
+CREATE INDEX IF NOT EXISTS orders_to_clear ON orders(created_at)
+  WHERE personal_data_cleared_at IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_real_name_hash ON tickets(product_id, slot_id,
+  holder_doc_type, holder_doc_hash) WHERE holder_doc_hash != ''
+  AND status IN ('held', 'issued', 'printed', 'used');
 CREATE INDEX IF NOT EXISTS tickets_parent ON tickets(parent_ticket_id)
   WHERE parent_ticket_id IS NOT NULL;
 """
@@ -184,6 +224,9 @@ class Store:
         # NORMAL: a commit does not fsync; `transaction(durable=True)` (money) does
         conn.execute(f"PRAGMA synchronous={SYNC_MODE}")
         conn.execute("PRAGMA foreign_keys=ON")
+        # personal data cleared (expired holds, retention, purge) is overwritten, not left
+        # in free space
+        conn.execute("PRAGMA secure_delete=ON")
         conn.executescript(SCHEMA)
         self._add_columns()
         conn.executescript(INDEXES_ON_ADDED)
@@ -269,6 +312,11 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         self.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (after personal data is purged,
+        so no old copy of a page stays in the WAL)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.conn.close()

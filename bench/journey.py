@@ -1,5 +1,5 @@
 """`python -m bench.journey --json [--repeat N] [--journeys a,b]`: the kiosk's own time in each
-scripted journey (appliance/scenarios.py), against the bundled backend in its own process and
+scripted journey (appliance/scenarios/), against the bundled backend in its own process and
 the emulators with no physical delay, except the ID card reader's serial line, paced at
 `--idcard-baud` (115200) because the pickup-id target is stated at that speed.
 

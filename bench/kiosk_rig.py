@@ -1,5 +1,5 @@
 """What bench.journey and bench.startup share: the machine, percentiles, and a rig that runs the
-scripted journeys (appliance/scenarios.py) in this process against the bundled backend process
+scripted journeys (appliance/scenarios/) in this process against the bundled backend process
 and the emulators, with a timeline of what the flows and the devices did.
 
 The timeline is fed by hooks, nothing is patched: the flows' `Ports.observers` (run, publish,
@@ -31,6 +31,7 @@ from appliance.backend import backend_process
 from appliance.tourist import Emulators, Tourist
 from kiosk.config import KioskConfig
 from kiosk.flows.base import FlowEvent
+from kiosk.flows.pickup import PickupFlow
 from kiosk.startup import Kiosk, open_kiosk
 
 OPS_HEADERS = {"Authorization": "Bearer demo-ops-token"}
@@ -296,7 +297,7 @@ async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
     """pickup-order's script (show the order QR, print) on a freshly imported 3-ticket order."""
     order_no = await r.import_order(tickets=3)
     r.recorder.new_journey()
-    flow = scenarios.PickupFlow(r.k.ports)
+    flow = PickupFlow(r.k.ports)
     t = Tourist(flow, r.emulators, r.k.hub)
 
     async def tourist() -> None:

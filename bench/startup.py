@@ -12,7 +12,7 @@ it holds at rest, and whether the kiosk's brain grows over many journeys.
 - rss_at_rest_mb: VmRSS of the app process `--settle` seconds after its first frame, read
   before the bench's screenshot of that frame is taken; memory_at_rest_mb splits it by mapping
   (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...).
-- soak: `--soak` headless journeys (the scenarios of appliance/scenarios.py, no UI) in this
+- soak: `--soak` headless journeys (the scenarios of appliance/scenarios/, no UI) in this
   process, alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported
   order); the scripted tourist lowers the phone as soon as the screen reacts to a code, and
   every code is fresh, so none waits to show one again. RSS after `--warmup` journeys against
@@ -206,6 +206,8 @@ def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> d
     from appliance.tourist import Emulators
 
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("backend*"):  # each run from a fresh backend database and its keys
+        stale.unlink()
     with ExitStack() as stack:
         display_name = stack.enter_context(display())
         emulators = Emulators.start(out / "tickets")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -45,6 +48,69 @@ class BackendError(Exception):
         return self.status == 0
 
 
+def _route(path: str) -> str:
+    """A call's path for the log: its first segment only (ids and member numbers stay out)."""
+    first = path.strip("/").split("/", 1)[0]
+    return f"/{first}" + ("/…" if "/" in path.strip("/") else "")
+
+
+class Connectivity:
+    """What the calls lately saw of the way to the backend: when it last answered (any status
+    counts: it was reached) and how many calls in a row did not reach it. Logged when that
+    changes (lost, answering again), not per call; listeners hear every report (the kiosk's
+    service state, kiosk/upkeep.py, decides from them when it is out of service)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.answered_at: float | None = None  # clock() of the last answer, None: none yet
+        self.failures = 0  # calls in a row that did not reach the backend
+        self.failing_since: float | None = None  # clock() of the first of those
+        self.last_failure = ""  # "POST /orders (ConnectTimeout)", no personal data
+        self._listeners: list[Callable[[], None]] = []
+        # told "<method> <route>" each time a call is about to be asked again (a journey on
+        # screen says "the network is slow, retrying" at once, not after the last try)
+        self.retry_listeners: list[Callable[[str], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def answered(self) -> None:
+        with self._lock:
+            if self.failures:
+                log.info("backend answers again (after %d failed call(s))", self.failures)
+            self.answered_at = self.clock()
+            self.failures, self.failing_since = 0, None
+        self._tell()
+
+    def failed(self, what: str) -> None:
+        with self._lock:
+            if not self.failures:
+                self.failing_since = self.clock()
+                log.warning("backend not reached: %s", what)
+            else:
+                log.debug("backend still not reached: %s", what)
+            self.failures += 1
+            self.last_failure = what
+        self._tell()
+
+    def retrying(self, what: str) -> None:
+        log.debug("backend not reached, asking again: %s", what)
+        for listener in list(self.retry_listeners):
+            try:
+                listener(what)
+            except Exception:
+                log.exception("retry listener failed")
+
+    def _tell(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # a listener's bug must not fail the call that reported
+                log.exception("connectivity listener failed")
+
+
 class BackendClient:
     """Talks to `/api/v1` of the bundled backend (or any backend implementing its OpenAPI)."""
 
@@ -66,6 +132,7 @@ class BackendClient:
             headers={"Authorization": f"Bearer {kiosk_token}", "X-Kiosk-Id": kiosk_id},
         )
         self._catalog: Catalog | None = None
+        self.connectivity = Connectivity()
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -102,15 +169,17 @@ class BackendClient:
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 # A timeout on a call without a key may have done its work: never retry it.
                 if attempt + 1 >= attempts:
-                    log.warning("backend unreachable: %s %s (%s)", method, path, type(exc).__name__)
+                    self.connectivity.failed(f"{method} {_route(path)} ({type(exc).__name__})")
                     raise BackendError(
                         "backend_unreachable",
                         "无法连接后台服务",
                         "The backend cannot be reached",
                         0,
                     ) from exc
+                self.connectivity.retrying(f"{method} {_route(path)}")
                 await asyncio.sleep(self.retry_delay * (attempt + 1))
                 continue
+            self.connectivity.answered()
             if resp.status_code in ok or resp.status_code == 304:
                 return resp
             raise self._error(resp)
@@ -201,6 +270,13 @@ class BackendClient:
         return Payment.parse(resp.json())
 
     async def mark_printed(self, ticket_id: str, idempotency_key: str) -> None:
+        """Tell the backend a ticket came out. A report, not a request: while the backend does
+        not answer (the last call did not reach it) it is not even tried, so the next ticket
+        prints at once; the journal keeps the ticket unreported and the next replay tells it."""
+        if self.connectivity.failures:
+            raise BackendError(
+                "backend_unreachable", "无法连接后台服务", "The backend cannot be reached", 0
+            )
         await self._request(
             "POST", f"/tickets/{ticket_id}/printed", json={}, idempotency_key=idempotency_key
         )
@@ -210,16 +286,18 @@ class BackendClient:
         *,
         id_number: str = "",
         order_no: str = "",
-        phone_last4: str = "",
+        phone: str = "",
         code: str = "",
     ) -> list[Order]:
-        """Paid orders waiting to be printed, found by ID number, order no + phone, or a code."""
+        """Paid orders waiting to be printed, found by ID number, order no + the FULL phone
+        number, or a code (order QR, ticket). No gate codes: this kiosk may then print them,
+        and `get_order` gives it the codes."""
         params = {
             k: v
             for k, v in {
                 "id_number": id_number,
                 "order_no": order_no,
-                "phone_last4": phone_last4,
+                "phone": phone,
                 "code": code,
             }.items()
             if v
@@ -238,27 +316,41 @@ class BackendClient:
         ).json()
         return [Ticket.parse(t) for t in body.get("tickets", [])]
 
+    async def aftersales_orders(self, *, ticket_code: str = "", id_number: str = "") -> list[Order]:
+        """The orders a person may refund or rebook, by a ticket's code or his ID number."""
+        query = {"ticket_code": ticket_code, "id_number": id_number}
+        params = {k: v for k, v in query.items() if v}
+        body = (await self._request("GET", "/aftersales", params=params)).json()
+        return [Order.parse(o) for o in body.get("orders", [])]
+
     async def rebook(
-        self, order_id: str, ticket_ids: list[str], slot_id: str, idempotency_key: str
+        self,
+        order_id: str,
+        ticket_ids: list[str],
+        slot_id: str,
+        idempotency_key: str,
+        proof: dict[str, str],
     ) -> dict[str, Any]:
         """200 `status: done` (moved; any difference back), or 202 `status: payment_required`
-        with `due_fen` and `payment_order` (a held difference order to pay first)."""
+        with `due_fen` and `payment_order` (a held difference order to pay first). `proof`:
+        `{"ticket_code": ...}` scanned here or `{"id_number": ...}` read from the card here."""
         resp = await self._request(
             "POST",
             f"/orders/{order_id}/rebook",
-            json={"ticket_ids": ticket_ids, "slot_id": slot_id},
+            json={"ticket_ids": ticket_ids, "slot_id": slot_id, **proof},
             idempotency_key=idempotency_key,
             ok=(200, 202),
         )
         return resp.json()
 
     async def refund(
-        self, order_id: str, ticket_ids: list[str], idempotency_key: str
+        self, order_id: str, ticket_ids: list[str], idempotency_key: str, proof: dict[str, str]
     ) -> dict[str, Any]:
+        """`proof` as for `rebook`."""
         resp = await self._request(
             "POST",
             f"/orders/{order_id}/refund",
-            json={"ticket_ids": ticket_ids},
+            json={"ticket_ids": ticket_ids, **proof},
             idempotency_key=idempotency_key,
         )
         return resp.json()

@@ -37,6 +37,17 @@ class TimeoutConfig:
     http_seconds: float = 5.0
     heartbeat_seconds: float = 30.0
     catalog_poll_seconds: float = 60.0
+    # a failing network (kiosk/upkeep.py, kiosk/flows/checkout.py): while the backend does not
+    # answer, heartbeats go every heartbeat_retry_seconds; after offline_after_failures calls in
+    # a row without an answer, or offline_after_seconds of them, the kiosk is out of service
+    # (it comes back by itself at the next answer); a journey asks again (same key) for up to
+    # network_retry_seconds, saying so, before it gives up
+    heartbeat_retry_seconds: float = 5.0
+    offline_after_failures: int = 3
+    offline_after_seconds: float = 60.0
+    network_retry_seconds: float = 30.0
+    # the devices' health is read this often while the start screen shows (not mid-journey)
+    device_poll_seconds: float = 5.0
 
 
 @dataclass

@@ -6,12 +6,17 @@ setting no driver speaks, is None and reports `missing` in `statuses()`. `Device
 camera scanner, an ID card watcher and a smart card watch, and hands each event to the flow on
 screen (`hub.target = flow`) as a `scan`, `id_card` or `smart_card` action, on the flow's
 asyncio loop.
+
+A device's state is logged when it changes, not at every reading: `statuses()` (heartbeat, the
+start screen's device poll) and the ID card watcher's polls both report to `Devices.note`, which
+logs a device going missing or failing once and its coming back once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,8 +40,35 @@ class Devices:
     scanner: CodeScanner | None = None
     # device -> why it is None though configured (a setting no driver speaks)
     problems: dict[str, DeviceStatus] = field(default_factory=dict)
+    # device -> (state, code) last logged
+    _seen: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _seen_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def note(self, status: DeviceStatus) -> None:
+        """Log `status` when it differs from the device's last one (state and code): once when
+        it goes missing or fails, once when it is back; never at every reading."""
+        now = (status.state.value, status.code)
+        with self._seen_lock:
+            before = self._seen.get(status.device)
+            self._seen[status.device] = now
+        if before == now or (before is None and status.healthy):
+            return
+        if status.healthy:
+            log.info("%s: %s again", status.device, status.state.value)
+        elif status.code == "not_configured":  # left out on purpose
+            log.info("%s: not configured", status.device)
+        else:
+            log.warning(
+                "%s: %s (%s: %s)", status.device, status.state.value, status.code, status.message_en
+            )
 
     def statuses(self) -> dict[str, DeviceStatus]:
+        out = self._read_statuses()
+        for status in out.values():
+            self.note(status)
+        return out
+
+    def _read_statuses(self) -> dict[str, DeviceStatus]:
         out: dict[str, DeviceStatus] = {}
         for name in ("printer", "idcard", "smartcard", "camera"):
             device = getattr(self, "scanner" if name == "camera" else name)
@@ -167,7 +199,9 @@ class DeviceHub:
         if self.devices.idcard is not None:
             from peripherals.idcard import IdCardWatcher
 
-            watcher = IdCardWatcher(self.devices.idcard, self._on_id_card).start()
+            watcher = IdCardWatcher(
+                self.devices.idcard, self._on_id_card, on_state=self.devices.note
+            ).start()
             self._stops.append(watcher.stop)
         if self.devices.smartcard is not None:
             self._watch_smartcard(self.devices.smartcard)

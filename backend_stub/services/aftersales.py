@@ -54,7 +54,7 @@ def refund_tickets(
         prior = idempotency.prior_answer(bk, kiosk_id, idem_key, "refund", digest)
         if prior is not None:
             return prior
-        answer = _refund(bk, order_id, ticket_ids, now)
+        answer = _refund(bk, order_id, ticket_ids, now, kiosk_id)
         idempotency.remember_answer(bk, kiosk_id, idem_key, "refund", digest, answer, now)
     return answer
 
@@ -72,7 +72,9 @@ def addons_going_along(bk: Backend, parents: list[Row], now: datetime) -> list[R
     return addons
 
 
-def _refund(bk: Backend, order_id: str, ticket_ids: list[str], now: datetime) -> dict[str, Any]:
+def _refund(
+    bk: Backend, order_id: str, ticket_ids: list[str], now: datetime, kiosk_id: str | None
+) -> dict[str, Any]:
     order = load_order(bk, order_id, now)
     if order["status"] not in (*PAID_STATUSES, "refunded"):
         raise RuleError("order_not_paid")
@@ -90,7 +92,10 @@ def _refund(bk: Backend, order_id: str, ticket_ids: list[str], now: datetime) ->
     def fee(t: Row) -> int:
         return refund_fee_fen(t["paid_fen"], slot_start(get_slot(bk, t["slot_id"])), now)
 
-    done = {oid: refund_in_order(bk, orders[oid], rows, now, fee) for oid, rows in by_order.items()}
+    done = {
+        oid: refund_in_order(bk, orders[oid], rows, now, fee, kiosk_id=kiosk_id)
+        for oid, rows in by_order.items()
+    }
     return {
         "refunded_fen": sum(d["refunded_fen"] for d in done.values()),
         "fee_fen": sum(d["fee_fen"] for d in done.values()),
@@ -114,6 +119,7 @@ def refund_in_order(
     *,
     kind: str = "refund",
     reason: str = REFUNDED,
+    kiosk_id: str | None = None,
 ) -> dict[str, Any]:
     """Inside a transaction: refund these tickets of one order, `fee_of` each kept. Seats
     come back, codes are revoked, redeemed points return and earned points are taken back in
@@ -138,6 +144,7 @@ def refund_in_order(
                 "amount_fen": back,
                 "fee_fen": fee,
                 "created_at": now.isoformat(),
+                "kiosk_id": kiosk_id,  # the kiosk that refunded it (None: a channel, a closure)
             },
         )
         revoke(bk, t, reason, now)

@@ -18,6 +18,7 @@ from backend_stub.context import Backend
 from backend_stub.schemas import OrderLine, OrderRequest
 from backend_stub.services.catalog import get_slot
 from backend_stub.services.order_state import ticket_by_code
+from backend_stub.services.personal_data import doc_hash, phone_hash
 from kiosk.domain.catalog import (
     BOUND_STATUSES,
     HELD_STATUSES,
@@ -29,7 +30,6 @@ from kiosk.domain.catalog import (
     require_parent,
 )
 from kiosk.domain.errors import RuleError
-from kiosk.domain.ids import normalize_doc_number
 
 
 class Planned(Protocol):
@@ -53,17 +53,20 @@ class Planned(Protocol):
 def held_parent_tickets(
     bk: Backend, day: date, doc_numbers: list[str], phones: list[str]
 ) -> list[dict[str, Any]]:
-    """Tickets of admission kinds held (paid) for `day` by any of these documents or phones."""
-    if not doc_numbers and not phones:
+    """Tickets of admission kinds held (paid) for `day` by any of these documents or phones
+    (found by their keyed hashes, services.personal_data)."""
+    docs = [doc_hash(bk, n) for n in doc_numbers if n.strip()]
+    phone_hashes = [phone_hash(bk, p) for p in phones if p.strip()]
+    if not docs and not phone_hashes:
         return []
     conds, params = [], [day.isoformat()]
-    if doc_numbers:
-        conds.append(f"t.holder_doc_number IN ({','.join('?' * len(doc_numbers))})")
-        params += doc_numbers
-    if phones:
-        marks = ",".join("?" * len(phones))
-        conds.append(f"t.holder_phone IN ({marks}) OR o.buyer_phone IN ({marks})")
-        params += phones + phones
+    if docs:
+        conds.append(f"t.holder_doc_hash IN ({','.join('?' * len(docs))})")
+        params += docs
+    if phone_hashes:
+        marks = ",".join("?" * len(phone_hashes))
+        conds.append(f"t.holder_phone_hash IN ({marks}) OR o.buyer_phone_hash IN ({marks})")
+        params += phone_hashes + phone_hashes
     kinds = ",".join(f"'{k}'" for k in PARENT_KINDS)
     statuses = ",".join(f"'{s}'" for s in HELD_STATUSES)
     return bk.store.all(
@@ -91,11 +94,14 @@ def _bound_counts(bk: Backend, parent_ids: list[str], product_id: str) -> Counte
 def _held_candidates(
     bk: Backend, req: OrderRequest, line: OrderLine, day: date
 ) -> list[dict[str, Any]]:
-    """Stored tickets that may be this line's parents: the one named, or those held."""
+    """Stored tickets that may be this line's parents: the one named, or those held by the
+    order's people (any line's holders: a child's add-on line hangs on the adult's ticket
+    found by the adult's ID card), or the buyer's phone."""
     if line.parent_ticket_code:
         return [ticket_by_code(bk, line.parent_ticket_code)]
-    docs = [normalize_doc_number(h.doc_number) for h in line.holders if h.doc_number]
-    phones = [p for p in [req.buyer_phone, *(h.phone for h in line.holders)] if p]
+    people = [h for each in req.lines for h in each.holders]
+    docs = [h.doc_number for h in people if h.doc_number]
+    phones = [p for p in [req.buyer_phone, *(h.phone for h in people)] if p]
     return held_parent_tickets(bk, day, docs, phones)
 
 
@@ -133,10 +139,9 @@ def bind_addons(bk: Backend, req: OrderRequest, planned: list[Planned]) -> None:
         rows = [r for r, h in zip(rows, held, strict=True) if is_parent_for(h, wanted, day)]
         require_parent(product.parent_product_id, day, held, len(in_order))
         stored = _bound_counts(bk, [r["id"] for r in rows], product.id)
-        pool = [(p.id, p.holder.get("holder_doc_number", ""), p.is_child) for p in in_order]
+        pool = [(p.id, p.holder.get("holder_doc_hash", ""), p.is_child) for p in in_order]
         pool += [
-            (r["id"], r["holder_doc_number"] or "", _is_child(bk, r["ticket_type_id"]))
-            for r in rows
+            (r["id"], r["holder_doc_hash"] or "", _is_child(bk, r["ticket_type_id"])) for r in rows
         ]
         for ticket in mine:
             candidates = [
@@ -146,7 +151,7 @@ def bind_addons(bk: Backend, req: OrderRequest, planned: list[Planned]) -> None:
             chosen = choose_parent(
                 candidates,
                 product.addons_per_parent,
-                ticket.holder.get("holder_doc_number", ""),
+                ticket.holder.get("holder_doc_hash", ""),
                 ticket.is_child,
             )
             ticket.parent_ticket_id = chosen

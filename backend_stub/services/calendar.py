@@ -27,6 +27,7 @@ from backend_stub.context import Backend
 from backend_stub.schemas import SlotTemplateBody
 from backend_stub.services.catalog import get_product
 from kiosk.domain.errors import RuleError
+from kiosk.domain.input_rules import parse_day
 
 HORIZON_KEY = "calendar_horizon:"  # + product id: the last day generated (meta)
 
@@ -35,7 +36,7 @@ def _day(text: str | None, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError as exc:
         raise RuleError("template_invalid", f"{name} is not YYYY-MM-DD") from exc
 

@@ -40,7 +40,7 @@ def close_day(bk: Backend, body: CloseDay, now: datetime) -> dict[str, Any]:
     except ValueError as exc:
         raise RuleError("invalid_request", "date is not YYYY-MM-DD") from exc
     if day < now.date():
-        raise RuleError("invalid_request", "a past day cannot be closed")
+        raise RuleError("day_in_past")
     products = body.product_ids or list(bk.catalog().products)
     for product_id in products:
         if product_id not in bk.catalog().products:

@@ -21,10 +21,10 @@ from typing import Any
 from backend_stub.context import Backend
 from backend_stub.services.catalog import get_slot, slot_end, slot_start
 from backend_stub.services.order_state import ticket_by_code, ticket_view, used_entries
+from backend_stub.services.personal_data import doc_hash
 from kiosk.domain.catalog import HELD_STATUSES, component_at_gate
 from kiosk.domain.errors import RuleError
 from kiosk.domain.gate_rules import EntryWindow, check_entry_window, check_parent_at_gate
-from kiosk.domain.ids import normalize_doc_number
 
 
 def gate_row(bk: Backend, gate_id: str) -> dict[str, Any]:
@@ -64,9 +64,9 @@ def _ticket_for_holder(
     statuses = ",".join(f"'{s}'" for s in HELD_STATUSES)
     rows = bk.store.all(
         f"SELECT t.*, p.kind FROM tickets t JOIN products p ON p.id = t.product_id "
-        f"JOIN slots s ON s.id = t.slot_id WHERE t.holder_doc_number = ? AND t.date = ? "
+        f"JOIN slots s ON s.id = t.slot_id WHERE t.holder_doc_hash = ? AND t.date = ? "
         f"AND t.status IN ({statuses}) ORDER BY s.start, t.rowid",
-        (normalize_doc_number(id_number), now.date().isoformat()),
+        (doc_hash(bk, id_number), now.date().isoformat()),
     )
     fitting, used_here = [], False
     for t in rows:
@@ -212,7 +212,7 @@ def set_gate(bk: Backend, gate_id: str, component: str, name_zh: str, name_en: s
     """Add or change a gate: which component it admits, and its name."""
     known = component in bk.catalog().component_names or component in bk.catalog().products
     if not known:
-        raise RuleError("invalid_request", f"component: unknown {component}")
+        raise RuleError("unknown_component", component)
     with bk.store.transaction():
         bk.store.run(
             "INSERT OR REPLACE INTO gates (id, component, name_zh, name_en) VALUES (?, ?, ?, ?)",

@@ -2,7 +2,7 @@
 
 One ticket per roster entry (real-name when it has a document), inventory taken, the order
 paid at once (the agency settles with the area). The guide picks the whole order up at a
-kiosk with his own ID number, the order number + his phone's last 4 digits, or the order QR.
+kiosk with his own ID number, the order number + his full phone number, or the order QR.
 
 `POST /ops/groups` is idempotent by `group_ref`: the same roster again (rows in any order)
 answers 200 with the order; a *different* roster under the same `group_ref` is refused
@@ -16,6 +16,7 @@ replacement) gets a new ticket. Rows are checked as in services.roster.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,17 @@ from backend_stub.schemas import GroupOrder, GroupRoster, Holder, OrderLine, Ord
 from backend_stub.services.catalog import get_product, get_slot, slot_prices, slot_start, take_seats
 from backend_stub.services.order_state import PAID_STATUSES, order_view, sign_ticket_row
 from backend_stub.services.orders import place_channel_order, prior_channel_order
+from backend_stub.services.personal_data import (
+    GROUP_HEAD,
+    doc_hash,
+    holder_columns,
+    open_text,
+    seal_text,
+)
 from backend_stub.services.revocations import revoke
 from backend_stub.services.roster import Member, check_roster, roster_hash
 from kiosk.domain.errors import RuleError
-from kiosk.domain.ids import DocType, is_valid_phone, validate_document
+from kiosk.domain.ids import DocType, is_valid_phone, mask_name, validate_document
 
 GROUP_CHANNEL = "group"
 MAX_GROUP = 200
@@ -111,7 +119,7 @@ def book_group(bk: Backend, body: GroupOrder, now: datetime) -> tuple[dict[str, 
                 "product_id": body.product_id,
                 "slot_id": body.slot_id,
                 "ticket_type_id": body.ticket_type_id,
-                "head": "\x1f".join(_head(body)),
+                "head": seal_text(bk, GROUP_HEAD, "\x1f".join(_head(body))),  # the guide
                 "roster_hash": digest,
                 "updated_at": now.isoformat(),
             },
@@ -147,7 +155,7 @@ def amend_group(bk: Backend, order_id: str, body: GroupRoster, now: datetime) ->
     if now >= slot_start(slot):
         raise RuleError("group_too_late", f"the slot started at {slot['start']}")
     members = check_roster(bk, product, slot, group["ticket_type_id"], body, now, order_id=order_id)
-    head = group["head"].split("\x1f")
+    head = open_text(bk, GROUP_HEAD, group["head"]).split("\x1f")
     digest = roster_hash(body, head, group["ticket_type_id"])
     with bk.store.transaction(durable=True):
         marks = ",".join("?" * len(LIVE_STATUSES))
@@ -155,15 +163,17 @@ def amend_group(bk: Backend, order_id: str, body: GroupRoster, now: datetime) ->
             f"SELECT * FROM tickets WHERE order_id = ? AND status IN ({marks}) ORDER BY rowid",
             (order_id, *LIVE_STATUSES),
         )
-        kept, removed, added = _match(tickets, members)
+        kept, removed, added = _match(tickets, members, lambda n: doc_hash(bk, n))
         for t in removed:
             if t["status"] == "used":
                 raise RuleError("ticket_used", f"{t['id']} entered; it stays on the roster")
         for t in removed:  # the gates' revocation list drops the removed members' codes
             revoke(bk, t, REMOVED_FROM_ROSTER, now)
-        if removed:
+        if removed:  # void, and the member's personal data goes with him
             bk.store.run_many(
-                "UPDATE tickets SET status = 'void' WHERE id = ?", [(t["id"],) for t in removed]
+                "UPDATE tickets SET status = 'void', holder_doc_hash = '', holder_doc_masked = '',"
+                " holder_doc_sealed = '', holder_name = '' WHERE id = ?",
+                [(t["id"],) for t in removed],
             )
             bk.store.run(
                 "UPDATE slots SET remaining = remaining + ? WHERE id = ?",
@@ -174,7 +184,7 @@ def amend_group(bk: Backend, order_id: str, body: GroupRoster, now: datetime) ->
         for t, m in kept:
             bk.store.run(
                 "UPDATE tickets SET holder_name = ?, holder_nationality = ? WHERE id = ?",
-                (m.name, m.nationality, t["id"]),
+                (mask_name(m.name), m.nationality, t["id"]),
             )
         prices = slot_prices(product, slot)
         for m in added:
@@ -198,20 +208,22 @@ def amend_group(bk: Backend, order_id: str, body: GroupRoster, now: datetime) ->
 
 
 def _match(
-    tickets: list[dict[str, Any]], members: list[Member]
+    tickets: list[dict[str, Any]], members: list[Member], hashed: Callable[[str], str]
 ) -> tuple[list[tuple[dict[str, Any], Member]], list[dict[str, Any]], list[Member]]:
     """Pair the order's live tickets with the new roster: a documented member keeps the ticket
-    of the same document and ticket type; members without a document take the undocumented
-    tickets of their type in order. (kept pairs, tickets to remove, members to add)."""
+    of the same document (its keyed hash, `hashed`) and ticket type; members without a
+    document take the undocumented tickets of their type in order. (kept pairs, tickets to
+    remove, members to add)."""
     free: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for t in tickets:
-        key = (t["ticket_type_id"], t["holder_doc_type"] or "none", t["holder_doc_number"])
-        if not t["holder_doc_number"]:
+        key = (t["ticket_type_id"], t["holder_doc_type"] or "none", t["holder_doc_hash"])
+        if not t["holder_doc_hash"]:
             key = (t["ticket_type_id"], DocType.NONE.value, "")
         free.setdefault(key, []).append(t)
     kept, added = [], []
     for m in members:
-        pool = free.get(m.key)
+        number = hashed(m.doc_number) if m.doc_number else ""
+        pool = free.get((m.ticket_type_id, m.doc_type, number))
         if pool:
             kept.append((pool.pop(0), m))
         else:
@@ -233,9 +245,7 @@ def _issue(
         "ticket_type_id": m.ticket_type_id,
         "unit_fen": unit,
         "paid_fen": unit,
-        "holder_doc_type": m.doc_type,
-        "holder_doc_number": m.doc_number,
-        "holder_name": m.name,
+        **holder_columns(bk, m.doc_type, m.doc_number, m.name, ""),
         "holder_nationality": m.nationality,
         "status": "issued",
     }

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from backend_stub.catalog_model import Product, TicketType
 from backend_stub.context import Backend
 from backend_stub.schemas import OrderLine
+from backend_stub.services.personal_data import holder_columns
 from backend_stub.services.staff_grants import granting_staff, spend_grants
 from kiosk.domain.catalog import check_eligible
 from kiosk.domain.errors import RuleError
@@ -40,7 +41,9 @@ def holders_for(
 ) -> list[dict[str, str]]:
     """The holder of each ticket of the line, checked: one per ticket on a real-name product;
     each document valid for its type, its birth date eligible on `day`; without a document,
-    a child's name and phone or a supervisor's live grant. Tickets without a holder get {}."""
+    a child's name and phone or a supervisor's live grant. Tickets without a holder get {}.
+    Each holder as stored (services.personal_data): the document found by its keyed hash,
+    shown masked, kept encrypted; the name masked."""
     if product.real_name and len(line.holders) != line.quantity:
         raise RuleError("holder_required", f"{line.quantity} holders for {product.id}")
     if len(line.holders) > line.quantity:
@@ -62,12 +65,10 @@ def holders_for(
         else:
             number = validate_document(kind, holder.doc_number, now.date())
             check_eligible(tt.eligibility, birth_date_of(kind, number), day)
+        doc_type = kind.value if number else DocType.NONE.value
         out.append(
-            {
-                "holder_doc_type": kind.value if number else DocType.NONE.value,
-                "holder_doc_number": number,
-                "holder_name": holder.name,
-                "holder_phone": holder.phone,
+            holder_columns(bk, doc_type, number, holder.name, holder.phone)
+            | {
                 "holder_nationality": validate_nationality(holder.nationality),
                 "staff_grant": grant,
             }
@@ -82,7 +83,7 @@ def check_real_name_unique(bk: Backend, planned: list[Planned]) -> None:
     seen: set[tuple[str, str, str, str]] = set()
     marks = ",".join("?" * len(REAL_NAME_STATUSES))
     for t in planned:
-        number = t.holder.get("holder_doc_number")
+        number = t.holder.get("holder_doc_hash")
         if not number:
             continue
         key = (t.product.id, t.slot["id"], t.holder["holder_doc_type"], number)
@@ -91,7 +92,7 @@ def check_real_name_unique(bk: Backend, planned: list[Planned]) -> None:
         seen.add(key)
         if bk.store.one(
             "SELECT 1 FROM tickets WHERE product_id = ? AND slot_id = ? AND holder_doc_type = ?"
-            f" AND holder_doc_number = ? AND status IN ({marks})",
+            f" AND holder_doc_hash = ? AND status IN ({marks})",
             (*key, *REAL_NAME_STATUSES),
         ):
             raise RuleError("duplicate_real_name")

@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from datetime import date, datetime
 from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import ChannelOrder, Heartbeat, OrderRequest, PricesRequest
 from backend_stub.services.orders import place_channel_order, prior_channel_order
+from backend_stub.services.staff_pins import verify_staff_pin
 from kiosk.domain.errors import RuleError
 
 HEARTBEAT_STALE_SECONDS = 120
 
 
-def pin_hash(salt: str, pin: str) -> str:
-    """How a staff PIN is stored (with its salt)."""
-    return hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 1000).hex()
+async def verify_staff(
+    bk: Backend, staff_id: str, pin: str, kiosk_id: str, now: datetime
+) -> dict[str, str]:
+    """The staff member whose PIN this is (argon2, a server-side lockout: services.staff_pins);
+    401 `wrong_pin`, 429 `staff_locked`."""
+    return await verify_staff_pin(bk, staff_id, pin, kiosk_id, now)
 
 
-def verify_staff(bk: Backend, staff_id: str, pin: str) -> dict[str, str]:
-    row = bk.store.one("SELECT * FROM staff WHERE id = ?", (staff_id.strip().upper(),))
-    if row is None or not secrets.compare_digest(pin_hash(row["pin_salt"], pin), row["pin_hash"]):
-        raise RuleError("wrong_pin")
-    return {"staff_id": row["id"], "role": row["role"], "name": row["name"]}
-
-
-def record_heartbeat(bk: Backend, kiosk_id: str, beat: Heartbeat, now: datetime) -> dict:
+def record_heartbeat(
+    bk: Backend, kiosk_id: str, beat: Heartbeat, now: datetime, *, token_kiosk_id: str
+) -> dict:
+    """A kiosk's heartbeat; a kiosk speaks only for itself (403 `kiosk_mismatch` when the
+    path names another kiosk than its token's)."""
+    if kiosk_id != token_kiosk_id:
+        raise RuleError("kiosk_mismatch", kiosk_id)
     with bk.store.transaction():
         bk.store.run(
             "INSERT OR REPLACE INTO kiosks (id, last_seen, devices, paper_level, version, "
@@ -62,14 +63,15 @@ def list_kiosks(bk: Backend, now: datetime) -> list[dict[str, Any]]:
 def import_channel_order(
     bk: Backend, channel: str, body: ChannelOrder, now: datetime
 ) -> tuple[dict[str, Any], bool]:
-    """An OTA order arrives paid; idempotent by the channel's order id."""
+    """An OTA order arrives paid; idempotent by the channel's order id. It gets an order
+    number of ours (its order QR, `KO1:<order_no>`, is what the channel sends the visitor);
+    the channel's own id stays `channel_order_id`, in a namespace of its channel."""
     channel = channel.strip().lower()
     if not channel.isidentifier() or channel == "kiosk":
         raise RuleError("channel_order_invalid", "channel name")
     prior = prior_channel_order(bk, channel, body.channel_order_id, now)
     if prior is not None:
         return prior, True
-    taken = bk.store.one("SELECT 1 FROM orders WHERE order_no = ?", (body.channel_order_id,))
     req = OrderRequest(lines=body.lines, buyer_phone=body.buyer_phone, buyer_name=body.buyer_name)
     return place_channel_order(
         bk,
@@ -77,7 +79,6 @@ def import_channel_order(
         now=now,
         channel=channel,
         channel_order_id=body.channel_order_id,
-        order_no=None if taken else body.channel_order_id.upper(),
         collected_by=body.collected_by,
     )
 
@@ -88,10 +89,10 @@ def set_prices(bk: Backend, body: PricesRequest, now: datetime) -> dict[str, Any
     if body.effective_at:
         try:
             effective = datetime.fromisoformat(body.effective_at)
-        except ValueError as exc:
-            raise RuleError("invalid_request", "effective_at is not an ISO time") from exc
-        if effective.tzinfo is not None:
-            effective = effective.astimezone().replace(tzinfo=None)
+            if effective.tzinfo is not None:  # 0001-01-01T00:00+14:00 is before year 1 here
+                effective = effective.astimezone().replace(tzinfo=None)
+        except (ValueError, OverflowError) as exc:
+            raise RuleError("invalid_request", "effective_at: not an ISO time in range") from exc
     known = {r["id"] for r in bk.store.all("SELECT id FROM ticket_types")}
     for change in body.prices:
         if change.ticket_type_id not in known:

@@ -1,6 +1,10 @@
 """An order's life after placing: loading and viewing it (with who took its money, and each
 ticket's entries), finding a ticket by its code, signing its tickets, expiring it (marking it
-paid is in services.issuing)."""
+paid is in services.issuing).
+
+A view carries the tickets' gate codes only when asked (`with_codes`): the answer to the kiosk
+printing the order (services.possession decides who that is); every other answer leaves them
+out."""
 
 from __future__ import annotations
 
@@ -11,13 +15,16 @@ from typing import Any
 from backend_stub.clock import epoch_of
 from backend_stub.context import Backend
 from backend_stub.services.members import change_points
+from backend_stub.services.personal_data import clear_order
 from kiosk.domain.code_kinds import ORDER_QR_PREFIX
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import mask_id, mask_name, mask_phone
+from kiosk.domain.order_numbers import new_order_no
 from kiosk.domain.refund_rules import KIOSK, collected_by_for
-from kiosk.domain.ticket_code import TicketClaims, TicketCodeError, sign_ticket, verify_ticket
+from kiosk.domain.ticket_code import TicketClaims, TicketCodeError, verify_ticket
 
 PAID_STATUSES = ("paid", "partially_refunded")
+PRINTABLE = ("issued", "printed")  # a ticket whose code goes to the kiosk printing it
 
 
 def load_order(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
@@ -41,7 +48,7 @@ def ticket_by_code(bk: Backend, code: str) -> dict[str, Any]:
     """The stored ticket a signed code names (with its product's `kind`); ticket_invalid for
     a forged or outdated code."""
     try:
-        claims = verify_ticket(code, bk.public_key)
+        claims = verify_ticket(code, bk.keys.key_set(bk.today()))
     except TicketCodeError as exc:
         raise RuleError("ticket_invalid") from exc
     row = bk.store.one(
@@ -84,8 +91,9 @@ def _entries_view(bk: Backend, t: dict[str, Any], components: tuple[str, ...]) -
     ]
 
 
-def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
-    """A ticket as clients see it; `t` may carry its slot's `start` and `end` (joined)."""
+def ticket_view(bk: Backend, t: dict[str, Any], *, with_code: bool = False) -> dict[str, Any]:
+    """A ticket as clients see it; `t` may carry its slot's `start` and `end` (joined).
+    `with_code`: its gate code too, if it is printable (only toward the kiosk printing it)."""
     catalog = bk.catalog()
     product = catalog.products.get(t["product_id"])
     tt = catalog.ticket_types.get(t["ticket_type_id"])
@@ -93,10 +101,9 @@ def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
         slot = {"start": t["start"], "end": t["end"]}
     else:
         slot = bk.store.one('SELECT start, "end" FROM slots WHERE id = ?', (t["slot_id"],)) or {}
-    return {
+    view: dict[str, Any] = {
         "id": t["id"],
         "status": t["status"],
-        "code": t["code"],
         "product_id": t["product_id"],
         "product_name": {"zh": product.name_zh, "en": product.name_en} if product else None,
         "kind": product.kind if product else None,
@@ -115,13 +122,16 @@ def ticket_view(bk: Backend, t: dict[str, Any]) -> dict[str, Any]:
         "parent_ticket_id": t.get("parent_ticket_id"),
         "entries": _entries_view(bk, t, product.components if product else (t["product_id"],)),
     }
+    if with_code and t["status"] in PRINTABLE and t["code"]:
+        view["code"] = t["code"]
+    return view
 
 
 def holder_view(t: dict[str, Any]) -> dict[str, Any]:
     """A ticket's holder, masked; an adult let through without a document says so."""
     view: dict[str, Any] = {
         "doc_type": t["holder_doc_type"],
-        "doc_number": mask_id(t["holder_doc_number"] or ""),
+        "doc_number": mask_id(t["holder_doc_masked"] or ""),
         "name": mask_name(t["holder_name"] or ""),
     }
     if t.get("holder_nationality"):
@@ -132,7 +142,10 @@ def holder_view(t: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
+def order_view(
+    bk: Backend, order_id: str, now: datetime, *, with_codes: bool = False
+) -> dict[str, Any]:
+    """An order as clients see it; `with_codes` only for the kiosk printing it."""
     o = load_order(bk, order_id, now)
     tickets = bk.store.all(
         'SELECT t.*, s.start, s."end" FROM tickets t LEFT JOIN slots s ON s.id = t.slot_id '
@@ -144,6 +157,7 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
         "order_no": o["order_no"],
         "status": o["status"],
         "channel": o["channel"],
+        "channel_order_id": o["channel_order_id"],
         "collected_by": collected_by(o),
         "refundable_at_kiosk": collected_by(o) == KIOSK,
         "order_qr": f"{ORDER_QR_PREFIX}{o['order_no']}",
@@ -157,12 +171,12 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
         "total_fen": o["total_fen"],
         "refunded_fen": o["refunded_fen"],
         "member_id": o["member_id"],
-        "buyer_phone": mask_phone(o["buyer_phone"] or ""),
+        "buyer_phone": mask_phone(o["buyer_phone_masked"] or ""),
         "created_at": o["created_at"],
         "expires_at": o["expires_at"] if o["status"] == "held" else None,
         "paid_at": o["paid_at"],
         "kind": o["kind"],
-        "tickets": [ticket_view(bk, t) for t in tickets],
+        "tickets": [ticket_view(bk, t, with_code=with_codes) for t in tickets],
     }
     if o["kind"] == "rebook":
         items = bk.store.all(
@@ -171,10 +185,10 @@ def order_view(bk: Backend, order_id: str, now: datetime) -> dict[str, Any]:
             (o["id"],),
         )
         view["rebook"] = {"order_id": o["rebook_of"], "items": items}
-    if o["guide_doc_number"]:
+    if o["guide_doc_masked"]:
         view["guide"] = {
             "name": mask_name(o["buyer_name"] or ""),
-            "doc_number": mask_id(o["guide_doc_number"]),
+            "doc_number": mask_id(o["guide_doc_masked"]),
         }
     return view
 
@@ -183,16 +197,28 @@ def sign_ticket_row(bk: Backend, t: dict[str, Any]) -> str:
     claims = TicketClaims(
         t["id"], t["product_id"], date.fromisoformat(t["date"]), t["slot_id"], t["ticket_type_id"]
     )
-    return sign_ticket(claims, bk.signing_key)
+    return bk.keys.sign(claims)
 
 
-def next_order_no(bk: Backend, now: datetime) -> str:
-    """Inside a transaction: the next kiosk order number, K<yymmdd><seq>."""
-    return f"K{now:%y%m%d}{bk.store.next_number('order_seq'):06d}"
+def next_order_no(bk: Backend) -> str:
+    """Inside a transaction: a new random order number (kiosk.domain.order_numbers) that no
+    order has, whatever its channel."""
+    while True:
+        order_no = new_order_no()
+        if bk.store.one("SELECT 1 FROM orders WHERE order_no = ?", (order_no,)) is None:
+            return order_no
 
 
 def expire_order(bk: Backend, order_id: str, now: datetime) -> bool:
-    """Inside a transaction: end a hold, give back its inventory and points."""
+    """Inside a transaction: end a hold whose time ran out, give back its inventory and points;
+    its personal data goes (services.personal_data)."""
+    return release_hold(bk, order_id, now, "expired")
+
+
+def release_hold(bk: Backend, order_id: str, now: datetime, status: str) -> bool:
+    """Inside a transaction: end an unpaid hold as `status` (expired, or cancelled by the kiosk
+    that holds it): seats and points back, a payment still waiting cancelled, personal data
+    cleared. False when the order is not held."""
     order = bk.store.one("SELECT * FROM orders WHERE id = ? AND status = 'held'", (order_id,))
     if order is None:
         return False
@@ -205,15 +231,17 @@ def expire_order(bk: Backend, order_id: str, now: datetime) -> bool:
         bk.store.run("UPDATE slots SET remaining = remaining + ? WHERE id = ?", (count, slot_id))
     bk.store.run("UPDATE tickets SET status = 'void' WHERE order_id = ?", (order_id,))
     bk.store.run(
-        "UPDATE orders SET status = 'expired', expires_epoch = NULL WHERE id = ?", (order_id,)
+        "UPDATE orders SET status = ?, expires_epoch = NULL WHERE id = ?", (status, order_id)
     )
     bk.store.run(
-        "UPDATE payments SET status = 'cancelled', failure_code = 'order_expired', updated_at = ?"
+        "UPDATE payments SET status = 'cancelled', failure_code = ?, updated_at = ?"
         " WHERE order_id = ? AND status = 'userpaying'",
-        (now.isoformat(), order_id),
+        (f"order_{status}", now.isoformat(), order_id),
     )
     if order["points_used"] and order["member_id"]:
-        change_points(bk, order["member_id"], order["points_used"], "hold_expired", order_id, now)
+        reason = "hold_expired" if status == "expired" else "hold_cancelled"
+        change_points(bk, order["member_id"], order["points_used"], reason, order_id, now)
+    clear_order(bk.store, order_id, now)
     return True
 
 

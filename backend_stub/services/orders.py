@@ -3,7 +3,6 @@ parent ticket (services.binding), hold the inventory."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import sqlite3
 from collections import Counter
@@ -20,8 +19,11 @@ from backend_stub.services.binding import bind_addons, recheck_bound
 from backend_stub.services.catalog import get_slot, slot_end, slot_prices, take_seats
 from backend_stub.services.holders import check_real_name_unique, holders_for, record_holders
 from backend_stub.services.issuing import mark_order_paid
+from backend_stub.services.limits import check_unpaid_caps
 from backend_stub.services.members import change_points
-from backend_stub.services.order_state import next_order_no, order_view
+from backend_stub.services.order_state import next_order_no, order_view, release_hold
+from backend_stub.services.personal_data import buyer_columns, guide_columns
+from backend_stub.services.possession import own_order
 from kiosk.domain.catalog import check_children_accompanied
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import is_valid_phone
@@ -116,12 +118,10 @@ def _coupon(bk: Backend, code: str) -> Coupon:
     )
 
 
-def _next_order_no(bk: Backend, now: datetime) -> str:
-    return next_order_no(bk, now)
-
-
-def request_hash(req: OrderRequest) -> str:
-    return hashlib.sha256(req.model_dump_json().encode()).hexdigest()[:32]
+def request_hash(bk: Backend, req: OrderRequest) -> str:
+    """What an Idempotency-Key's request is compared by: a keyed hash (the body holds ID
+    numbers and phones, and a plain hash of it could be tested against guesses)."""
+    return bk.personal_keys.digest("order_request", req.model_dump_json())[:32]
 
 
 def place_order(
@@ -142,7 +142,7 @@ def place_order(
     """Validate, price and hold an order; (order, replayed). Retrying with the same
     Idempotency-Key returns the first order and holds nothing more. `collected_by`: who took
     the money, when the channel says (default: by channel, refund_rules.collected_by_for)."""
-    digest = request_hash(req)
+    digest = request_hash(bk, req)
     prior_id = idempotency.prior_order_id(bk, kiosk_id, idem_key, digest)
     if prior_id is not None:
         return order_view(bk, prior_id, now), True
@@ -178,13 +178,15 @@ def place_order(
     store = bk.store
     try:
         with store.transaction(durable=q.total_fen == 0 or paid_by_channel):
+            if kiosk_id is not None and not paid_by_channel and q.total_fen > 0:
+                check_unpaid_caps(bk, kiosk_id, _people(bk, req, planned), len(planned), now)
             for slot_id, count in Counter(t.slot["id"] for t in planned).items():
                 take_seats(bk, slot_id, count)
             store.insert(
                 "orders",
                 {
                     "id": order_id,
-                    "order_no": order_no or _next_order_no(bk, now),
+                    "order_no": order_no or next_order_no(bk),
                     "status": "held",
                     "channel": channel,
                     "collected_by": collected_by_for(channel, collected_by),
@@ -192,9 +194,8 @@ def place_order(
                     "kiosk_id": kiosk_id,
                     "idem_key": idem_key or None,
                     "request_hash": digest,
-                    "buyer_phone": req.buyer_phone,
-                    "buyer_name": req.buyer_name,
-                    "guide_doc_number": guide_doc_number,
+                    **buyer_columns(bk, req.buyer_phone, req.buyer_name),
+                    **guide_columns(bk, guide_doc_number),
                     "member_id": member["id"] if member else None,
                     "coupon_code": coupon.code if coupon else None,
                     "subtotal_fen": q.subtotal_fen,
@@ -210,9 +211,9 @@ def place_order(
             )
             store.run_many(
                 "INSERT INTO tickets (id, order_id, product_id, slot_id, date, ticket_type_id, "
-                "unit_fen, paid_fen, status, holder_doc_type, holder_doc_number, holder_name, "
-                "holder_phone, parent_ticket_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)",
+                "unit_fen, paid_fen, status, holder_doc_type, holder_doc_hash, holder_doc_masked, "
+                "holder_doc_sealed, holder_name, holder_phone_hash, holder_phone_sealed, "
+                "parent_ticket_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         t.id,
@@ -224,9 +225,12 @@ def place_order(
                         t.unit_fen,
                         share,
                         t.holder.get("holder_doc_type", ""),
-                        t.holder.get("holder_doc_number", ""),
+                        t.holder.get("holder_doc_hash", ""),
+                        t.holder.get("holder_doc_masked", ""),
+                        t.holder.get("holder_doc_sealed", ""),
                         t.holder.get("holder_name", ""),
-                        t.holder.get("holder_phone", ""),
+                        t.holder.get("holder_phone_hash", ""),
+                        t.holder.get("holder_phone_sealed", ""),
                         t.parent_ticket_id,
                     )
                     for t, share in zip(planned, shares, strict=True)
@@ -239,12 +243,20 @@ def place_order(
             if q.total_fen == 0 or paid_by_channel:
                 mark_order_paid(bk, order_id, now)
     except sqlite3.IntegrityError as exc:
-        if "tickets" in str(exc) or "holder_doc_number" in str(exc):
+        if "tickets" in str(exc) or "holder_doc_hash" in str(exc):
             raise RuleError("duplicate_real_name") from exc
-        if "orders" in str(exc):  # a concurrent retry with the same key won the race
-            raise RuleError("idempotency_conflict") from exc
+        if "orders.idem_key" in str(exc) or "orders.channel_order_id" in str(exc):
+            raise RuleError("idempotency_conflict") from exc  # a concurrent retry won the race
         raise
     return order_view(bk, order_id, now), False
+
+
+def _people(bk: Backend, req: OrderRequest, planned: list[PlannedTicket]) -> list[str]:
+    """The keyed hashes of every phone and document an order names (the unpaid-hold caps)."""
+    found = [buyer_columns(bk, req.buyer_phone, "")["buyer_phone_hash"]]
+    for t in planned:
+        found += [t.holder.get("holder_doc_hash", ""), t.holder.get("holder_phone_hash", "")]
+    return [h for h in dict.fromkeys(found) if h]
 
 
 def prior_channel_order(
@@ -281,3 +293,26 @@ def place_channel_order(
         paid_by_channel=True,
         **options,
     )
+
+
+def cancel_order(bk: Backend, order_id: str, now: datetime, *, kiosk_id: str) -> dict[str, Any]:
+    """The kiosk that holds an unpaid order gives it up (the tourist left, or the kiosk restarted
+    after a crash with the payment reversed): seats, points and its place under the unpaid caps
+    come back at once instead of when the hold would expire. Idempotent: an order already
+    cancelled or expired answers as it is. A payment still waiting for the customer must be
+    reversed first (409 payment_in_progress); a paid order is refunded, not cancelled."""
+    own_order(bk, order_id, kiosk_id, now)
+    with bk.store.transaction(durable=True):
+        order = bk.store.one("SELECT status FROM orders WHERE id = ?", (order_id,))
+        if order is None:
+            raise RuleError("order_not_found")
+        if order["status"] == "held":
+            waiting = bk.store.one(
+                "SELECT 1 FROM payments WHERE order_id = ? AND status = 'userpaying'", (order_id,)
+            )
+            if waiting is not None:
+                raise RuleError("payment_in_progress")
+            release_hold(bk, order_id, now, "cancelled")
+        elif order["status"] not in ("cancelled", "expired"):
+            raise RuleError("order_not_cancellable")
+    return order_view(bk, order_id, now)

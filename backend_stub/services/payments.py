@@ -1,5 +1,10 @@
 """Payments through the built-in provider simulator (WeChat Pay / Alipay micropay and QR).
 
+The simulator exists only in demo mode (`--demo` / `--seed demo`); a production start has no
+payment provider yet (issue 15 brings real ones) and answers 503 `payment_not_configured`.
+A kiosk pays, polls and cancels only the orders it took (services.possession); another
+kiosk's order is `order_not_found`.
+
 The simulator's answer is chosen by the payment code's last digit:
 0-5 success at once; 6-7 `userpaying`, success on the second poll; 8 failed (insufficient
 balance); 9 `userpaying` that never settles (the kiosk cancels it). A QR payment settles when
@@ -15,7 +20,7 @@ from typing import Any
 from backend_stub.context import Backend
 from backend_stub.schemas import PaymentRequest
 from backend_stub.services.issuing import mark_order_paid
-from backend_stub.services.order_state import load_order
+from backend_stub.services.possession import own_order
 from kiosk.domain.code_kinds import payment_provider
 from kiosk.domain.errors import ERRORS, RuleError
 
@@ -67,12 +72,24 @@ def _payment(bk: Backend, order_id: str, payment_id: str) -> dict[str, Any]:
     return row
 
 
+def _provider_configured(bk: Backend) -> None:
+    if not bk.settings.demo:
+        raise RuleError("payment_not_configured", "no payment provider; the simulator is demo only")
+
+
 def start_payment(
-    bk: Backend, order_id: str, req: PaymentRequest, idem_key: str | None, now: datetime
+    bk: Backend,
+    order_id: str,
+    req: PaymentRequest,
+    idem_key: str | None,
+    now: datetime,
+    *,
+    kiosk_id: str,
 ) -> tuple[dict[str, Any], bool]:
-    """Charge a held order; (payment, replayed). The same Idempotency-Key returns the same
-    payment and never charges twice; a paid order is refused."""
-    order = load_order(bk, order_id, now)
+    """Charge a held order this kiosk took; (payment, replayed). The same Idempotency-Key
+    returns the same payment and never charges twice; a paid order is refused."""
+    order = own_order(bk, order_id, kiosk_id, now)
+    _provider_configured(bk)
     if idem_key:
         prior = bk.store.one(
             "SELECT * FROM payments WHERE order_id = ? AND idem_key = ?", (order_id, idem_key)
@@ -131,9 +148,11 @@ def start_payment(
     return payment_view(row), False
 
 
-def poll_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict[str, Any]:
+def poll_payment(
+    bk: Backend, order_id: str, payment_id: str, now: datetime, *, kiosk_id: str
+) -> dict[str, Any]:
     """What the provider says now; a `userpaying` payment may settle on this poll."""
-    load_order(bk, order_id, now)  # expires the hold (and cancels the payment) when due
+    own_order(bk, order_id, kiosk_id, now)  # expires the hold (and cancels the payment) if due
     with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "userpaying":
@@ -149,8 +168,11 @@ def poll_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> 
     return payment_view(row)
 
 
-def cancel_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict[str, Any]:
+def cancel_payment(
+    bk: Backend, order_id: str, payment_id: str, now: datetime, *, kiosk_id: str
+) -> dict[str, Any]:
     """Reverse (撤销) a payment still waiting for the customer; idempotent."""
+    own_order(bk, order_id, kiosk_id, now)
     with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "success":
@@ -164,9 +186,12 @@ def cancel_payment(bk: Backend, order_id: str, payment_id: str, now: datetime) -
     return payment_view(row)
 
 
-def simulate_qr_paid(bk: Backend, order_id: str, payment_id: str, now: datetime) -> dict:
-    """The customer scanned the native QR and confirmed: the payment succeeds."""
-    load_order(bk, order_id, now)
+def simulate_qr_paid(
+    bk: Backend, order_id: str, payment_id: str, now: datetime, *, kiosk_id: str
+) -> dict:
+    """The customer scanned the native QR and confirmed: the payment succeeds (demo only)."""
+    own_order(bk, order_id, kiosk_id, now)
+    _provider_configured(bk)
     with bk.store.transaction(durable=True):
         row = _payment(bk, order_id, payment_id)
         if row["status"] == "userpaying":

@@ -10,11 +10,16 @@ Unpaid, it expires like any hold: the target seats come back and the tickets sta
 Parent/child: an add-on stays on its parent's day; a parent moves to another day only
 without add-ons (refund them first: `addons_block_rebook`, `addon_used`), within its day it
 keeps them. An order a kiosk did not take moves no money at a kiosk (refund_rules).
+
+Real-name: a ticket does not move to a slot where its document already holds a ticket of the
+product (or is about to, by another rebooking waiting for payment): 409 `duplicate_real_name`
+at once; found only when the difference is paid (a race), nothing moves and it is refunded.
 """
 
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +28,7 @@ from backend_stub.context import Backend
 from backend_stub.services import idempotency
 from backend_stub.services.binding import addons_of, check_addons_can_go
 from backend_stub.services.catalog import get_slot, slot_prices, slot_start, take_seats
+from backend_stub.services.holders import REAL_NAME_STATUSES
 from backend_stub.services.order_state import (
     PAID_STATUSES,
     collected_by,
@@ -31,6 +37,7 @@ from backend_stub.services.order_state import (
     order_view,
     sign_ticket_row,
 )
+from backend_stub.services.personal_data import copied_buyer
 from backend_stub.services.revocations import REBOOKED, revoke
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import (
@@ -84,6 +91,34 @@ def check_day_change(bk: Backend, t: dict[str, Any], new_day: str) -> None:
         raise RuleError("addons_block_rebook", ", ".join(a["id"] for a in addons))
 
 
+def real_name_taken(bk: Backend, t: dict[str, Any], slot_id: str, now: datetime) -> bool:
+    """Whether `t`'s document (a real-name holder) already holds another ticket of its product
+    on `slot_id`, or another ticket of it waits for payment to move there."""
+    if not t.get("holder_doc_hash"):
+        return False
+    marks = ",".join("?" * len(REAL_NAME_STATUSES))
+    return (
+        bk.store.one(
+            "SELECT 1 FROM tickets WHERE product_id = ? AND holder_doc_type = ? "
+            "AND holder_doc_hash = ? AND id != ? AND ("
+            f" (slot_id = ? AND status IN ({marks})) OR id IN (SELECT r.ticket_id FROM "
+            "  rebook_items r JOIN orders o ON o.id = r.order_id WHERE r.to_slot_id = ? "
+            "  AND o.status = 'held' AND o.expires_epoch > ?))",
+            (
+                t["product_id"],
+                t["holder_doc_type"],
+                t["holder_doc_hash"],
+                t["id"],
+                slot_id,
+                *REAL_NAME_STATUSES,
+                slot_id,
+                epoch_of(now),
+            ),
+        )
+        is not None
+    )
+
+
 def _move_ticket(
     bk: Backend,
     t: dict[str, Any],
@@ -94,11 +129,21 @@ def _move_ticket(
 ) -> None:
     revoke(bk, t, REBOOKED, now)
     moved = t | {"slot_id": new_slot["id"], "date": new_slot["date"]}
-    bk.store.run(
-        "UPDATE tickets SET slot_id = ?, date = ?, unit_fen = ?, paid_fen = ?, code = ?,"
-        " status = 'issued' WHERE id = ?",
-        (new_slot["id"], new_slot["date"], new_unit, paid_fen, sign_ticket_row(bk, moved), t["id"]),
-    )
+    try:
+        bk.store.run(
+            "UPDATE tickets SET slot_id = ?, date = ?, unit_fen = ?, paid_fen = ?, code = ?,"
+            " status = 'issued' WHERE id = ?",
+            (
+                new_slot["id"],
+                new_slot["date"],
+                new_unit,
+                paid_fen,
+                sign_ticket_row(bk, moved),
+                t["id"],
+            ),
+        )
+    except sqlite3.IntegrityError as exc:  # the real-name index: checked before, kept as a net
+        raise RuleError("duplicate_real_name", t["id"]) from exc
 
 
 def _record(
@@ -167,6 +212,8 @@ def rebook_tickets(
                 raise RuleError("slot_product_mismatch")
             if new_slot["id"] == t["slot_id"]:
                 raise RuleError("rebook_same_slot")
+            if real_name_taken(bk, t, new_slot["id"], now):
+                raise RuleError("duplicate_real_name", t["id"])
             check_day_change(bk, t, new_slot["date"])
             policy = RebookPolicy(fee_fen=bk.settings.rebook_fee_fen)
             fee = rebook_fee_fen(slot_start(get_slot(bk, t["slot_id"])), now, policy)
@@ -226,7 +273,7 @@ def _hold_difference(
         "orders",
         {
             "id": diff_id,
-            "order_no": next_order_no(bk, now),
+            "order_no": next_order_no(bk),
             "status": "held",
             "kind": "rebook",
             "rebook_of": order["id"],
@@ -234,8 +281,7 @@ def _hold_difference(
             "kiosk_id": kiosk_id,
             "idem_key": idem_key or None,
             "request_hash": digest,
-            "buyer_phone": order["buyer_phone"],
-            "buyer_name": order["buyer_name"],
+            **copied_buyer(order),
             "subtotal_fen": due,
             "total_fen": due,
             "created_at": now.isoformat(),
@@ -269,8 +315,9 @@ def _may_change_day(bk: Backend, t: dict[str, Any], new_day: str) -> bool:
 
 def apply_paid_rebook(bk: Backend, diff: dict[str, Any], now: datetime) -> None:
     """Inside the transaction that marks a difference order paid: move its tickets. If a
-    ticket changed meanwhile (used at the gate, an add-on bought on it for its old day), nothing
-    moves and the payment is refunded."""
+    ticket changed meanwhile (used at the gate, an add-on bought on it for its old day, its
+    document now holding a ticket on the target slot), nothing moves and the payment is
+    refunded."""
     store = bk.store
     items = store.all("SELECT * FROM rebook_items WHERE order_id = ?", (diff["id"],))
     tickets = {
@@ -282,6 +329,7 @@ def apply_paid_rebook(bk: Backend, diff: dict[str, Any], now: datetime) -> None:
         and t["status"] in ("issued", "printed")
         and t["slot_id"] == i["from_slot_id"]
         and _may_change_day(bk, t, get_slot(bk, i["to_slot_id"])["date"])
+        and not real_name_taken(bk, t, i["to_slot_id"], now)
         for i, t in ((i, tickets[i["ticket_id"]]) for i in items)
     )
     if not intact:

@@ -25,6 +25,7 @@ from backend_stub.catalog_model import Product
 from backend_stub.context import Backend
 from backend_stub.schemas import GroupRoster, RosterEntry
 from backend_stub.services.holders import REAL_NAME_STATUSES
+from backend_stub.services.personal_data import doc_hash
 from kiosk.domain.catalog import check_children_accompanied, check_eligible
 from kiosk.domain.errors import ERRORS, RuleError
 from kiosk.domain.ids import (
@@ -196,11 +197,12 @@ def _held_elsewhere(
     bk: Backend, product_id: str, slot_id: str, doc: tuple[str, str], order_id: str | None
 ) -> bool:
     marks = ",".join("?" * len(REAL_NAME_STATUSES))
+    doc_type, number = doc
     return (
         bk.store.one(
             "SELECT 1 FROM tickets WHERE product_id = ? AND slot_id = ? AND holder_doc_type = ? "
-            f"AND holder_doc_number = ? AND status IN ({marks}) AND order_id IS NOT ?",
-            (product_id, slot_id, *doc, *REAL_NAME_STATUSES, order_id),
+            f"AND holder_doc_hash = ? AND status IN ({marks}) AND order_id IS NOT ?",
+            (product_id, slot_id, doc_type, doc_hash(bk, number), *REAL_NAME_STATUSES, order_id),
         )
         is not None
     )

@@ -91,7 +91,7 @@ def spend_grants(
 def audit_log(bk: Backend, limit: int = 200) -> list[dict[str, Any]]:
     """The newest staff authorisations first."""
     return bk.store.all(
-        "SELECT at, staff_id, kiosk_id, action, order_id, ticket_id FROM staff_audit "
+        "SELECT at, staff_id, kiosk_id, action, order_id, ticket_id, detail FROM staff_audit "
         "ORDER BY id DESC LIMIT ?",
         (limit,),
     )

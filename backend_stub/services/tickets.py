@@ -1,8 +1,9 @@
-"""Tickets after payment: printed, found for pickup and as parents (the gate is
-services.gate)."""
+"""Tickets after payment: printed, found for pickup, for after-sales and as parents (the gate
+is services.gate). No lookup answer carries a gate code (services.possession)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -14,13 +15,25 @@ from backend_stub.services.order_state import (
     ticket_by_code,
     ticket_view,
 )
+from backend_stub.services.personal_data import doc_hash, phone_hash
+from backend_stub.services.possession import (
+    BY_ID_CARD,
+    BY_ORDER_NO,
+    BY_ORDER_QR,
+    BY_TICKET_CODE,
+    check_ticket_printer,
+    claim_print,
+)
 from kiosk.domain.catalog import HELD_STATUSES, PARENT_KINDS
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
-from kiosk.domain.ids import normalize_doc_number
+from kiosk.domain.ids import is_valid_phone
+from kiosk.domain.order_numbers import is_order_no, normalize_order_no
 
 
-def mark_printed(bk: Backend, ticket_id: str, now: datetime) -> dict[str, Any]:
+def mark_printed(bk: Backend, ticket_id: str, now: datetime, *, kiosk_id: str) -> dict[str, Any]:
+    """A ticket came out of this kiosk's printer (a kiosk that may print its order)."""
+    check_ticket_printer(bk, ticket_id, kiosk_id)
     with bk.store.transaction():
         t = bk.store.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if t is None:
@@ -30,46 +43,74 @@ def mark_printed(bk: Backend, ticket_id: str, now: datetime) -> dict[str, Any]:
                 t["status"], RuleError("ticket_not_issued")
             )
         bk.store.run(
-            "UPDATE tickets SET status = 'printed', printed_count = printed_count + 1 WHERE id = ?",
-            (ticket_id,),
+            "UPDATE tickets SET status = 'printed', printed_count = printed_count + 1, "
+            "printed_by = ? WHERE id = ?",
+            (kiosk_id, ticket_id),
         )
         t = bk.store.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
     return ticket_view(bk, t)
+
+
+def _orders_by_order_no(bk: Backend, order_no: str, phone: str) -> list[str]:
+    """Orders with this number (ours) or this channel order id, bought with this full phone."""
+    phone = phone.strip()
+    if not is_valid_phone(phone):
+        raise RuleError("pickup_query_invalid", "the full 11-digit phone number")
+    typed = order_no.strip()
+    ours = normalize_order_no(typed)
+    rows = bk.store.all(
+        "SELECT id, buyer_phone_hash FROM orders WHERE order_no = ? "
+        "OR (channel_order_id = ? AND channel != 'kiosk')",
+        (ours if is_order_no(ours) else "", typed),
+    )
+    given = phone_hash(bk, phone)  # phones are found by their keyed hash (personal_data)
+    return [r["id"] for r in rows if _same_phone(r["buyer_phone_hash"], given)]
+
+
+def _same_phone(stored: str | None, given: str) -> bool:
+    return bool(stored) and secrets.compare_digest(str(stored), given)
+
+
+def _order_by_qr(bk: Backend, order_no: str) -> list[str]:
+    number = normalize_order_no(order_no)
+    if not is_order_no(number):
+        raise RuleError("order_no_invalid")
+    row = bk.store.one("SELECT id FROM orders WHERE order_no = ?", (number,))
+    return [row["id"]] if row else []
 
 
 def find_for_pickup(
     bk: Backend,
     now: datetime,
     *,
+    kiosk_id: str,
     id_number: str = "",
     order_no: str = "",
-    phone_last4: str = "",
+    phone: str = "",
     code: str = "",
 ) -> list[dict[str, Any]]:
-    """Paid orders, from any channel, with tickets for today or later not yet printed."""
+    """Paid orders, from any channel, with tickets for today or later not yet printed, found
+    by proof: the holder's (or guide's) ID number, the order number (ours, or the channel's
+    order id) with the buyer's FULL phone, the order QR, or a ticket's code. The answer has
+    no gate codes; the kiosk that asked may print what it found (services.possession), and
+    fetches the codes with `GET /orders/{id}`."""
     store = bk.store
     if id_number:
-        number = normalize_doc_number(id_number)
+        number = doc_hash(bk, id_number)  # documents are found by their keyed hash
         rows = store.all(
-            "SELECT DISTINCT order_id FROM tickets WHERE holder_doc_number = ? AND date >= ? "
-            "UNION SELECT id FROM orders WHERE guide_doc_number = ?",  # a group's guide
+            "SELECT DISTINCT order_id FROM tickets WHERE holder_doc_hash = ? AND date >= ? "
+            "UNION SELECT id FROM orders WHERE guide_doc_hash = ?",  # a group's guide
             (number, now.date().isoformat(), number),
         )
-        order_ids = [r["order_id"] for r in rows]
-    elif order_no and phone_last4:
-        if len(phone_last4) != 4 or not phone_last4.isdigit():
-            raise RuleError("pickup_query_invalid", "phone_last4 is 4 digits")
-        row = store.one(
-            "SELECT id, buyer_phone FROM orders WHERE order_no = ?", (order_no.strip().upper(),)
-        )
-        order_ids = [row["id"]] if row and (row["buyer_phone"] or "").endswith(phone_last4) else []
+        order_ids, via = [r["order_id"] for r in rows], BY_ID_CARD
+    elif order_no:
+        order_ids, via = _orders_by_order_no(bk, order_no, phone), BY_ORDER_NO
     elif code:
         scanned = classify(code)
         if scanned.kind == CodeKind.ORDER:
-            row = store.one("SELECT id FROM orders WHERE order_no = ?", (scanned.value.upper(),))
-            order_ids = [row["id"]] if row else []
+            order_ids, via = _order_by_qr(bk, scanned.value), BY_ORDER_QR
         elif scanned.kind == CodeKind.TICKET:
-            order_ids = [ticket_by_code(bk, code)["order_id"]]
+            order_ids, via = [ticket_by_code(bk, code)["order_id"]], BY_TICKET_CODE
         else:
             raise RuleError("pickup_query_invalid", "code is not an order QR or a ticket code")
     else:
@@ -85,8 +126,32 @@ def find_for_pickup(
             if t["status"] == "issued" and t["date"] >= now.date().isoformat()
         ]
         if waiting:
+            claim_print(bk, order_id, kiosk_id, via, now)
             found.append(order | {"tickets_to_print": [t["id"] for t in waiting]})
     return found
+
+
+def find_for_aftersales(
+    bk: Backend, now: datetime, *, ticket_code: str = "", id_number: str = ""
+) -> list[dict[str, Any]]:
+    """The orders a person may refund or rebook at a kiosk, found by what he shows there: a
+    ticket's code (its order), or his ID card (orders with his tickets for today or later, or
+    his group). No gate codes; the refund or rebooking itself takes the same proof."""
+    if ticket_code:
+        order_ids = [ticket_by_code(bk, ticket_code)["order_id"]]
+    elif id_number:
+        number = doc_hash(bk, id_number)  # documents are found by their keyed hash
+        rows = bk.store.all(
+            "SELECT DISTINCT order_id FROM tickets WHERE holder_doc_hash = ? AND date >= ? "
+            "AND status IN ('issued', 'printed') "
+            "UNION SELECT id FROM orders WHERE guide_doc_hash = ?",
+            (number, now.date().isoformat(), number),
+        )
+        order_ids = [r["order_id"] for r in rows]
+    else:
+        raise RuleError("proof_required")
+    views = [order_view(bk, order_id, now) for order_id in order_ids]
+    return [o for o in views if o["status"] in (*PAID_STATUSES, "refunded")]
 
 
 def find_parents(
@@ -103,7 +168,7 @@ def find_parents(
             else []
         )
     elif id_number or phone:
-        docs = [normalize_doc_number(id_number)] if id_number else []
+        docs = [id_number] if id_number else []  # hashed there (personal_data)
         rows = held_parent_tickets(bk, day, docs, [phone] if phone else [])
     else:
         raise RuleError("pickup_query_invalid", "id_number, phone or ticket_code")

@@ -19,16 +19,26 @@ class ErrorInfo:
 ERRORS: dict[str, ErrorInfo] = {
     # request shape
     "invalid_request": ErrorInfo(422, "请求内容有误", "The request is invalid"),
+    "invalid_characters": ErrorInfo(
+        422,
+        "姓名或文字中含有不允许的字符（控制字符或文字方向字符）",
+        "The name or text contains characters that are not allowed (control or text-direction"
+        " characters)",
+    ),
     "malformed_json": ErrorInfo(400, "请求不是有效的 JSON", "The request body is not valid JSON"),
     "body_too_large": ErrorInfo(413, "请求内容过大", "The request body is too large"),
     "not_found": ErrorInfo(404, "找不到该资源", "Not found"),
     "method_not_allowed": ErrorInfo(405, "不支持该操作", "Method not allowed"),
     "unauthorized": ErrorInfo(401, "未授权的设备", "Missing or invalid kiosk token"),
     "ops_unauthorized": ErrorInfo(401, "需要运维令牌", "Missing or invalid ops token"),
+    "kiosk_mismatch": ErrorInfo(403, "该令牌属于另一台终端", "This token belongs to another kiosk"),
     "idempotency_conflict": ErrorInfo(
         409, "同一请求编号用于了不同的请求", "The Idempotency-Key was used for a different request"
     ),
     "internal_error": ErrorInfo(500, "系统繁忙，请稍后再试", "Internal error, please try again"),
+    "rate_limited": ErrorInfo(
+        429, "操作过于频繁，请稍后再试", "Too many requests; please try again in a moment"
+    ),
     # catalog and inventory
     "unknown_product": ErrorInfo(404, "没有该产品", "Unknown product"),
     "unknown_slot": ErrorInfo(404, "没有该场次", "Unknown time slot"),
@@ -38,6 +48,16 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "slot_closed": ErrorInfo(409, "该场次已停止售票", "Sales for this time slot have closed"),
     "sold_out": ErrorInfo(409, "该场次余票不足", "Not enough tickets left for this time slot"),
+    "too_many_unpaid_orders": ErrorInfo(
+        429,
+        "本机未支付的订单过多，请先完成支付或稍后再试",
+        "This kiosk has too many unpaid orders; pay one or try again later",
+    ),
+    "too_many_unpaid_for_person": ErrorInfo(
+        429,
+        "该手机号或证件已有未支付的订单，请先完成支付或稍后再试",
+        "This phone number or ID already has unpaid orders; pay them or try again later",
+    ),
     "quantity_invalid": ErrorInfo(422, "购票数量无效", "The ticket quantity is invalid"),
     "too_many_tickets": ErrorInfo(422, "单笔订单票数过多", "Too many tickets in one order"),
     "empty_order": ErrorInfo(422, "订单中没有门票", "The order has no tickets"),
@@ -114,6 +134,9 @@ ERRORS: dict[str, ErrorInfo] = {
     "order_not_found": ErrorInfo(404, "找不到该订单", "Order not found"),
     "order_expired": ErrorInfo(409, "订单已超时，请重新下单", "The order hold has expired"),
     "order_not_payable": ErrorInfo(409, "订单当前不能支付", "The order cannot be paid now"),
+    "order_not_cancellable": ErrorInfo(
+        409, "订单已支付或已结束，不能取消", "The order is paid or closed and cannot be cancelled"
+    ),
     "order_already_paid": ErrorInfo(409, "订单已支付", "The order is already paid"),
     "order_not_paid": ErrorInfo(409, "订单尚未支付", "The order is not paid"),
     "payment_code_invalid": ErrorInfo(
@@ -129,6 +152,27 @@ ERRORS: dict[str, ErrorInfo] = {
     "insufficient_balance": ErrorInfo(
         402, "余额不足，请更换付款方式", "Insufficient balance; please use another payment method"
     ),
+    "payment_not_configured": ErrorInfo(
+        503,
+        "未配置支付服务，暂不能付款",
+        "No payment provider is configured; payment is not possible",
+    ),
+    # the kiosk's own, when the backend stays away mid-journey (kiosk/flows/checkout.py); the
+    # journal keeps the payment or tickets and the kiosk finishes them once it answers again
+    "payment_unconfirmed": ErrorInfo(
+        503,
+        "网络中断，暂时无法确认支付结果。网络恢复后：如已付款，门票将在本机打印；"
+        "未付款的不会扣款。如有疑问请到售票窗口。",
+        "The network is down and the payment could not be confirmed. When it is back, your"
+        " tickets print here if you paid; otherwise nothing is charged. Please ask at the"
+        " ticket window if in doubt.",
+    ),
+    "tickets_print_later": ErrorInfo(
+        503,
+        "已付款。网络中断，门票将在网络恢复后在本机打印，请稍候或到售票窗口。",
+        "Paid. The network is down: your tickets print here as soon as it is back; please wait"
+        " or ask at the ticket window.",
+    ),
     # tickets, pickup, after-sales
     "ticket_not_found": ErrorInfo(404, "找不到该门票", "Ticket not found"),
     "ticket_invalid": ErrorInfo(
@@ -140,8 +184,21 @@ ERRORS: dict[str, ErrorInfo] = {
     "ticket_wrong_date": ErrorInfo(409, "门票不是今天的", "The ticket is not valid today"),
     "pickup_query_invalid": ErrorInfo(
         422,
-        "请提供身份证号、订单号加手机尾号或二维码",
-        "Give an ID number, an order number with phone last 4, or a code",
+        "请提供身份证号、订单号加完整手机号或二维码",
+        "Give an ID number, an order number with the full phone number, or a code",
+    ),
+    "order_no_invalid": ErrorInfo(
+        422, "订单号有误，请核对后重新输入", "The order number is not valid; please check it"
+    ),
+    "proof_required": ErrorInfo(
+        403,
+        "退票或改签请出示门票二维码或持票人身份证",
+        "A refund or rebooking needs the ticket's code or the holder's ID card",
+    ),
+    "proof_mismatch": ErrorInfo(
+        403,
+        "出示的门票或证件与所选门票不符",
+        "The ticket or ID card shown does not match the tickets chosen",
     ),
     "refund_too_late": ErrorInfo(409, "已过退票时间", "It is too late to refund this ticket"),
     "rebook_too_late": ErrorInfo(409, "已过改签截止时间", "It is too late to rebook this ticket"),
@@ -217,6 +274,11 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     # staff and ops
     "wrong_pin": ErrorInfo(401, "工号或密码错误", "Wrong staff id or PIN"),
+    "staff_locked": ErrorInfo(
+        429,
+        "密码错误次数过多，已暂时锁定，请稍后再试",
+        "Too many wrong PINs; sign-in is locked for a while",
+    ),
     "price_invalid": ErrorInfo(422, "价格无效", "The price is invalid"),
     "channel_order_invalid": ErrorInfo(422, "渠道订单无效", "The channel order is invalid"),
     "group_invalid": ErrorInfo(422, "团体订单无效", "The group order is invalid"),
@@ -242,6 +304,10 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "template_invalid": ErrorInfo(422, "场次模板无效", "The slot template is invalid"),
     "template_not_found": ErrorInfo(404, "找不到该场次模板", "Slot template not found"),
+    "unknown_component": ErrorInfo(
+        422, "没有该检票项目（景区大门、索道等）", "Unknown component (what a gate admits)"
+    ),
+    "day_in_past": ErrorInfo(422, "不能关闭已过去的日期", "A past day cannot be closed"),
 }
 
 

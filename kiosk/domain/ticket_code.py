@@ -1,13 +1,17 @@
 """The signed ticket code a gate verifies offline: ``KT1.<payload b64url>.<signature b64url>``.
 
 The payload is compact text, fields joined by ``|``: ticket id, product id, date (YYYYMMDD),
-slot id, ticket type id. The signature is Ed25519 over the payload bytes.
+slot id, ticket type id, and the key id (kid) of the key that signed it. The signature is
+Ed25519 over the payload bytes. A verifier holds a key set (kid -> public key, the backend's
+`GET /keys`): the kid picks the key, so keys can be rotated while older codes still verify.
+A code from before key ids (five fields) is tried against every key of the set.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,10 +42,11 @@ class TicketClaims:
     date: date
     slot_id: str
     ticket_type_id: str
+    kid: str = ""  # the signing key's id; "" in a code from before key ids
 
     def payload(self) -> bytes:
         fields = (self.ticket_id, self.product_id, self.date.strftime("%Y%m%d"), self.slot_id,
-                  self.ticket_type_id)  # fmt: skip
+                  self.ticket_type_id) + ((self.kid,) if self.kid else ())  # fmt: skip
         for value in fields:
             if _SEP in value or not value:
                 raise ValueError(f"ticket field {value!r} is empty or contains {_SEP!r}")
@@ -61,7 +66,14 @@ def unb64url(text: str) -> bytes:
         raise TicketCodeError("not base64url") from exc
 
 
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A key's id: the first 8 characters of its raw public key in base64url."""
+    return public_key_to_b64(public_key)[:8]
+
+
 def sign_ticket(claims: TicketClaims, key: Ed25519PrivateKey) -> str:
+    """The code for `claims`, signed by `key`; give `claims.kid` (key_id of the key) so a
+    verifier with several keys knows which one to use."""
     payload = claims.payload()
     return f"{PREFIX}.{b64url(payload)}.{b64url(key.sign(payload))}"
 
@@ -75,27 +87,46 @@ def read_claims(text: str) -> TicketClaims:
         fields = unb64url(parts[1]).decode("utf-8").split(_SEP)
     except UnicodeDecodeError as exc:
         raise TicketCodeError("payload is not text") from exc
-    if len(fields) != 5 or not all(fields):
+    if len(fields) not in (5, 6) or not all(fields):
         raise TicketCodeError("payload has the wrong fields")
-    ticket_id, product_id, day, slot_id, type_id = fields
+    ticket_id, product_id, day, slot_id, type_id = fields[:5]
+    kid = fields[5] if len(fields) == 6 else ""
     try:
         on = date(int(day[:4]), int(day[4:6]), int(day[6:8]))
     except ValueError as exc:
         raise TicketCodeError("payload date is not a date") from exc
     if len(day) != 8:
         raise TicketCodeError("payload date is not a date")
-    return TicketClaims(ticket_id, product_id, on, slot_id, type_id)
+    return TicketClaims(ticket_id, product_id, on, slot_id, type_id, kid)
 
 
-def verify_ticket(text: str, public_key: Ed25519PublicKey) -> TicketClaims:
-    """The claims of a code whose signature `public_key` accepts; TicketCodeError otherwise."""
+KeySet = Mapping[str, Ed25519PublicKey]
+
+
+def verify_ticket(text: str, keys: Ed25519PublicKey | KeySet) -> TicketClaims:
+    """The claims of a code whose signature one of `keys` accepts; TicketCodeError otherwise.
+
+    `keys`: one public key, or a key set (kid -> key): a code names its kid and only that key
+    may verify it (an unknown kid is refused); a code without a kid is tried with each key."""
     claims = read_claims(text)
     parts = text.strip().split(".")
     signature = unb64url(parts[2])
-    try:
-        public_key.verify(signature, unb64url(parts[1]))
-    except InvalidSignature as exc:
-        raise TicketCodeError("signature does not match") from exc
+    if isinstance(keys, Ed25519PublicKey):
+        candidates = [keys]
+    elif claims.kid:
+        if claims.kid not in keys:
+            raise TicketCodeError("signed by an unknown or retired key")
+        candidates = [keys[claims.kid]]
+    else:
+        candidates = list(keys.values())
+    for public_key in candidates:
+        try:
+            public_key.verify(signature, unb64url(parts[1]))
+            break
+        except InvalidSignature:
+            continue
+    else:
+        raise TicketCodeError("signature does not match")
     # reject encodings that decode to the same bytes but differ in text (e.g. padding)
     if b64url(claims.payload()) != parts[1] or b64url(signature) != parts[2]:
         raise TicketCodeError("non-canonical encoding")

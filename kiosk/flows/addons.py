@@ -98,8 +98,9 @@ class AddonFlow(PurchaseFlow):
                 raise FlowCancelled()
             return await self.admission_with_addon(addon)
         parent = parents[0]
-        # every add-on line names that parent ticket, however the holder was recognised
-        self.cart.parent_ticket_code = code or parent.code
+        # a scanned ticket names its parent by its code; found by ID card or phone (the lookup
+        # carries no codes), the backend binds the add-on to what that ID or phone holds
+        self.cart.parent_ticket_code = code
         self.cart.date = parent.date
         addons = [
             p

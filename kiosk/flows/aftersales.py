@@ -1,10 +1,15 @@
 """Rebook (改签) and refund (退票): identify the order by a ticket, choose tickets, see the fee
 and the difference, confirm. Rebooked tickets carry a new code and print again.
 
-Screens: `aftersales_identify` (show a ticket, or the order QR), `aftersales_choose` (tickets
-of the order; `toggle`, `next`), `rebook_slot` (rebook only: another slot of the product),
-`aftersales_confirm` (fee and money back, estimated by the area's rules; the backend decides),
-`aftersales_done`, and for a rebook `printing`/`paper_out`/`done`.
+Proof of possession: the order is found by what the person shows here, a ticket's code
+(scanned) or the holder's ID card (read), and the refund or rebooking carries that same proof;
+an order QR or an order number alone is not enough (the backend refuses `proof_required`).
+
+Screens: `aftersales_identify` (show a ticket, or place the holder's ID card),
+`aftersales_choose` (tickets of the order; `toggle`, `next`), `rebook_slot` (rebook only:
+another slot of the product), `aftersales_confirm` (fee and money back, estimated by the
+area's rules; the backend decides), `aftersales_done`, and for a rebook
+`printing`/`paper_out`/`done`.
 """
 
 from __future__ import annotations
@@ -18,9 +23,8 @@ from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import rebook_balance_fen, rebook_fee_fen, refund_fee_fen
-from kiosk.domain.ticket_code import TicketCodeError, read_claims
 from kiosk.flows import checkout
-from kiosk.flows.base import SCAN, Flow, Msg, Outcome, Ports
+from kiosk.flows.base import ID_CARD, SCAN, Flow, Msg, Outcome, Ports
 from kiosk.flows.payment import new_key
 from kiosk.flows.printing import layout_for
 from kiosk.flows.purchase import slot_view
@@ -35,35 +39,49 @@ class AfterSalesFlow(Flow):
         self.mode = mode
         self.name = mode
         self.code = code
+        self.proof: dict[str, str] = {}  # {"ticket_code": ...} or {"id_number": ...}
 
     def forget(self) -> None:
         self.code = ""
+        self.proof = {}
         super().forget()
 
     async def identify(self) -> Order:
+        """The order, found by a ticket scanned here or the holder's ID card read here (that
+        proof goes with the refund or rebooking)."""
         message = Msg("aftersales.show_ticket")
         while True:
-            if not self.code:
-                self.publish("aftersales_identify", message, actions=(SCAN, "cancel"))
-                self.code = str((await self.wait(SCAN)).params.get("text", "")).strip()
-            code, self.code = classify(self.code), ""
+            proof: dict[str, str] = {}
+            if self.code:
+                text, self.code = self.code, ""
+            else:
+                self.publish("aftersales_identify", message, actions=(SCAN, ID_CARD, "cancel"))
+                action = await self.wait(SCAN, ID_CARD)
+                if action.name == ID_CARD:
+                    proof = {"id_number": action.params["card"].id_number}
+                text = str(action.params.get("text", "")).strip()
+            if not proof:
+                code = classify(text)
+                if code.kind != CodeKind.TICKET:
+                    message = (
+                        Msg("aftersales.order_qr_not_proof")
+                        if code.kind == CodeKind.ORDER
+                        else Msg("aftersales.order_not_found")
+                    )
+                    continue
+                proof = {"ticket_code": code.text}
             try:
-                if code.kind == CodeKind.TICKET:
-                    day = read_claims(code.text).date.isoformat()
-                    found = await self.ports.client.parents(day, ticket_code=code.text)
-                    if found:
-                        return await self.ports.client.get_order(found[0].raw["order_id"])
-                elif code.kind == CodeKind.ORDER:
-                    orders = await self.ports.client.pickup(code=code.text)
-                    if orders:
-                        return orders[0]
-                message = Msg("aftersales.order_not_found")
-            except TicketCodeError:
-                message = Msg("aftersales.order_not_found")
+                orders = await self.ports.client.aftersales_orders(**proof)
             except BackendError as exc:
                 if exc.unreachable:
                     raise
                 message = self.error_msg(exc)
+                continue
+            usable = [o for o in orders if any(t.status in CHANGEABLE for t in o.tickets)]
+            if usable or orders:
+                self.proof = proof
+                return (usable or orders)[0]
+            message = Msg("aftersales.order_not_found")
 
     async def choose(self, order: Order) -> list[str]:
         chosen: set[str] = set()
@@ -132,10 +150,12 @@ class AfterSalesFlow(Flow):
         key = new_key(self.mode)
         try:
             if self.mode == "refund":
-                result = await self.ports.client.refund(order.id, ticket_ids, key)
+                result = await self.ports.client.refund(order.id, ticket_ids, key, self.proof)
             else:
                 assert slot is not None
-                result = await self.ports.client.rebook(order.id, ticket_ids, slot.id, key)
+                result = await self.ports.client.rebook(
+                    order.id, ticket_ids, slot.id, key, self.proof
+                )
         except BackendError as exc:
             if exc.unreachable:
                 raise

@@ -2,17 +2,28 @@
 
 Shared by purchase, add-ons and rebook (when a difference is due). Screens: `pay`,
 `pay_waiting`, `pay_qr`, `printing`, `paper_out`, `done` (docs/journeys.md).
+
+A failing network: every call here is safe to ask again (a GET, or a journaled Idempotency-Key),
+so while the backend does not answer it is asked again for `timeouts.network_retry_seconds` and
+the tourist sees `net.retrying` ("网络不稳定，正在重试… / The network is slow, retrying…") on
+`pay_waiting` (or on `pay_qr` over the QR). When the backend stays away longer the journey ends
+saying what happens next (`error.payment_unconfirmed`, `error.tickets_print_later`); the journal
+keeps the open payment or the unprinted tickets and the journey loop's replay finishes them
+(reversed, or paid and printed once) as soon as the backend answers again.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk.api_records import Order
 from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
+from kiosk.domain.errors import ERRORS
 from kiosk.flows import payment
 from kiosk.flows.base import SCAN, Flow, FlowCancelled, Msg, Outcome
 from kiosk.flows.printing import journal_order_tickets, print_order, remaining
@@ -21,14 +32,69 @@ from kiosk.flows.printing import journal_order_tickets, print_order, remaining
 # the journal recorded STEP. Steps: order_held, payment_submitted, payment_success,
 # ticket_printed_1, ticket_printed_2, ...
 CrashHook = Any
+T = TypeVar("T")
+RETRYING = "net.retrying"
+
+
+@contextmanager
+def telling_retries(flow: Flow, say: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, `say()` tells the tourist each time the client asks a call again
+    (kiosk.client.Connectivity.retry_listeners): at the first lost answer, not the last."""
+    listeners = flow.ports.client.connectivity.retry_listeners
+
+    def listener(_what: str) -> None:
+        say()
+
+    listeners.append(listener)
+    try:
+        yield
+    finally:
+        listeners.remove(listener)
+
+
+def retrying_shown(flow: Flow) -> bool:
+    return bool(flow.state.messages) and flow.state.messages[0].key == RETRYING
+
+
+async def patiently(flow: Flow, call: Callable[[], Awaitable[T]]) -> T:
+    """`call()` (a GET, or a POST with its journaled key: safe to repeat) asked again while the
+    backend does not answer, for `timeouts.network_retry_seconds`, the tourist told meanwhile
+    (`pay_waiting` saying `net.retrying`)."""
+    wait = payment.Patience(flow.ports.clock, flow.ports.config.timeouts.network_retry_seconds)
+
+    def say() -> None:
+        if not retrying_shown(flow):
+            data = flow.state.data
+            amount = data.get("total_fen", data.get("estimate_fen", 0))
+            flow.publish("pay_waiting", Msg(RETRYING), data={**data, "total_fen": amount})
+
+    async def retrying(left: float) -> None:
+        say()
+
+    with telling_retries(flow, say):
+        while True:
+            try:
+                return await call()
+            except BackendError as exc:
+                await wait.again(exc, retrying)
+
+
+def network_gave_up(code: str, exc: BackendError) -> BackendError:
+    """The error a journey ends with when the backend stayed away (a kiosk-side code of
+    kiosk.domain.errors: what happens next, in zh/en)."""
+    info = ERRORS[code]
+    error = BackendError(code, info.zh, info.en, 0)
+    error.__cause__ = exc
+    return error
 
 
 async def create_order(flow: Flow, request: dict[str, Any]) -> Order:
-    """POST /orders with a journaled Idempotency-Key."""
+    """POST /orders with a journaled Idempotency-Key (asked again with it while the backend
+    does not answer: one order, however often the answer is lost)."""
     journal, client = flow.ports.journal, flow.ports.client
     key = payment.new_key("order")
     journal.order_creating(key)
-    order = await client.create_order(request, key)
+    order = await patiently(flow, lambda: client.create_order(request, key))
     journal.order_held(key, order.id, order.order_no, order.total_fen)
     crash_point(flow, "order_held")
     return order
@@ -76,8 +142,8 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
         flow.publish("pay", *messages, data=order_view(order), actions=(SCAN, "pay_qr", "cancel"))
         try:
             action = await flow.wait(SCAN, "pay_qr")
-        except BaseException:
-            await release(flow, order)
+        except BaseException as exc:
+            await release(flow, order, tell_backend=isinstance(exc, FlowCancelled))
             raise
         auth_code: str | None = None
         if action.name == SCAN:
@@ -87,49 +153,16 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
                 continue
             auth_code = code.text
 
-        async def waiting(left: float) -> None:
-            flow.publish(
-                "pay_waiting",
-                Msg("pay.confirm_on_phone", {"seconds": int(left)}),
-                data=order_view(order),
-            )
-
-        async def submitted(p: payment.Payment, by_code: bool = auth_code is not None) -> None:
-            if not by_code:
-                flow.publish(
-                    "pay_qr",
-                    Msg("pay.scan_qr"),
-                    data={**order_view(order), "code_url": p.code_url, "payment_id": p.id},
-                    actions=("cancel",),
-                )
-
-        async def qr_wait(left: float) -> None:
-            await flow.poll_action()  # raises FlowCancelled when the tourist cancels
-
-        deadline = (
-            ports.config.timeouts.payment_poll_seconds
-            if auth_code
-            else _hold_seconds_left(flow, order)
-        )
-        flow.publish("pay_waiting", Msg("pay.processing"), data=order_view(order))
         try:
-            result = await payment.pay(
-                ports.client,
-                ports.journal,
-                ports.clock,
-                order.id,
-                auth_code,
-                deadline,
-                on_wait=waiting if auth_code else qr_wait,
-                on_submitted=submitted,
-                crash=flow.ports.crash_hook,
-            )
+            result = await _Attempt(flow, order, auth_code).run()
         except BackendError as exc:
+            if exc.unreachable:  # not known whether it was charged: never ask for a 2nd payment
+                raise network_gave_up("payment_unconfirmed", exc) from exc
             messages = [flow.error_msg(exc)]
             continue
         except FlowCancelled:
             await reverse_open_payments(flow, order)
-            await release(flow, order)
+            await release(flow, order, tell_backend=True)
             raise
         if result.status == "success":
             ports.journal.order_state(order.id, "paid")
@@ -146,25 +179,114 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
             ]
 
 
+class _Attempt:
+    """One payment attempt on screen: `pay_waiting` while a code is confirmed (or `pay_qr` with
+    the native QR), and `net.retrying` while the backend does not answer."""
+
+    def __init__(self, flow: Flow, order: Order, auth_code: str | None) -> None:
+        self.flow, self.order, self.auth_code = flow, order, auth_code
+        self.qr: dict[str, Any] = {}  # the native QR on screen, once the backend gave it
+
+    async def run(self) -> payment.PayResult:
+        flow, ports = self.flow, self.flow.ports
+        timeouts = ports.config.timeouts
+        deadline = (
+            timeouts.payment_poll_seconds
+            if self.auth_code
+            else _hold_seconds_left(flow, self.order)
+        )
+        flow.publish("pay_waiting", Msg("pay.processing"), data=order_view(self.order))
+        with telling_retries(flow, self.say_retrying):
+            return await payment.pay(
+                ports.client,
+                ports.journal,
+                ports.clock,
+                self.order.id,
+                self.auth_code,
+                deadline,
+                on_wait=self.waiting if self.auth_code else self.qr_wait,
+                on_submitted=self.submitted,
+                crash=ports.crash_hook,
+                on_retry=self.retrying,
+                patience=timeouts.network_retry_seconds,
+            )
+
+    async def waiting(self, left: float) -> None:
+        self.flow.publish(
+            "pay_waiting",
+            Msg("pay.confirm_on_phone", {"seconds": int(left)}),
+            data=order_view(self.order),
+        )
+
+    async def submitted(self, p: payment.Payment) -> None:
+        if self.auth_code is None:
+            self.qr.update({**order_view(self.order), "code_url": p.code_url, "payment_id": p.id})
+            self.flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr, actions=("cancel",))
+
+    async def qr_wait(self, left: float) -> None:
+        flow = self.flow
+        await flow.poll_action()  # raises FlowCancelled when the tourist cancels
+        if retrying_shown(flow):  # the backend answers again
+            flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr, actions=("cancel",))
+
+    def say_retrying(self) -> None:
+        """The backend does not answer: say so (the same payment is asked again)."""
+        flow = self.flow
+        if retrying_shown(flow):
+            return
+        if self.qr:  # the QR stays up (the phone pays the provider, not the kiosk)
+            flow.publish("pay_qr", Msg(RETRYING), data=self.qr, actions=("cancel",))
+        else:
+            flow.publish("pay_waiting", Msg(RETRYING), data=order_view(self.order))
+
+    async def retrying(self, left: float) -> None:
+        self.say_retrying()
+        if self.qr:
+            await self.flow.poll_action()  # the tourist may still cancel
+
+
 async def reverse_open_payments(flow: Flow, order: Order) -> None:
     """Cancel (close) a QR payment the tourist walked away from."""
     ports = flow.ports
     for entry in ports.journal.payments_of(order.id):
         if entry.state in ("submitting", "pending") and entry.payment_id:
-            await payment.reverse(
-                ports.client, ports.journal, ports.clock, order.id, entry.idem_key, entry.payment_id
-            )
+            try:
+                await payment.reverse(
+                    ports.client, ports.journal, ports.clock, order.id, entry.idem_key,
+                    entry.payment_id, patience=ports.config.timeouts.network_retry_seconds,
+                )  # fmt: skip
+            except BackendError as exc:
+                if not exc.unreachable:
+                    raise
+                # journaled `cancelling`: the loop's replay reverses it once the backend answers
+                raise network_gave_up("payment_unconfirmed", exc) from exc
 
 
-async def release(flow: Flow, order: Order) -> None:
-    """Give back an unpaid hold: the backend lets it expire; the journal forgets it."""
-    flow.ports.journal.order_state(order.id, "abandoned")
+async def release(flow: Flow, order: Order, *, tell_backend: bool) -> None:
+    """Give back an unpaid hold: the journal forgets it, and (the tourist left: `tell_backend`)
+    the backend is told in the background, so the screen goes home at once; when the backend
+    is away the hold expires by itself. Not told while the task itself is being cancelled."""
+    ports = flow.ports
+    ports.journal.order_state(order.id, "abandoned")
+    if tell_backend and ports.client.connectivity.failures == 0:
+        task = asyncio.ensure_future(payment.give_up_hold(ports.client, order.id))
+        _GIVING_UP.add(task)
+        task.add_done_callback(_GIVING_UP.discard)
+
+
+_GIVING_UP: set[asyncio.Task[bool]] = set()  # the background cancels, referenced until done
 
 
 async def print_paid_order(flow: Flow, order_id: str, outcome: Outcome) -> Outcome:
     """Print every ticket of a paid order; on paper-out wait for staff and print the rest."""
     ports = flow.ports
-    order = await ports.client.get_order(order_id)
+    try:
+        order = await patiently(flow, lambda: ports.client.get_order(order_id))
+    except BackendError as exc:
+        if not exc.unreachable:
+            raise
+        # paid, and journaled so: the loop's replay prints them once the backend answers
+        raise network_gave_up("tickets_print_later", exc) from exc
     outcome.order_id, outcome.order_no = order.id, order.order_no
     journal_order_tickets(ports.journal, order, ports.client.cached_catalog, ports.config)
     total = len(ports.journal.tickets_of(order.id))
@@ -221,8 +343,14 @@ async def print_paid_order(flow: Flow, order_id: str, outcome: Outcome) -> Outco
         await wait_for_printer(flow)
     outcome.missing = remaining(ports.journal, order.id)
     ports.journal.order_state(order.id, "printed")
-    fresh = await ports.client.get_order(order.id)
-    outcome.data["points_earned"] = fresh.points_earned
+    outcome.data["points_earned"] = order.points_earned
+    if not ports.client.connectivity.failures:  # the points are a nicety: tickets in hand, a
+        try:  # backend away must not hold the tourist up or end the journey in an error
+            fresh = await ports.client.get_order(order.id)
+            outcome.data["points_earned"] = fresh.points_earned
+        except BackendError as exc:
+            if not exc.unreachable:
+                raise
     outcome.result = "done"
     return outcome
 

@@ -4,6 +4,12 @@ The payment's Idempotency-Key is journaled (with the request) before it is sent.
 mid-payment is resolved by asking again with the same key, which the backend answers with the
 same payment: it never pays twice. `userpaying` is polled with backoff up to
 `timeouts.payment_poll_seconds` (30 s), then the payment is cancelled (reversed).
+
+While the backend does not answer, each step asks again (same key) for up to `patience` seconds
+(`timeouts.network_retry_seconds` at the screen) and calls `on_retry(seconds_left)` each time, so
+the tourist is told; then it raises the unreachable BackendError and leaves the journal entry
+open: the next replay (kiosk/flows/recovery.py; the journey loop runs it as soon as the backend
+answers again) finishes or reverses it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,34 @@ from kiosk.journal import Journal
 log = logging.getLogger("kiosk.payment")
 
 BACKOFF = (0.5, 0.5, 1.0, 1.0, 2.0, 2.0, 3.0)
+
+Retry = Callable[[float], Awaitable[None]]  # told the seconds of patience left
+
+
+class Patience:
+    """How long to keep asking an unreachable backend: `attempts` tries, or for `seconds`
+    when given (at the screen: `timeouts.network_retry_seconds`)."""
+
+    def __init__(self, clock: Clock, seconds: float = 0.0, attempts: int = 6) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.attempts = attempts
+        self.started = clock.monotonic()
+        self.tries = 0
+
+    def left(self) -> float:
+        return max(0.0, self.seconds - (self.clock.monotonic() - self.started))
+
+    async def again(self, exc: BackendError, on_retry: Retry | None = None) -> None:
+        """After a failed try: pause and return to ask again, or raise `exc` (not a network
+        error, or patience spent)."""
+        self.tries += 1
+        spent = self.left() <= 0 if self.seconds else self.tries >= self.attempts
+        if not exc.unreachable or spent:
+            raise exc
+        if on_retry is not None:
+            await on_retry(self.left())
+        await self.clock.sleep(BACKOFF[min(self.tries - 1, len(BACKOFF) - 1)])
 
 
 @dataclass(frozen=True)
@@ -45,21 +79,22 @@ async def submit(
     key: str,
     attempts: int = 6,
     crash: Callable[[str], None] | None = None,
+    patience: float = 0.0,
+    on_retry: Retry | None = None,
 ) -> Payment:
-    """POST the payment; on a connection error ask again with the same key (never a new one)."""
-    for attempt in range(attempts):
+    """POST the payment; on a connection error ask again with the same key (never a new one),
+    `attempts` times or for `patience` seconds."""
+    wait = Patience(clock, patience, attempts)
+    while True:
         try:
             payment = await client.pay(order_id, auth_code, key)
         except BackendError as exc:
-            if not exc.unreachable or attempt + 1 >= attempts:
-                raise
-            await clock.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+            await wait.again(exc, on_retry)
             continue
         if crash is not None:  # the crash test: the answer came, the journal has not got it
             crash("payment_submitted")
         journal.payment_state(key, _journal_state(payment.status), payment.id)
         return payment
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _journal_state(status: str) -> str:
@@ -77,8 +112,11 @@ async def settle(
     payment: Payment,
     deadline_seconds: float,
     on_wait: Callable[[float], Awaitable[None]] | None = None,
+    on_retry: Retry | None = None,
+    patience: float = 0.0,
 ) -> PayResult:
-    """Poll a `userpaying`/pending payment until final or the deadline, then reverse it."""
+    """Poll a `userpaying`/pending payment until final or the deadline, then reverse it. A poll
+    that does not reach the backend is told to `on_retry` and asked again (never paid again)."""
     start = clock.monotonic()
     step = 0
     while not payment.final and clock.monotonic() - start < deadline_seconds:
@@ -91,26 +129,40 @@ async def settle(
         except BackendError as exc:
             if not exc.unreachable:
                 raise
+            if on_retry is not None:
+                await on_retry(deadline_seconds - (clock.monotonic() - start))
             continue  # keep asking; never pay again
     if not payment.final:
-        return await reverse(client, journal, clock, order_id, key, payment.id)
+        return await reverse(
+            client, journal, clock, order_id, key, payment.id, patience=patience, on_retry=on_retry
+        )
     journal.payment_state(key, _journal_state(payment.status), payment.id)
     return _result(payment)
 
 
 async def reverse(
-    client: BackendClient, journal: Journal, clock: Clock, order_id: str, key: str, payment_id: str
+    client: BackendClient,
+    journal: Journal,
+    clock: Clock,
+    order_id: str,
+    key: str,
+    payment_id: str,
+    *,
+    patience: float = 0.0,
+    on_retry: Retry | None = None,
 ) -> PayResult:
     """Cancel (reverse) a payment; journaled first so a crash mid-way finishes it at replay."""
     journal.payment_state(key, "cancelling", payment_id)
-    for attempt in range(6):
+    wait = Patience(clock, patience)
+    while True:
         try:
             payment = await client.cancel_payment(order_id, payment_id, f"cancel-{key}")
             break
         except BackendError as exc:
-            if not exc.unreachable or attempt == 5:
-                raise
-            await clock.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+            if exc.code == "payment_not_cancellable":  # it settled just before the cancel
+                payment = await client.get_payment(order_id, payment_id)
+                break
+            await wait.again(exc, on_retry)
     journal.payment_state(key, _journal_state(payment.status), payment.id)
     if payment.status == "success":  # it settled just before the cancel landed
         return _result(payment)
@@ -147,11 +199,32 @@ async def pay(
     on_wait: Callable[[float], Awaitable[None]] | None = None,
     on_submitted: Callable[[Payment], Awaitable[None]] | None = None,
     crash: Callable[[str], None] | None = None,
+    on_retry: Retry | None = None,
+    patience: float = 0.0,
 ) -> PayResult:
-    """Submit a payment and see it through to a final state (or reverse it)."""
+    """Submit a payment and see it through to a final state (or reverse it). `patience`: how
+    long each step asks an unreachable backend again, telling `on_retry`."""
     key = new_key("pay")
     journal.payment_submitting(key, order_id, "auth_code" if auth_code else "qr", auth_code or "")
-    payment = await submit(client, journal, clock, order_id, auth_code, key, crash=crash)
+    payment = await submit(
+        client, journal, clock, order_id, auth_code, key,
+        crash=crash, patience=patience, on_retry=on_retry,
+    )  # fmt: skip
     if on_submitted is not None:
         await on_submitted(payment)
-    return await settle(client, journal, clock, order_id, key, payment, deadline_seconds, on_wait)
+    return await settle(
+        client, journal, clock, order_id, key, payment, deadline_seconds, on_wait,
+        on_retry=on_retry, patience=patience,
+    )  # fmt: skip
+
+
+async def give_up_hold(client: BackendClient, order_id: str) -> bool:
+    """Tell the backend an unpaid hold is given up (`POST /orders/{id}/cancel`): its seats and
+    this kiosk's place under the unpaid-order cap come back at once. Only after every payment
+    on it was reversed. When the backend can't be told, the hold expires by itself; False."""
+    try:
+        await client.cancel_order(order_id, idempotency_key=f"cancel-{order_id}")
+    except BackendError as exc:
+        log.info("hold %s left to expire: %s", order_id, exc.code)
+        return False
+    return True

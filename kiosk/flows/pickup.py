@@ -1,8 +1,10 @@
 """Pickup of paid orders (OTA, mini-program, window): by ID card, order QR, or order no + phone.
 
 Screens: `pickup_identify` (place the ID card, show the order QR, or type the order number and
-the last 4 phone digits), `pickup_none` (nothing waits: offers a purchase), then `printing`,
-`paper_out`, `done`. Coming from the start screen with a card or a QR, it prints at once.
+the FULL phone number used to book: the number alone is not proof), `pickup_none` (nothing
+waits: offers a purchase), then `printing`, `paper_out`, `done`. Coming from the start screen
+with a card or a QR, it prints at once. The lookup answers without gate codes; the kiosk that
+found the orders fetches them to print (checkout.print_paid_order, `GET /orders/{id}`).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class PickupFlow(Flow):
                 else:
                     query = {
                         "order_no": str(p.get("order_no", "")),
-                        "phone_last4": str(p.get("phone_last4", "")),
+                        "phone": str(p.get("phone", "")),
                     }
             try:
                 return await self.ports.client.pickup(**query)

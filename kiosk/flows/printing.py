@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.api_records import Catalog, Order, Ticket
 from kiosk.client import BackendClient, BackendError
 from kiosk.config import KioskConfig
+from kiosk.domain.holders import ticket_holder_note
 from kiosk.domain.ids import mask_id, mask_name
 from kiosk.journal import Journal
 from peripherals.printer.protocol import TicketLayout, TicketPrinter
@@ -64,7 +65,9 @@ def layout_for(
         ticket_id=ticket.id,
         qr_text=ticket.code,
         holder_name=mask_name(ticket.holder_name),
-        holder_id=mask_id(ticket.holder_doc_number) if ticket.holder_doc_number else "",
+        holder_id=mask_id(ticket.holder_doc_number)
+        if ticket.holder_doc_number
+        else ticket_holder_note(raw.get("holder") or {}),  # staff allowed no document
         footer="请妥善保管 Keep this ticket",
     )
 

@@ -7,6 +7,10 @@
   ticket left `printing` is `uncertain` and waits for staff (it may have come out).
 - An order held but never paid: left for its hold to expire (the backend returns the inventory).
 - A printed ticket the backend was not told about: told now.
+
+It runs at every start, and again whenever a journey left work open because the backend stopped
+answering (the journey loop, kiosk/flows/home.py, replays between journeys once it answers;
+`work_left(journal)` says whether there is any).
 """
 
 from __future__ import annotations
@@ -33,11 +37,27 @@ class ReplayReport:
     tickets_printed: list[str] = field(default_factory=list)
     tickets_uncertain: list[str] = field(default_factory=list)  # left for staff
     tickets_missing: list[str] = field(default_factory=list)  # printer still cannot print
-    orders_abandoned: list[str] = field(default_factory=list)  # held, never paid: expire
+    orders_abandoned: list[str] = field(default_factory=list)  # held, never paid: cancelled
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, list[str]]:
         return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def work_left(journal: Journal) -> bool:
+    """Whether a replay has something to finish that the network left open: a payment not
+    settled, a paid order not printed, a printed ticket the backend was not told about. (A
+    ticket the printer failed, or that may have come out, waits for staff instead.)"""
+    return bool(
+        journal.open_payments()
+        or journal.tickets_unmarked()
+        or any(
+            o.state == "paid"
+            and o.order_id
+            and not any(t.state in ("failed", "uncertain") for t in journal.tickets_of(o.order_id))
+            for o in journal.open_orders()
+        )
+    )
 
 
 async def replay(
@@ -62,7 +82,9 @@ async def replay(
         catalog = None
     for order in journal.open_orders():
         if order.order_id is None or order.state in ("creating", "held"):
-            journal.order_state(order.order_id, "abandoned") if order.order_id else None
+            if order.order_id:
+                journal.order_state(order.order_id, "abandoned")
+                await payment.give_up_hold(client, order.order_id)
             report.orders_abandoned.append(order.order_id or order.idem_key)
             continue
         if order.state == "paying":
@@ -118,3 +140,4 @@ async def _finish_payment(
     else:
         journal.order_state(pay.order_id, "abandoned")
         report.payments_reversed.append(pay.order_id)
+        await payment.give_up_hold(client, pay.order_id)

@@ -63,6 +63,7 @@ class CameraScanner:
         self._threads: list[threading.Thread] = []
         self._last_seen: dict[str, float] = {}
         self._error: DeviceError | None = None
+        self._problem = ""  # the source's trouble as last logged ("": none)
         self.frames_read = 0
         self.frames_decoded = 0
         self.decode_ms = 0.0
@@ -120,6 +121,12 @@ class CameraScanner:
         return DeviceStatus("camera", DeviceState.OK, details=details)
 
     # ----- threads -----
+    def _trouble(self, problem: str, text: str) -> None:
+        """Log the source's trouble when it changed; the reopen loop retries it quietly."""
+        if problem != self._problem:
+            log.warning("camera: source %s %s", describe(self.source_spec), text)
+        self._problem = problem
+
     def _capture_loop(self) -> None:
         source: FrameSource | None = None
         while not self._stop.is_set():
@@ -129,15 +136,19 @@ class CameraScanner:
                     self._error = None
                 except DeviceError as exc:
                     self._error = exc
+                    self._trouble(exc.code, f"cannot be opened: {exc.code}")
                     self._stop.wait(REOPEN_SECONDS)
                     continue
             frame = source.read()
             if frame is None:
-                log.warning("camera: source %s stopped giving frames", describe(self.source_spec))
+                self._trouble("no_frames", "stopped giving frames")
                 source.close()
                 source = None
                 self._stop.wait(REOPEN_SECONDS)
                 continue
+            if self._problem:
+                log.info("camera: source %s gives frames again", describe(self.source_spec))
+                self._problem = ""
             with self._new_frame:
                 self._frame = frame
                 self._frame_id += 1

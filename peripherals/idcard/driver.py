@@ -226,7 +226,8 @@ class SamIdCardReader:
         details: dict[str, object] = {"port": self.url}
         if exc.sw3 is not None:
             details["sw3"] = f"{exc.sw3:02X}"
-        log.warning("idcard: %s (%s)", exc.code, exc.message_en)
+        # every failed poll lands here: the watcher (or the kiosk's hub) logs state changes
+        log.debug("idcard: %s (%s)", exc.code, exc.message_en)
         self.last_status = DeviceStatus(
             DEVICE, state, exc.code, exc.message_zh, exc.message_en, details
         )

@@ -1,4 +1,5 @@
-"""Polls the reader in a thread and reports each card once per placement (and its removal)."""
+"""Polls the reader in a thread and reports each card once per placement (and its removal), and
+the reader's state when it changes (missing, failing, answering again), never at every poll."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from peripherals.idcard.protocol import IdCardData, IdCardReader
-from peripherals.status import DeviceStatus
+from peripherals.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,11 @@ log = logging.getLogger(__name__)
 class IdCardWatcher:
     """`on_card(card)` once per placement; `on_removed()` once the card has been away for
     `misses_to_remove` polls in a row (so one lost find does not make a second placement);
-    `on_error(status)` when a read fails (the read is tried again on the next poll).
+    `on_error(status)` when a read fails (the read is tried again on the next poll);
+    `on_state(status)` when the reader's state changes: its first failure, a different one,
+    answering again (an OK status). Without `on_state` the watcher logs those changes itself;
+    with it, its owner does (the kiosk's hub logs every device in one place). A reader that
+    stays away is logged once, not at every poll.
 
     With a reader that has `card_present()` (SamIdCardReader) a placed card is checked with
     the short find command only; otherwise the card is read on every poll and a different ID
@@ -30,11 +35,15 @@ class IdCardWatcher:
         on_removed: Callable[[], None] | None = None,
         on_error: Callable[[DeviceStatus], None] | None = None,
         misses_to_remove: int = 2,
+        on_state: Callable[[DeviceStatus], None] | None = None,
     ) -> None:
         self.reader = reader
         self.on_card = on_card
         self.on_removed = on_removed
         self.on_error = on_error
+        self.on_state = on_state
+        self.state: tuple[str, str] = (DeviceState.OK.value, "ok")  # the reader's, last seen
+        self._poll_failing = False  # a poll raised (a callback's bug): logged once
         self.poll_interval = poll_interval
         self.misses_to_remove = max(1, misses_to_remove)
         self.current: IdCardData | None = None  # the card on the reader, once reported
@@ -59,8 +68,11 @@ class IdCardWatcher:
         while not self._stop.is_set():
             try:
                 self.poll_once()
-            except Exception:  # a callback's bug must not end the watching
-                log.exception("idcard watcher: poll failed")
+                self._poll_failing = False
+            except Exception:  # a callback's bug must not end the watching; logged once
+                if not self._poll_failing:
+                    log.exception("idcard watcher: poll failed")
+                self._poll_failing = True
             self._stop.wait(self.poll_interval)
 
     def poll_once(self) -> None:
@@ -69,10 +81,28 @@ class IdCardWatcher:
             self._check_still_there()
             return
         result = self._read()
+        if isinstance(result, DeviceStatus):
+            self._state(result)
+            if self.on_error is not None:
+                self.on_error(result)
+            return
+        self._state(None)
         if isinstance(result, IdCardData):
             self._placed(result)
-        elif isinstance(result, DeviceStatus) and self.on_error is not None:
-            self.on_error(result)
+
+    def _state(self, failure: DeviceStatus | None) -> None:
+        """Tell (or log) the reader's state when it changed since the last poll."""
+        status = failure or DeviceStatus("idcard", DeviceState.OK)
+        now = (status.state.value, status.code)
+        if now == self.state:
+            return
+        self.state = now
+        if self.on_state is not None:
+            self.on_state(status)
+        elif failure is None:
+            log.info("idcard reader answers again")
+        else:
+            log.warning("idcard reader %s: %s (%s)", now[0], failure.code, failure.message_en)
 
     def _read(self) -> IdCardData | DeviceStatus | None:
         poll = getattr(self.reader, "poll", None)

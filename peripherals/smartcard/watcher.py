@@ -1,4 +1,5 @@
-"""A thread that turns pcscd's reader state changes into card inserted/removed callbacks."""
+"""A thread that turns pcscd's reader state changes into card inserted/removed callbacks. A reader
+(or pcscd) that is away is logged when that changes, not at every retry."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class CardWatcher:
         self._stop = threading.Event()
         self._reported = False  # a card was reported inserted and not yet removed
         self._handled = False  # the card now in the reader was already read (or tried)
+        self._problem = ""  # why the reader is not watched now, as last logged ("": watched)
         self._thread = threading.Thread(target=self._run, name="smartcard-watch", daemon=True)
 
     def start(self) -> None:
@@ -51,15 +53,32 @@ class CardWatcher:
             try:
                 with pcsc_context() as context:
                     reader = pick_reader(readers_in(context), self.reader_name)
+                    self._watching(reader)
                     self._watch_reader(context, reader)
             except SmartCardError as exc:
-                log.debug("smart card watch: %s", exc)
-            except Exception:  # the watcher must outlive any surprise; it is the kiosk's ears
-                log.exception("smart card watch failed; retrying")
+                self._lost(exc.code, str(exc))
+            except Exception as exc:  # the watcher must outlive any surprise; the kiosk's ears
+                self._lost(type(exc).__name__, "smart card watch failed; retrying", surprise=True)
             if self._stop.is_set():
                 break
             self._card_left()  # whatever we lost sight of is no longer in front of us
             self._stop.wait(RETRY_SECONDS)
+
+    def _watching(self, reader: str) -> None:
+        if self._problem:
+            log.info("smart card reader %s watched again", reader)
+        self._problem = ""
+
+    def _lost(self, problem: str, text: str, surprise: bool = False) -> None:
+        """Log why the reader is not watched when that changed, else only at debug."""
+        if problem == self._problem:
+            log.debug("smart card watch: %s", text)
+            return
+        self._problem = problem
+        if surprise:
+            log.exception(text)
+        else:
+            log.warning("smart card reader not watched: %s", text)
 
     def _watch_reader(self, context: Any, reader: str) -> None:
         state = scard.SCARD_STATE_UNAWARE

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from backend_stub.process import BackendProcess
+from tests.backend.roomy import ROOMY_LIMITS
 
 
 def offset_to(hour: int, minute: int = 0) -> float:
@@ -22,7 +23,7 @@ def backend_at(
     folder: Path, hour: int, minute: int = 0, extra_args: Sequence[str] = ()
 ) -> BackendProcess:
     """A demo-seeded backend (not started) whose clock reads today at hour:minute."""
-    args = ["--clock-offset-seconds", f"{offset_to(hour, minute):.3f}", *extra_args]
+    args = ["--clock-offset-seconds", f"{offset_to(hour, minute):.3f}", *ROOMY_LIMITS, *extra_args]
     return BackendProcess(folder / "backend.db", seed="demo", extra_args=args)
 
 
@@ -42,6 +43,8 @@ def error_code(r: httpx.Response) -> str:
 
 
 def pickup_codes(client: httpx.Client, **query: str) -> list[dict]:
-    """The tickets of the orders found for pickup (with their codes)."""
+    """The tickets of the orders found for pickup, with their codes: the lookup answers
+    without them, the kiosk that found the orders reads them to print (`GET /orders/{id}`)."""
     found = client.get("/api/v1/pickup", params=query).json()["orders"]
-    return [t for o in found for t in o["tickets"]]
+    printing = [client.get(f"/api/v1/orders/{o['id']}").json() for o in found]
+    return [t for o in printing for t in o["tickets"]]

@@ -51,3 +51,20 @@ def paid_order(client: httpx.Client, *lines: dict, **extra: Any) -> dict:
         )
         assert p.json()["status"] == "success", p.text
     return client.get(f"/api/v1/orders/{o['id']}").json()
+
+
+def proof_of(o: dict) -> dict[str, str]:
+    """What a refund or rebooking at a kiosk carries (issue 11): the code of one of the order's
+    tickets, as if scanned there. `o` as the printing kiosk reads it (`GET /orders/{id}`)."""
+    return {"ticket_code": next(t["code"] for t in o["tickets"] if t.get("code"))}
+
+
+def current_proof(client: httpx.Client, order_id: str) -> dict[str, str]:
+    """`proof_of` the order as it is now (a rebooked ticket has a new code)."""
+    return proof_of(client.get(f"/api/v1/orders/{order_id}").json())
+
+
+def printable(client: httpx.Client, found: list[dict]) -> list[dict]:
+    """Orders found by a lookup (pickup), read again by the kiosk that found them: the print
+    path, with the tickets' codes (a lookup answer has none)."""
+    return [client.get(f"/api/v1/orders/{o['id']}").json() for o in found]

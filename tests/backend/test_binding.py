@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.backend.helpers import later_day, line, order, paid_order, slot
+from tests.backend.helpers import current_proof, later_day, line, order, paid_order, proof_of, slot
 
 DAY = later_day(6)
 
@@ -91,18 +91,19 @@ def test_refund_of_a_parent_refunds_its_addon_once_money_back_once(kiosk_http: h
     assert show["parent_ticket_id"] == adm["id"]
     url = f"/api/v1/orders/{o['id']}/refund"
     key = {"Idempotency-Key": "refund-parent-1"}
-    first = kiosk_http.post(url, json={"ticket_ids": [adm["id"]]}, headers=key)
+    shown = proof_of(o)
+    first = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], **shown}, headers=key)
     assert first.status_code == 200, first.text
     answer = first.json()
     assert answer["refunded_fen"] == o["total_fen"] and answer["fee_fen"] == 0
     assert [a["ticket_id"] for a in answer["addons_refunded"]] == [show["id"]]
     assert {t["status"] for t in answer["order"]["tickets"]} == {"refunded"}
     assert answer["order"]["status"] == "refunded"
-    again = kiosk_http.post(url, json={"ticket_ids": [adm["id"]]}, headers=key)
+    again = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], **shown}, headers=key)
     assert again.json() == answer  # the retry gets the first answer, nothing more
     after = kiosk_http.get(f"/api/v1/orders/{o['id']}").json()
     assert after["refunded_fen"] == o["total_fen"]  # money back once
-    late = kiosk_http.post(url, json={"ticket_ids": [show["id"]]})
+    late = kiosk_http.post(url, json={"ticket_ids": [show["id"]], **shown})
     assert late.json()["error"]["code"] == "ticket_refunded"
 
 
@@ -114,7 +115,8 @@ def test_an_addon_bought_later_in_another_order_goes_with_its_parent(kiosk_http:
         line("SHOW", slot("SHOW", DAY, 16), "SHOW-ADULT", parent_ticket_code=parent["code"]),
     )
     r = kiosk_http.post(
-        f"/api/v1/orders/{parent_order['id']}/refund", json={"ticket_ids": [parent["id"]]}
+        f"/api/v1/orders/{parent_order['id']}/refund",
+        json={"ticket_ids": [parent["id"]], **proof_of(parent_order)},
     ).json()
     assert r["refunded_fen"] == parent_order["total_fen"] + addon_order["total_fen"]
     assert r["addons_refunded"][0]["order_id"] == addon_order["id"]
@@ -132,20 +134,25 @@ def test_a_parent_with_addons_moves_within_its_day_but_not_to_another(kiosk_http
     adm, cable = o["tickets"]
     url = f"/api/v1/orders/{o['id']}/rebook"
     same_day = kiosk_http.post(
-        url, json={"ticket_ids": [adm["id"]], "slot_id": slot("ADM", DAY, 12)}
+        url, json={"ticket_ids": [adm["id"]], "slot_id": slot("ADM", DAY, 12), **proof_of(o)}
     )
     assert same_day.status_code == 200, same_day.text
     moved = {t["id"]: t for t in same_day.json()["order"]["tickets"]}
     assert moved[cable["id"]]["parent_ticket_id"] == adm["id"]
     other_day = slot("ADM", DAY + timedelta(days=7), 12)
-    refused = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], "slot_id": other_day})
+    shown = current_proof(kiosk_http, o["id"])
+    refused = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], "slot_id": other_day, **shown})
     assert refused.json()["error"]["code"] == "addons_block_rebook"
     addon_away = kiosk_http.post(
         url,
-        json={"ticket_ids": [cable["id"]], "slot_id": slot("CABLE", DAY + timedelta(days=7), 12)},
+        json={
+            "ticket_ids": [cable["id"]],
+            "slot_id": slot("CABLE", DAY + timedelta(days=7), 12),
+            **shown,
+        },
     )
     assert addon_away.json()["error"]["code"] == "addon_date_mismatch"
     # without its add-on (refunded), the parent moves to another day
-    kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": [cable["id"]]})
-    free = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], "slot_id": other_day})
+    kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": [cable["id"]], **shown})
+    free = kiosk_http.post(url, json={"ticket_ids": [adm["id"]], "slot_id": other_day, **shown})
     assert free.status_code in (200, 202), free.text  # 202: a dearer day, the difference due

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from backend_stub.process import BackendProcess
-from tests.backend.helpers import later_day, line, paid_order, slot
+from tests.backend.helpers import later_day, line, paid_order, printable, proof_of, slot
 
 DAY = later_day(8)
 
@@ -38,17 +38,24 @@ def _import(ops: httpx.Client, channel: str, channel_order_id: str, hour: int, *
     return r.json()
 
 
+def _at_kiosk(kiosk: httpx.Client, order_no: str, phone: str = "13700137001") -> dict:
+    """The order as a kiosk finds it (the order number and the buyer's full phone) and then
+    reads it to print: with its tickets' codes."""
+    found = kiosk.get("/api/v1/pickup", params={"order_no": order_no, "phone": phone})
+    assert found.status_code == 200, found.text
+    return printable(kiosk, found.json()["orders"])[0]
+
+
 def test_a_meituan_order_is_refused_at_the_kiosk_and_refunded_through_the_channel_once(
     kiosk_http: httpx.Client, ops: httpx.Client
 ):
-    found = kiosk_http.get(
-        "/api/v1/pickup", params={"order_no": "MT55000002", "phone_last4": "7000"}
-    )
-    mt = found.json()["orders"][0]
+    mt = _at_kiosk(kiosk_http, "MT55000002", "13700137000")
     assert mt["collected_by"] == "channel" and mt["refundable_at_kiosk"] is False
     kiosk_http.post(f"/api/v1/tickets/{mt['tickets'][0]['id']}/printed")  # one printed, two not
     ids = [t["id"] for t in mt["tickets"]]
-    refused = kiosk_http.post(f"/api/v1/orders/{mt['id']}/refund", json={"ticket_ids": ids})
+    refused = kiosk_http.post(
+        f"/api/v1/orders/{mt['id']}/refund", json={"ticket_ids": ids, **proof_of(mt)}
+    )
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "refund_at_meituan" and error["channel"] == "meituan"
@@ -94,17 +101,15 @@ def test_a_channel_refund_of_a_used_ticket_or_an_unknown_order_is_refused(
     o = _import(ops, "fliggy", "FZ-0001", 10)
     assert o["collected_by"] == "channel"
     ids = [o["tickets"][0]["id"]]
-    refused = kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids})
+    shown = proof_of(_at_kiosk(kiosk_http, "FZ-0001"))
+    refused = kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids, **shown})
     assert refused.json()["error"]["code"] == "refund_at_fliggy"
     unknown = ops.post("/api/v1/channels/fliggy/orders/FZ-9999/refund", json={})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "order_not_found"
     wrong = ops.post("/api/v1/channels/meituan/orders/FZ-0001/refund", json={})
     assert wrong.json()["error"]["code"] == "order_not_found"  # another channel's order
     # 张伟's Ctrip ticket for today, once it has been through the gate
-    ctrip = kiosk_http.get(
-        "/api/v1/pickup", params={"order_no": "CT88000001", "phone_last4": "8000"}
-    )
-    code = ctrip.json()["orders"][0]["tickets"][0]["code"]
+    code = _at_kiosk(kiosk_http, "CT88000001", "13800138000")["tickets"][0]["code"]
     assert kiosk_http.post("/api/v1/tickets/verify", json={"code": code}).json()["admitted"]
     used = ops.post("/api/v1/channels/ctrip/orders/CT88000001/refund", json={})
     assert used.status_code == 409 and used.json()["error"]["code"] == "ticket_used"
@@ -116,7 +121,11 @@ def test_an_agency_order_says_contact_the_travel_agency(
     o = _import(ops, "sunshine_travel", "AG-2026-01", 11, collected_by="agency")
     assert o["collected_by"] == "agency"
     r = kiosk_http.post(
-        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": [o["tickets"][0]["id"]]}
+        f"/api/v1/orders/{o['id']}/refund",
+        json={
+            "ticket_ids": [o["tickets"][0]["id"]],
+            **proof_of(_at_kiosk(kiosk_http, "AG-2026-01")),
+        },
     )
     assert r.json()["error"]["code"] == "refund_at_agency"
     assert r.json()["error"]["message"] == {
@@ -134,22 +143,31 @@ def test_a_channel_order_is_rebooked_at_a_kiosk_only_when_no_money_moves(
     o = _import(ops, "ctrip", "CT-REBOOK-1", 10)
     t = o["tickets"][0]
     url = f"/api/v1/orders/{o['id']}/rebook"
-    cheaper = kiosk_http.post(url, json={"ticket_ids": [t["id"]], "slot_id": slot("ADM", DAY, 16)})
+    shown = proof_of(_at_kiosk(kiosk_http, "CT-REBOOK-1"))
+    cheaper = kiosk_http.post(
+        url, json={"ticket_ids": [t["id"]], "slot_id": slot("ADM", DAY, 16), **shown}
+    )
     assert cheaper.json()["error"]["code"] == "refund_at_ctrip"  # money back: on Ctrip
-    same = kiosk_http.post(url, json={"ticket_ids": [t["id"]], "slot_id": slot("ADM", DAY, 11)})
+    same = kiosk_http.post(
+        url, json={"ticket_ids": [t["id"]], "slot_id": slot("ADM", DAY, 11), **shown}
+    )
     assert same.status_code == 200, same.text
     assert same.json()["order"]["tickets"][0]["slot_id"] == slot("ADM", DAY, 11)
     cheap = _import(ops, "ctrip", "CT-REBOOK-2", 16)
     dearer = kiosk_http.post(
         f"/api/v1/orders/{cheap['id']}/rebook",
-        json={"ticket_ids": [cheap["tickets"][0]["id"]], "slot_id": slot("ADM", DAY, 12)},
+        json={
+            "ticket_ids": [cheap["tickets"][0]["id"]],
+            "slot_id": slot("ADM", DAY, 12),
+            **proof_of(_at_kiosk(kiosk_http, "CT-REBOOK-2")),
+        },
     )
     assert dearer.json()["error"]["code"] == "rebook_elsewhere"
 
 
 def test_a_kiosk_add_on_goes_with_its_channel_parent(kiosk_http: httpx.Client, ops: httpx.Client):
-    parent_order = _import(ops, "meituan", "MT-PARENT-1", 12)
-    parent = parent_order["tickets"][0]
+    _import(ops, "meituan", "MT-PARENT-1", 12)
+    parent = _at_kiosk(kiosk_http, "MT-PARENT-1")["tickets"][0]  # the admission ticket shown
     addon = paid_order(
         kiosk_http,
         line("SHOW", slot("SHOW", DAY, 14), "SHOW-ADULT", parent_ticket_code=parent["code"]),

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from backend_stub.process import BackendProcess
+from backend_stub.seed import DEMO_ORDER_NOS
 from kiosk.domain.ticket_code import public_key_from_b64, verify_ticket
 from tests.backend.helpers import (
     ALIPAY_OK,
@@ -19,6 +20,8 @@ from tests.backend.helpers import (
     line,
     order,
     paid_order,
+    printable,
+    proof_of,
     slot,
 )
 
@@ -119,7 +122,9 @@ def test_gate_rejects_forged_altered_and_used_tickets(kiosk_http: httpx.Client):
         r = kiosk_http.post("/api/v1/tickets/verify", json={"code": bad})
         assert r.json()["error"]["code"] == "ticket_invalid"
     pick = kiosk_http.get("/api/v1/pickup", params={"id_number": "110101199003072375"}).json()
-    zhang = next(x for x in pick["orders"] if x["order_no"] == "CT88000001")
+    zhang = next(
+        x for x in printable(kiosk_http, pick["orders"]) if x["channel_order_id"] == "CT88000001"
+    )
     code = zhang["tickets"][0]["code"]
     assert zhang["tickets"][0]["date"] == today.isoformat()
     assert kiosk_http.post("/api/v1/tickets/verify", json={"code": code}).json()["admitted"]
@@ -128,24 +133,27 @@ def test_gate_rejects_forged_altered_and_used_tickets(kiosk_http: httpx.Client):
 
 
 def test_pickup_each_way(fresh_backend: BackendProcess):
+    meituan = DEMO_ORDER_NOS["MT55000002"]  # our order number of Meituan's order MT55000002
     with httpx.Client(base_url=fresh_backend.url, headers=fresh_backend.kiosk_headers()) as c:
         by_id = c.get("/api/v1/pickup", params={"id_number": "110101199003072375"}).json()
-        assert [o["order_no"] for o in by_id["orders"]] == ["CT88000001"]
+        assert [o["order_no"] for o in by_id["orders"]] == [DEMO_ORDER_NOS["CT88000001"]]
+        assert by_id["orders"][0]["channel_order_id"] == "CT88000001"
         assert by_id["orders"][0]["tickets"][0]["holder"]["name"] == "张*"
-        by_phone = c.get(
-            "/api/v1/pickup", params={"order_no": "MT55000002", "phone_last4": "7000"}
-        ).json()
-        assert len(by_phone["orders"][0]["tickets_to_print"]) == 3
-        wrong = c.get("/api/v1/pickup", params={"order_no": "MT55000002", "phone_last4": "1234"})
+        for number in ("MT55000002", meituan):  # the channel's order id, or ours
+            by_phone = c.get(
+                "/api/v1/pickup", params={"order_no": number, "phone": "13700137000"}
+            ).json()
+            assert len(by_phone["orders"][0]["tickets_to_print"]) == 3
+        wrong = c.get("/api/v1/pickup", params={"order_no": "MT55000002", "phone": "13700131234"})
         assert wrong.json()["orders"] == []
-        by_qr = c.get("/api/v1/pickup", params={"code": "KO1:MT55000002"}).json()
-        assert by_qr["orders"][0]["order_no"] == "MT55000002"
-        ticket = by_qr["orders"][0]["tickets"][0]
+        by_qr = c.get("/api/v1/pickup", params={"code": f"KO1:{meituan}"}).json()
+        assert by_qr["orders"][0]["order_no"] == meituan
+        ticket = printable(c, by_qr["orders"])[0]["tickets"][0]
         by_ticket = c.get("/api/v1/pickup", params={"code": ticket["code"]}).json()
-        assert by_ticket["orders"][0]["order_no"] == "MT55000002"
+        assert by_ticket["orders"][0]["order_no"] == meituan
         for t in by_qr["orders"][0]["tickets"]:
             assert c.post(f"/api/v1/tickets/{t['id']}/printed").json()["status"] == "printed"
-        assert c.get("/api/v1/pickup", params={"code": "KO1:MT55000002"}).json()["orders"] == []
+        assert c.get("/api/v1/pickup", params={"code": f"KO1:{meituan}"}).json()["orders"] == []
         assert c.get("/api/v1/pickup").json()["error"]["code"] == "pickup_query_invalid"
 
 
@@ -156,13 +164,18 @@ def test_refund_takes_points_back_and_used_ticket_is_refused(kiosk_http: httpx.C
     after_buy = kiosk_http.get("/api/v1/members/M1001").json()
     assert after_buy["points"] == before + o["points_earned"]
     ids = [t["id"] for t in o["tickets"]]
-    r = kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids}).json()
+    shown = proof_of(o)
+    r = kiosk_http.post(
+        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids, **shown}
+    ).json()
     assert r["order"]["status"] == "refunded" and r["fee_fen"] == 0
     assert r["refunded_fen"] == o["total_fen"]
     member = kiosk_http.get("/api/v1/members/M1001").json()
     assert member["points"] == before
     assert member["ledger"][0]["reason"] == "refund"
-    again = kiosk_http.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1]})
+    again = kiosk_http.post(
+        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1], **shown}
+    )
     assert again.json()["error"]["code"] == "ticket_refunded"
     # a used ticket (张伟's, used at the gate in this module) can be neither refunded nor rebooked
     pick = kiosk_http.get(
@@ -171,13 +184,17 @@ def test_refund_takes_points_back_and_used_ticket_is_refused(kiosk_http: httpx.C
     )
     used = next(t for t in pick.json()["tickets"] if t["status"] == "used")
     url = f"/api/v1/orders/{used['order_id']}"
+    card = {"id_number": "110101199003072375"}  # his ID card, read at the kiosk
     assert (
-        kiosk_http.post(url + "/refund", json={"ticket_ids": [used["id"]]}).json()["error"]["code"]
+        kiosk_http.post(url + "/refund", json={"ticket_ids": [used["id"]], **card}).json()["error"][
+            "code"
+        ]
         == "ticket_used"
     )
     assert (
         kiosk_http.post(
-            url + "/rebook", json={"ticket_ids": [used["id"]], "slot_id": slot("ADM", DAY, 9)}
+            url + "/rebook",
+            json={"ticket_ids": [used["id"]], "slot_id": slot("ADM", DAY, 9), **card},
         ).json()["error"]["code"]
         == "ticket_used"
     )
@@ -188,10 +205,13 @@ def test_rebook_moves_inventory_and_reissues_the_code(kiosk_http: httpx.Client):
     t = o["tickets"][0]
     target = slot("ADM", DAY, 16)  # the last-entry slot is cheaper: difference comes back
     r = kiosk_http.post(
-        f"/api/v1/orders/{o['id']}/rebook", json={"ticket_ids": [t["id"]], "slot_id": target}
+        f"/api/v1/orders/{o['id']}/rebook",
+        json={"ticket_ids": [t["id"]], "slot_id": target, **proof_of(o)},
     ).json()
     moved = r["order"]["tickets"][0]
-    assert moved["slot_id"] == target and moved["code"] != t["code"]
+    assert "code" not in moved  # the answer is no print path: the kiosk reads the order
+    reread = kiosk_http.get(f"/api/v1/orders/{o['id']}").json()["tickets"][0]
+    assert moved["slot_id"] == target and reread["code"] != t["code"]
     assert r["refunded_fen"] == t["unit_fen"] - moved["unit_fen"] > 0
     assert r["status"] == "done" and r["due_fen"] == 0
 

@@ -12,7 +12,15 @@ import httpx
 import pytest
 
 from backend_stub.process import BackendProcess
-from tests.backend.helpers import WECHAT_BROKE, WECHAT_OK, WECHAT_SLOW, line, paid_order, slot
+from tests.backend.helpers import (
+    WECHAT_BROKE,
+    WECHAT_OK,
+    WECHAT_SLOW,
+    line,
+    paid_order,
+    proof_of,
+    slot,
+)
 
 DAY = date.today() + timedelta(days=4)
 FEE = 500
@@ -51,11 +59,12 @@ def client(fee_backend: BackendProcess) -> Iterator[httpx.Client]:
 
 
 def rebook(
-    client: httpx.Client, order_id: str, ticket_ids: list[str], slot_id: str, key: str | None = None
+    client: httpx.Client, o: dict, ticket_ids: list[str], slot_id: str, key: str | None = None
 ) -> httpx.Response:
+    """Rebook tickets of order `o` (as its kiosk read it), a ticket of it shown as proof."""
     return client.post(
-        f"/api/v1/orders/{order_id}/rebook",
-        json={"ticket_ids": ticket_ids, "slot_id": slot_id},
+        f"/api/v1/orders/{o['id']}/rebook",
+        json={"ticket_ids": ticket_ids, "slot_id": slot_id, **proof_of(o)},
         headers={"Idempotency-Key": key} if key else {},
     )
 
@@ -65,7 +74,7 @@ def test_dearer_rebook_moves_tickets_only_once_the_difference_is_paid(client: ht
     o = paid_order(client, line("ADM", cheap, "ADM-ADULT", 2))
     ids = [t["id"] for t in o["tickets"]]
     before_cheap, before_dear = remaining(client, cheap), remaining(client, dear)
-    r = rebook(client, o["id"], ids, dear, key="rb-1")
+    r = rebook(client, o, ids, dear, key="rb-1")
     assert r.status_code == 202, r.text
     pending = r.json()
     unit_now = o["tickets"][0]["unit_fen"]
@@ -81,9 +90,11 @@ def test_dearer_rebook_moves_tickets_only_once_the_difference_is_paid(client: ht
     assert [t["code"] for t in order_now["tickets"]] == [t["code"] for t in o["tickets"]]
     assert remaining(client, dear) == before_dear - 2 and remaining(client, cheap) == before_cheap
     # the same key gives the same difference order; the tickets are locked meanwhile
-    again = rebook(client, o["id"], ids, dear, key="rb-1")
+    again = rebook(client, o, ids, dear, key="rb-1")
     assert again.status_code == 202 and again.json()["payment_order"]["id"] == diff["id"]
-    refused = client.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1]})
+    refused = client.post(
+        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1], **proof_of(o)}
+    )
     assert refused.json()["error"]["code"] == "rebook_pending"
     # a declined code moves nothing; a code that needs the PIN settles on the second poll
     pay_url = f"/api/v1/orders/{diff['id']}/payments"
@@ -115,7 +126,7 @@ def test_rebook_fee_is_charged_inside_the_cut_off_window(client: httpx.Client):
     # the same hour a week later: the same weekday, the same price
     day = date.fromisoformat(t["date"]) + timedelta(days=7)
     target = slot("ADM", day, int(original[-4:-2]))
-    r = rebook(client, o["id"], [t["id"]], target)
+    r = rebook(client, o, [t["id"]], target)
     answer = r.json()
     assert answer["fee_fen"] == FEE
     assert r.status_code == 202 and answer["due_fen"] == FEE  # same price: only the fee
@@ -135,7 +146,7 @@ def test_unpaid_difference_expires_and_nothing_moves(tmp_path: Path):
         cheap, dear = slot("ADM", DAY, 16), slot("ADM", DAY, 11)
         o = paid_order(c, line("ADM", cheap, "ADM-ADULT"))
         before = remaining(c, dear)
-        r = rebook(c, o["id"], [o["tickets"][0]["id"]], dear)
+        r = rebook(c, o, [o["tickets"][0]["id"]], dear)
         diff = r.json()["payment_order"]
         assert remaining(c, dear) == before - 1
         deadline = time.monotonic() + 5
@@ -151,7 +162,9 @@ def test_unpaid_difference_expires_and_nothing_moves(tmp_path: Path):
         kept = c.get(f"/api/v1/orders/{o['id']}").json()["tickets"][0]
         assert kept["slot_id"] == cheap and kept["code"] == o["tickets"][0]["code"]
         # the ticket is free again: it can be refunded
-        refund = c.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": [kept["id"]]})
+        refund = c.post(
+            f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": [kept["id"]], **proof_of(o)}
+        )
         assert refund.json()["order"]["status"] == "refunded"
 
 
@@ -165,13 +178,18 @@ def test_redeemed_points_come_back_in_proportion_on_refund(client: httpx.Client)
     )
     assert o["points_used"] == 2000 and o["points_earned"] > 0
     ids = [t["id"] for t in o["tickets"]]
-    first = client.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1]}).json()
+    shown = proof_of(o)
+    first = client.post(
+        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[:1], **shown}
+    ).json()
     assert first["points_returned"] == 500  # one ticket of four equal ones
     member = client.get("/api/v1/members/M2002").json()
     reasons = [e["reason"] for e in member["ledger"][:2]]
     assert reasons == ["refund", "refund_redeemed"]  # newest first
     assert member["ledger"][1]["delta"] == 500
-    rest = client.post(f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[1:]}).json()
+    rest = client.post(
+        f"/api/v1/orders/{o['id']}/refund", json={"ticket_ids": ids[1:], **shown}
+    ).json()
     assert rest["points_returned"] == 1500 and rest["order"]["status"] == "refunded"
     # all redeemed points back, all earned points taken back: where the member started
     assert client.get("/api/v1/members/M2002").json()["points"] == before
@@ -181,8 +199,9 @@ def test_a_retried_refund_with_the_same_key_returns_the_first_answer(client: htt
     o = paid_order(client, line("ADM", slot("ADM", DAY, 12), "ADM-ADULT", 2))
     ids = [t["id"] for t in o["tickets"]]
     url = f"/api/v1/orders/{o['id']}/refund"
-    first = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-1"})
-    again = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-1"})
+    one, rest = {"ticket_ids": ids[:1], **proof_of(o)}, {"ticket_ids": ids[1:], **proof_of(o)}
+    first = client.post(url, json=one, headers={"Idempotency-Key": "rf-1"})
+    again = client.post(url, json=one, headers={"Idempotency-Key": "rf-1"})
     assert first.status_code == again.status_code == 200, again.text
     assert again.json() == first.json() and first.json()["refunded_fen"] > 0
     # refunded once: the order's refunded total is that one ticket's, not twice
@@ -190,9 +209,9 @@ def test_a_retried_refund_with_the_same_key_returns_the_first_answer(client: htt
     assert after["refunded_fen"] == first.json()["refunded_fen"]
     # without the key (or with another) the same ticket is refused, and a key reused for
     # another request is a conflict
-    fresh = client.post(url, json={"ticket_ids": ids[:1]}, headers={"Idempotency-Key": "rf-2"})
+    fresh = client.post(url, json=one, headers={"Idempotency-Key": "rf-2"})
     assert fresh.status_code >= 400
-    other = client.post(url, json={"ticket_ids": ids[1:]}, headers={"Idempotency-Key": "rf-1"})
+    other = client.post(url, json=rest, headers={"Idempotency-Key": "rf-1"})
     assert other.json()["error"]["code"] == "idempotency_conflict"
 
 
@@ -203,8 +222,8 @@ def test_a_retried_cheaper_rebook_with_the_same_key_returns_the_first_answer(
     o = paid_order(client, line("ADM", dear, "ADM-ADULT", 1))
     ids = [o["tickets"][0]["id"]]
     before = remaining(client, cheap)
-    first = rebook(client, o["id"], ids, cheap, key="rb-cheap")
-    again = rebook(client, o["id"], ids, cheap, key="rb-cheap")
+    first = rebook(client, o, ids, cheap, key="rb-cheap")
+    again = rebook(client, o, ids, cheap, key="rb-cheap")
     assert first.status_code == again.status_code == 200, again.text
     assert again.json() == first.json() and first.json()["status"] == "done"
     assert remaining(client, cheap) == before - 1  # one seat taken, not two

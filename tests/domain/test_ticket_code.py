@@ -8,9 +8,11 @@ from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.ticket_code import (
     TicketClaims,
     TicketCodeError,
+    key_id,
     new_private_key,
     public_key_from_b64,
     public_key_to_b64,
+    read_claims,
     sign_ticket,
     verify_ticket,
 )
@@ -60,3 +62,26 @@ def test_a_payload_swapped_from_another_ticket_is_rejected() -> None:
 def test_garbage_is_rejected(text: str) -> None:
     with pytest.raises(TicketCodeError):
         verify_ticket(text, PUBLIC)
+
+
+def test_a_code_names_its_key_and_a_key_set_picks_it():
+    old, new = new_private_key(), new_private_key()
+    keys = {key_id(k.public_key()): k.public_key() for k in (old, new)}
+    claims = TicketClaims("T1", "ADM", date(2026, 11, 23), "S1", "ADULT", key_id(old.public_key()))
+    code = sign_ticket(claims, old)
+    assert read_claims(code).kid == key_id(old.public_key())
+    assert verify_ticket(code, keys) == claims  # a retired key still verifies its codes
+    with pytest.raises(TicketCodeError):  # a kid the set does not hold (retired and gone)
+        verify_ticket(code, {key_id(new.public_key()): new.public_key()})
+    lying = TicketClaims("T1", "ADM", date(2026, 11, 23), "S1", "ADULT", key_id(new.public_key()))
+    with pytest.raises(TicketCodeError):  # names one key, signed by another
+        verify_ticket(sign_ticket(lying, old), keys)
+
+
+def test_a_code_from_before_key_ids_verifies_against_the_key_set():
+    claims = TicketClaims("T1", "ADM", date(2026, 11, 23), "S1", "ADULT")
+    code = sign_ticket(claims, KEY)
+    assert read_claims(code).kid == ""
+    assert verify_ticket(code, {key_id(KEY.public_key()): PUBLIC}) == claims
+    with pytest.raises(TicketCodeError):
+        verify_ticket(code, {"other": new_private_key().public_key()})

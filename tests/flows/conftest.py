@@ -20,7 +20,10 @@ from kiosk.startup import open_kiosk
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    with BackendProcess(tmp_path_factory.mktemp("backend") / "backend.db") as bk:
+    # a staff id locked by one test's wrong PINs (services.staff_pins) is free for the next
+    # test after a second, not the default minute
+    extra = ["--pin-lockout-seconds", "1"]
+    with BackendProcess(tmp_path_factory.mktemp("backend") / "backend.db", extra_args=extra) as bk:
         yield bk
 
 

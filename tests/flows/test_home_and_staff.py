@@ -10,6 +10,7 @@ import httpx
 from appliance.scenarios import PAY_OK, buy_admission
 from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
+from backend_stub.seed import DEMO_ORDER_NOS
 from kiosk.config import KioskConfig
 from kiosk.flows.home import JourneyLoop
 from kiosk.flows.staff import StaffFlow
@@ -60,11 +61,11 @@ def test_order_qr_on_the_start_screen_prints_the_order(
             run = asyncio.create_task(session.run_once())
             while session.current.state.screen != "home":
                 await asyncio.sleep(0.02)
-            emulators.camera.show_code("KO1:MT55000002", seconds=1.5)
+            emulators.camera.show_code(f"KO1:{DEMO_ORDER_NOS['MT55000002']}", seconds=1.5)
             outcome = await run
             return outcome.order_no
 
-    assert asyncio.run(asyncio.wait_for(go(), 60)) == "MT55000002"
+    assert asyncio.run(asyncio.wait_for(go(), 60)) == DEMO_ORDER_NOS["MT55000002"]
     assert len([t for t in emulators.printer.tickets if t.complete]) == 3
 
 

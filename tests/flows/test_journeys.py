@@ -10,6 +10,7 @@ import pytest
 
 from appliance.tourist import Emulators
 from backend_stub.process import BackendProcess
+from backend_stub.seed import DEMO_ORDER_NOS
 from kiosk.config import KioskConfig
 from tests.flows.conftest import api, printed_codes, run_journey
 
@@ -36,7 +37,7 @@ def test_pickup_by_id_card_prints_the_ota_order_with_masked_holder(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     result = run_journey("pickup-id", kiosk_config, emulators)
-    assert result["order_no"] == "CT88000001"
+    assert result["order_no"] == DEMO_ORDER_NOS["CT88000001"]  # Ctrip's order, our number
     assert len(result["tickets_printed"]) == 1
     text = "\n".join(emulators.printer.tickets[0].lines)
     assert "张*" in text and "110***********2375" in text
@@ -47,7 +48,7 @@ def test_pickup_by_order_qr_prints_every_ticket_of_the_order(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
     result = run_journey("pickup-order", kiosk_config, emulators)
-    assert result["order_no"] == "MT55000002"
+    assert result["order_no"] == DEMO_ORDER_NOS["MT55000002"]
     assert len(printed_codes(emulators)) == 3
     assert {t["status"] for t in api(backend, f"/orders/{result['order_id']}")["tickets"]} == {
         "printed"
@@ -298,3 +299,27 @@ def test_addon_refused_then_admission_and_addon_bought_together_in_one_payment(
     assert {t["status"] for t in order["tickets"]} == {"printed"}
     assert sorted(printed_codes(emulators)) == sorted(t["code"] for t in order["tickets"])
     assert sum(t["paid_fen"] for t in order["tickets"]) == order["total_fen"]  # paid once, whole
+
+
+def test_refunding_the_admission_takes_its_cable_car_along_and_no_add_on_after(
+    backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    """父子票 kept after the sale, through the kiosk's own screens: the admission is refunded
+    with its unused cable car in one refund (money back once), the gate refuses the cable car's
+    code, and the refunded admission buys no add-on."""
+    result = run_journey("addon-refused-after-parent-refund", kiosk_config, emulators)
+    assert result["ok"], told(result)
+    assert result["result"] == "refused" and "error.parent_ticket_required" in told(result)
+    assert result["order_id"] == ""  # the refused attempt placed no order
+    parent = api(backend, f"/orders/{result['parent_order_id']}")
+    addon = api(backend, f"/orders/{result['addon_order_id']}")
+    assert [t["status"] for t in parent["tickets"] + addon["tickets"]] == ["refunded"] * 2
+    refund = result["refund"]
+    assert parent["refunded_fen"] + addon["refunded_fen"] == refund["refunded_fen"]
+    assert refund["refunded_fen"] + refund["fee_fen"] == parent["total_fen"] + addon["total_fen"]
+    codes = printed_codes(emulators)  # the admission and the cable car, as printed
+    assert len(codes) == 2
+    for code in codes:  # neither opens a gate any more
+        gate = httpx.post(f"{backend.url}/api/v1/tickets/verify", json={"code": code},
+                          headers=backend.kiosk_headers(), timeout=5)  # fmt: skip
+        assert gate.json()["error"]["code"] in ("ticket_refunded", "ticket_invalid")

@@ -1,5 +1,5 @@
-"""Change or refund: show a ticket or the order QR, choose tickets, (rebook: another slot), see
-the fee and what comes back, confirm; rebooked tickets print again."""
+"""Change or refund: show a ticket or place the holder's ID card, choose tickets, (rebook:
+another slot), see the fee and what comes back, confirm; rebooked tickets print again."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class AfterSalesPresenter(FlowPresenter):
             state,
             "ticket",
             "Change or refund",
-            hint="Hold the ticket's QR code or the order QR code under the camera",
+            hint="Hold the ticket's QR code under the camera, "
+            "or place the holder's ID card on the reader",
         )
 
     def screen_aftersales_choose(self, state: Any) -> Scene:

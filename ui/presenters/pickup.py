@@ -1,5 +1,6 @@
-"""Pickup: place the ID card, show the order QR, or type the order number and the last 4
-phone digits; then "Printing 2 of 4" and "Take your tickets"."""
+"""Pickup: place the ID card, show the order QR, or type the order number (letters and digits,
+or the booking site's own order id) and the FULL phone number used to book; then "Printing 2
+of 4" and "Take your tickets"."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from typing import Any
 from ui.presenters.base import HOME, FlowPresenter
 from ui.presenters.texts import messages_params
 from ui.seam import Scene
+
+# the order number on the letters-and-digits keypad (the passport's layout: the screen picks a
+# keypad by kind), then the whole phone number: the order number alone is not proof
+ORDER_KEYPAD = {
+    "kind": "passport",
+    "title": "Order number",
+    "prompt": "Type the order number from your booking message",
+    "max_length": 20,
+}
+PHONE_KEYPAD = {
+    "kind": "phone",
+    "title": "Phone number",
+    "prompt": "Type the full 11-digit mobile number used to book",
+}
 
 
 class PickupPresenter(FlowPresenter):
@@ -21,18 +36,18 @@ class PickupPresenter(FlowPresenter):
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:
-        self.show_local(Scene("keypad_entry", {"kind": "order"}))
+        self.show_local(Scene("keypad_entry", dict(ORDER_KEYPAD)))
 
     def on_submit(self, flow: Any, data: dict[str, Any]) -> None:
-        if data.get("kind") == "order":
+        if data.get("kind") == ORDER_KEYPAD["kind"]:
             self.remembered["order_no"] = str(data.get("value", ""))
-            self.show_local(Scene("keypad_entry", {"kind": "phone_last4"}))
+            self.show_local(Scene("keypad_entry", dict(PHONE_KEYPAD)))
             return
         self.back_to_flow()
         flow.act(
             "enter_order",
             order_no=self.remembered.pop("order_no", ""),
-            phone_last4=str(data.get("value", "")),
+            phone=str(data.get("value", "")),
         )
 
     def screen_pickup_none(self, state: Any) -> Scene:

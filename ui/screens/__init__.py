@@ -16,6 +16,7 @@ from ui.screens.base import KioskScreen
 # name -> "module:Class". A presenter (ui/presenters/) names one of these in each Scene.
 SCREENS: dict[str, str] = {
     "start": "ui.screens.start:StartScreen",
+    "out_of_service": "ui.screens.out_of_service:OutOfServiceScreen",
     "keypad_entry": "ui.screens.keypad_entry:KeypadEntryScreen",
     "device_prompt": "ui.screens.device_prompt:DevicePromptScreen",
     "progress": "ui.screens.progress:ProgressScreen",
