@@ -92,7 +92,13 @@ class Navigator(EventDispatcher):
             self.home()
 
     def home(self) -> None:
-        """End any journey and show the start screen."""
+        """End any journey and show the start screen. The home flow itself stays attached (the
+        start screen's taps go to it): a scene it showed on its own, e.g. the change-or-refund
+        choice left idle, gives way to its start screen again."""
+        view = self.flow_view
+        if view is not None and getattr(view, "is_home", False):
+            view.render_now()
+            return
         self.detach_flow()
         self.show(START)
 

@@ -259,3 +259,17 @@ async def child_without_id(d: Driver) -> dict[str, Any]:
         await asyncio.sleep(0.4)
     await play.at_start(d)
     return {"read": read, "holders": holders}
+
+
+async def idle_on_the_change_or_refund_choice(d: Driver) -> dict[str, Any]:
+    """The change-or-refund choice left alone until the idle countdown runs out: back on the
+    start screen, whose buttons still work (the home flow stays attached)."""
+    await play.at_start(d)
+    await d.tap(await d.wait_for(wid="change_refund"))
+    await d.wait_screen("choice", timeout=10)
+    chose = await play.texts_of(d)
+    await d.wait_screen("start", timeout=20)  # idle, "still there?", then the start screen
+    await d.tap(await d.wait_for(wid="buy"))
+    await d.wait_screen("choice", timeout=10)  # the purchase journey's product choice
+    await d.wait_for(wid="product_ADM", timeout=10)
+    return {"chose": chose, "after_idle": await play.texts_of(d)}

@@ -8,6 +8,7 @@ import pytest
 pytestmark = [pytest.mark.ui]
 
 MODULE = "tests.ui.scenarios_kiosk"
+FAST_IDLE = {"KIOSK_TIMEOUTS_IDLE_SECONDS": "1.5", "KIOSK_TIMEOUTS_STILL_THERE_SECONDS": "2"}
 
 
 def joined(texts: list[str]) -> str:
@@ -95,3 +96,10 @@ def test_bundle_for_a_child_without_id_by_name_and_buyer_phone(run_ui, kiosk_rig
     # the backend holds the child bundle (¥90) and the payment prompt shows, in both languages
     assert "应付金额" in joined(read["pay"]) and "¥90" in joined(read["pay"])
     assert "¥90" in joined(read["pay_en"])
+
+
+def test_start_screen_still_works_after_idle_on_the_change_or_refund_choice(run_ui, kiosk_rig):
+    env = {**kiosk_rig, **FAST_IDLE}
+    result = run_ui("idle_on_the_change_or_refund_choice", env=env, module=MODULE, timeout=90)
+    assert "退票" in joined(result["result"]["chose"])
+    assert any("大门票" in t or "Admission" in t for t in result["result"]["after_idle"])

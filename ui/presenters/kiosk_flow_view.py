@@ -37,6 +37,11 @@ class KioskFlowView(FlowView):
 
     # the navigator asks ---------------------------------------------------------------------
     @property
+    def is_home(self) -> bool:
+        """The home flow: what the start screen's taps go to, never detached by going home."""
+        return self.flow.name == "home"
+
+    @property
     def owns_idle(self) -> bool:
         """True while a journey waits for the person: its idle timeout rules, not the
         navigator's (the start screen and a journey's last screen are the navigator's)."""
