@@ -135,6 +135,19 @@ async def first_open_slot(d: Driver) -> int:
     raise AssertionError(f"no open slot today: {params.get('slots')}")
 
 
+async def to_bundle_holder(d: Driver, ticket_type_id: str) -> None:
+    """From the start screen to the holder screen of one bundle ticket (real-name) of
+    `ticket_type_id`: buy, the bundle, the first open slot, one ticket, next."""
+    await at_start(d)
+    await d.tap(await d.wait_for(wid="buy"))
+    await d.tap(await d.wait_for(wid="product_BUNDLE", timeout=10))
+    await d.wait_screen("choose_slot", timeout=10)
+    await d.tap(await d.wait_for(wid="slot_" + str(await first_open_slot(d))))
+    await d.tap(await d.wait_for(wid=f"count_{ticket_type_id}_1", timeout=10))
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("device_prompt", timeout=10)
+
+
 async def pickup_by_id(d: Driver, control: Control, shot: Shots, card: str = "zhang_wei") -> dict:
     """No tap: the card placed on the start screen prints the order waiting for it."""
     await at_start(d)

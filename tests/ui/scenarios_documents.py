@@ -49,14 +49,7 @@ async def passport_typed_on_screen(d: Driver) -> dict[str, Any]:
     the right number, the summary, confirm, the payment prompt."""
     shot = shots(d, "passport")
     number = f"E{secrets.randbelow(10**8):08d}"  # a fresh one: one ticket per document
-    await play.at_start(d)
-    await d.tap(await d.wait_for(wid="buy"))
-    await d.tap(await d.wait_for(wid="product_BUNDLE", timeout=10))
-    await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
-    await d.tap(await d.wait_for(wid="count_BUNDLE-ADULT_1", timeout=10))
-    await d.tap(await d.wait_for(wid="next"))
-    await d.wait_screen("device_prompt", timeout=10)
+    await play.to_bundle_holder(d, "BUNDLE-ADULT")
     read: dict[str, Any] = {"holder": await play.texts_of(d)}
     await shot("holder_other_documents")
     await d.tap(await d.wait_for(wid="alternative"))
@@ -146,14 +139,7 @@ async def staff_allows_on_screen(d: Driver) -> dict[str, Any]:
 
     shot = shots(d, "staff_allows")
     supervisor = SmartCardData(uid="04B5000101", kind="staff", staff_id="S001", role="supervisor")
-    await play.at_start(d)
-    await d.tap(await d.wait_for(wid="buy"))
-    await d.tap(await d.wait_for(wid="product_BUNDLE", timeout=10))
-    await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
-    await d.tap(await d.wait_for(wid="count_BUNDLE-ADULT_1", timeout=10))
-    await d.tap(await d.wait_for(wid="next"))
-    await d.wait_screen("device_prompt", timeout=10)
+    await play.to_bundle_holder(d, "BUNDLE-ADULT")
     await d.tap(await d.wait_for(wid="alternative"))
     await d.tap(await d.wait_for(wid="staff_allows", timeout=10))
     await d.until(lambda: _flow_screen(d) == "holder_staff_card", "the staff card screen", 10)

@@ -212,14 +212,7 @@ async def child_without_id(d: Driver) -> dict[str, Any]:
     """A bundle (real-name) for one child without ID: a short phone first (the flow says why),
     then CHEN CHEN and 13800138000, the summary, confirm, the payment prompt."""
     shot = shots(d)
-    await play.at_start(d)
-    await d.tap(await d.wait_for(wid="buy"))
-    await d.tap(await d.wait_for(wid="product_BUNDLE", timeout=10))
-    await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
-    await d.tap(await d.wait_for(wid="count_BUNDLE-CHILD_1", timeout=10))
-    await d.tap(await d.wait_for(wid="next"))
-    await d.wait_screen("device_prompt", timeout=10)
+    await play.to_bundle_holder(d, "BUNDLE-CHILD")
     read: dict[str, Any] = {"holder": await play.texts_of(d)}
     await shot("holder_child_button")
     read["wrong"] = await _child_without_id(d, "CHEN CHEN", "1380")

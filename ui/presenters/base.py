@@ -228,6 +228,23 @@ class FlowPresenter:
         return None  # the flow view shows the overlay over the screen underneath
 
     # helpers -------------------------------------------------------------------------------
+    def pin_entry(self, state: Any, prompt_key: str, **params: Any) -> Scene:
+        """The masked staff PIN keypad: the flow's first message is the prompt (`prompt_key`)
+        or, after a wrong PIN, the error."""
+        msg = state.messages[0] if state.messages else None
+        wrong = msg is not None and msg.key != prompt_key
+        return Scene(
+            "keypad_entry",
+            {
+                "kind": "pin",
+                "title": "Staff PIN",
+                **msg_params("prompt", msg if not wrong else None),
+                **(msg_params("error", msg) if wrong else {}),
+                "value": "",
+                **params,
+            },
+        )
+
     def device_prompt(self, state: Any, kind: str, title: str, **params: Any) -> Scene:
         """The `device_prompt` screen of `kind` (idcard, paycode, membercard, ticket) saying the
         flow's first message as its text; `params` adds the rest (hint, alternative...)."""

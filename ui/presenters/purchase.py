@@ -205,19 +205,7 @@ class PurchasePresenter(FlowPresenter):
         )
 
     def screen_holder_staff_pin(self, state: Any) -> Scene:
-        msg = state.messages[0] if state.messages else None
-        wrong = msg is not None and msg.key != "holder.staff_pin"
-        return Scene(
-            "keypad_entry",
-            {
-                "kind": "pin",
-                "title": "Staff PIN",
-                **msg_params("prompt", msg if not wrong else None),
-                **(msg_params("error", msg) if wrong else {}),
-                "value": "",
-                "step": 1,
-            },
-        )
+        return self.pin_entry(state, "holder.staff_pin", step=1)
 
     def on_cancel(self, flow: Any, data: dict[str, Any]) -> None:
         """On the staff screens Cancel (or Back) gives up the allowance, not the purchase."""

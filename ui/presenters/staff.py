@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ui.presenters.base import FlowPresenter
-from ui.presenters.texts import messages_params, msg_params
+from ui.presenters.texts import messages_params
 from ui.seam import Scene
 
 
@@ -15,18 +15,7 @@ class StaffPresenter(FlowPresenter):
         return self.device_prompt(state, "membercard", "Staff")
 
     def screen_staff_pin(self, state: Any) -> Scene:
-        msg = state.messages[0] if state.messages else None
-        wrong = msg is not None and msg.key != "staff.enter_pin"
-        return Scene(
-            "keypad_entry",
-            {
-                "kind": "pin",
-                "title": "Staff PIN",
-                **msg_params("prompt", msg if not wrong else None),
-                **(msg_params("error", msg) if wrong else {}),
-                "value": "",
-            },
-        )
+        return self.pin_entry(state, "staff.enter_pin")
 
     def on_submit(self, flow: Any, data: dict[str, Any]) -> None:
         flow.act("enter_pin", pin=str(data.get("value", "")))
