@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Each installs what it needs first.
-.PHONY: install demo test fuzz lint format backend emulators clean
+.PHONY: install demo test test-postgres fuzz lint format backend emulators clean
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,9 +10,16 @@ install:
 demo: install
 	$(VENV)/bin/kiosk demo --windowed
 
+# the backend tests run on SQLite and on PostgreSQL (a private cluster the tests start and stop
+# themselves: tests/fixtures/postgres.py); the flows on SQLite
 test: install
 	$(VENV)/bin/ruff check .
 	bash tests/run.sh
+
+# the backend and flow tests against PostgreSQL only (KIOSK_TEST_DB, tests/fixtures/backend.py)
+test-postgres: install
+	KIOSK_TEST_DB=postgres bash tests/run.sh tests/backend -k postgres
+	KIOSK_TEST_DB=postgres bash tests/run.sh tests/flows
 
 # a longer fuzz than `make test` runs: schemathesis (every route, every check) and the
 # stateful order/pay/refund/rebook sequences, each with a bigger example budget

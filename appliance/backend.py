@@ -10,7 +10,8 @@ from backend_stub.process import BackendProcess
 
 
 @contextmanager
-def backend_process(db: Path, hold_seconds: int = 300) -> Iterator[str]:
-    """The bundled backend (demo seed) in its own process on a free port; yields its URL."""
-    with BackendProcess(db, hold_seconds=hold_seconds) as backend:
+def backend_process(db: str | Path, hold_seconds: int = 300, workers: int = 1) -> Iterator[str]:
+    """The bundled backend (demo seed) in its own process on a free port; yields its URL.
+    `db`: a SQLite path or a database URL (backend_stub/process.py)."""
+    with BackendProcess(db, hold_seconds=hold_seconds, workers=workers) as backend:
         yield backend.url

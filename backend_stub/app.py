@@ -80,19 +80,28 @@ class BodyLimit:
 
 
 async def _sweep_holds(bk: Backend) -> None:
+    """Every SWEEP_SECONDS: each job in a transaction of its own that one worker process at a
+    time may run (`store.sole`: a transaction-scoped advisory lock on PostgreSQL; the other
+    workers skip that turn), so N workers expire each hold once."""
     calendar_day = bk.today()  # topped up at start (lifespan)
     retention_ran = None
     while True:
         try:
-            expire_due_holds(bk, bk.now())
+            with bk.store.sole("hold-sweeper") as mine:
+                if mine:
+                    expire_due_holds(bk, bk.now())
         except Exception:  # a failed sweep must not stop later sweeps
             log.exception("hold sweep failed")
         try:  # the calendar's rolling window, when the day turns
-            calendar_day = top_up_when_due(bk, bk.now(), calendar_day)
+            with bk.store.sole("calendar-top-up") as mine:
+                if mine:
+                    calendar_day = top_up_when_due(bk, bk.now(), calendar_day)
         except Exception:
             log.exception("calendar top-up failed")
         try:  # closed orders past their retention lose their personal data, hourly
-            retention_ran = retention_when_due(bk, bk.now(), retention_ran)
+            with bk.store.sole("retention") as mine:
+                if mine:
+                    retention_ran = retention_when_due(bk, bk.now(), retention_ran)
         except Exception:
             log.exception("personal-data retention failed")
         await asyncio.sleep(SWEEP_SECONDS)

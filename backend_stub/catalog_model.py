@@ -11,7 +11,7 @@ from typing import Any
 
 from backend_stub.clock import epoch_of
 from backend_stub.settings import Settings
-from backend_stub.store import Store
+from backend_stub.stores import Store
 from kiosk.domain.catalog import DEFAULT_ADDONS_PER_PARENT, Eligibility, components_of
 from kiosk.domain.pricing import PriceRules
 

@@ -12,10 +12,10 @@ from backend_stub.catalog_model import Catalog, read_catalog
 from backend_stub.clock import local_now
 from backend_stub.keyfiles import default_key_path
 from backend_stub.personal_keys import PersonalDataKeys
-from backend_stub.rate_limiter import InProcessRateLimiter, RateLimiter
+from backend_stub.rate_limiter import DatabaseRateLimiter, InProcessRateLimiter, RateLimiter
 from backend_stub.settings import Settings
 from backend_stub.signing_keys import KeyRing, key_file_for
-from backend_stub.store import Store
+from backend_stub.stores import Store
 
 
 class Backend:
@@ -25,7 +25,11 @@ class Backend:
         # ID numbers and phones: encrypted and hashed with keys from a file beside the database
         key_file = settings.personal_data_key_file or default_key_path(store.path, "personal-data")
         self.personal_keys = PersonalDataKeys.load(key_file)
-        self.limiter: RateLimiter = InProcessRateLimiter()  # services.limits, request_limits
+        # services.limits, request_limits: one process keeps its buckets in memory; the
+        # workers of a PostgreSQL backend share theirs in the database
+        self.limiter: RateLimiter = (
+            DatabaseRateLimiter(store) if store.dialect == "postgresql" else InProcessRateLimiter()
+        )
         self.keys = self._open_keys()  # the ticket signing keys, from their key file
         self._catalog: Catalog | None = None
 

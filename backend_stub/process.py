@@ -2,14 +2,21 @@
 
 with BackendProcess(db_path, seed="demo") as backend:
     httpx.get(backend.url + "/api/v1/health")
+
+`db` is a SQLite file (a path or `sqlite:///path`) or a PostgreSQL URL
+(`postgresql://user@host:port/dbname`); `workers=N` starts N worker processes (PostgreSQL
+only: the backend refuses more than one on SQLite). On PostgreSQL the log and the key files go
+to `workdir` (default: one dir per URL in the temp dir), as they go beside the file on SQLite.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +28,35 @@ DEMO_KIOSK_TOKEN = "demo-kiosk-token"
 DEMO_OPS_TOKEN = "demo-ops-token"
 
 
+def is_url(db: str | Path) -> bool:
+    """A database URL (`postgresql://...`, `sqlite:///...`), not a plain file path."""
+    return isinstance(db, str) and "://" in db
+
+
+def sqlite_file(db: str | Path) -> Path | None:
+    """The SQLite file `db` names (a path or `sqlite:///path`), or None for another database."""
+    if not is_url(db):
+        return Path(db)
+    text = str(db)
+    return Path(text.removeprefix("sqlite:///")) if text.startswith("sqlite:///") else None
+
+
+def url_dbname(db: str) -> str:
+    """The database name at the end of a URL (`.../kiosk?x=y` -> `kiosk`)."""
+    return db.rsplit("/", 1)[-1].split("?", 1)[0] or "backend"
+
+
+def default_workdir(db: str) -> Path:
+    """Where a backend on a database URL keeps its log and key files when not told: one dir per
+    URL in the temp dir, so a restart on the same database finds the same keys."""
+    tail = db.split("://", 1)[-1].split("?", 1)[0]
+    return (
+        Path(tempfile.gettempdir())
+        / "kiosk-backend"
+        / "".join(c if c.isalnum() or c in "-_." else "_" for c in tail)
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -30,14 +66,18 @@ def free_port() -> int:
 class BackendProcess:
     """`python -m backend_stub.server` on a free port; `.url`, `.kiosk_token`, `.ops_token`.
 
-    `seed="demo"` (the default) starts it in demo mode. A production start (`seed="none"`)
-    needs tokens of its own: `ops_token=` and `kiosk_token=` (bound to kiosk-01) other than
-    the demo's, which it refuses."""
+    `db`: a SQLite path (or `sqlite:///path`) or a `postgresql://` URL; `workers`: how many
+    worker processes (`.proc` is the master; `.worker_pids()` its workers). `seed="demo"`
+    (the default) starts it in demo mode. A production start (`seed="none"`) needs tokens of
+    its own: `ops_token=` and `kiosk_token=` (bound to kiosk-01) other than the demo's, which
+    it refuses."""
 
     def __init__(
         self,
-        db_path: str | Path,
+        db: str | Path,
         *,
+        workers: int = 1,
+        workdir: str | Path | None = None,
         seed: str = "demo",
         hold_seconds: int = 300,
         port: int | None = None,
@@ -47,13 +87,22 @@ class BackendProcess:
         log_path: str | Path | None = None,
         extra_args: Sequence[str] = (),
     ) -> None:
-        self.db_path = Path(db_path)
+        self.db = db if is_url(db) else Path(db)
+        self.workers = workers
+        sqlite = sqlite_file(db)
+        if workdir is not None:
+            self.workdir = Path(workdir)
+        elif sqlite is not None:
+            self.workdir = sqlite.parent
+        else:
+            self.workdir = default_workdir(str(db))
+        stem = sqlite.stem if sqlite is not None else url_dbname(str(db))
         self.seed, self.hold_seconds = seed, hold_seconds
         self.port = port or free_port()
         self.ops_token, self.kiosk_token = ops_token, kiosk_token
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args)
-        self.log_path = Path(log_path) if log_path else self.db_path.with_suffix(".log")
+        self.log_path = Path(log_path) if log_path else self.workdir / f"{stem}.log"
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -63,7 +112,7 @@ class BackendProcess:
             "-m",
             "backend_stub.server",
             "--db",
-            str(self.db_path),
+            str(self.db),
             "--port",
             str(self.port),
             "--host",
@@ -76,6 +125,16 @@ class BackendProcess:
             self.ops_token,
             *self.extra_args,
         ]
+        if self.workers != 1:
+            cmd += ["--workers", str(self.workers)]
+        if sqlite_file(self.db) is None:  # keys in the workdir, as beside a SQLite file
+            stem = url_dbname(str(self.db))
+            for option, name in (
+                ("--key-file", "signing"),
+                ("--personal-data-key-file", "personal-data"),
+            ):
+                if option not in self.extra_args:
+                    cmd += [option, str(self.workdir / f"{stem}.{name}.key")]
         if self.kiosk_token != DEMO_KIOSK_TOKEN:
             cmd += ["--kiosk-token", f"{self.kiosk_token}=kiosk-01"]
         root = Path(__file__).resolve().parent.parent
@@ -85,7 +144,10 @@ class BackendProcess:
                 p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p
             ),
         )
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        sqlite = sqlite_file(self.db)
+        if sqlite is not None:
+            sqlite.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
@@ -116,6 +178,32 @@ class BackendProcess:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         self.proc = None
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the master's child processes (its workers; [] with one process)."""
+        if self.proc is None:
+            return []
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) != self.proc.pid:
+                continue
+            with contextlib.suppress(OSError):  # multiprocessing's helper is no worker
+                if b"resource_tracker" in (stat.parent / "cmdline").read_bytes():
+                    continue
+            found.append(int(stat.parent.name))
+        return sorted(found)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file; a PostgreSQL backend has none (ValueError)."""
+        sqlite = sqlite_file(self.db)
+        if sqlite is None:
+            raise ValueError(f"{self.db} is not a SQLite database")
+        return sqlite
 
     def kiosk_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.kiosk_token}"}

@@ -21,12 +21,16 @@ from backend_stub.keyfiles import default_key_path
 from backend_stub.personal_keys import PersonalDataKeys
 from backend_stub.services.personal_data import purge, seal_legacy_rows
 from backend_stub.settings import Settings
-from backend_stub.store import Store
+from backend_stub.stores import is_postgres_url, open_store, sqlite_path
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk backend purge", description=__doc__)
-    parser.add_argument("--db", default="var/backend.db", help="the backend's SQLite file")
+    parser.add_argument(
+        "--db",
+        default="var/backend.db",
+        help="the backend's database: a SQLite path or postgresql://...",
+    )
     parser.add_argument(
         "--retention-days",
         type=int,
@@ -44,11 +48,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if not Path(args.db).exists():
+    if not is_postgres_url(args.db) and not Path(sqlite_path(args.db)).exists():
         raise SystemExit(f"kiosk backend purge: no database at {args.db}")
-    store = Store(args.db)
+    store = open_store(args.db)
     try:
-        key_file = args.personal_data_key_file or default_key_path(args.db, "personal-data")
+        key_file = args.personal_data_key_file or default_key_path(store.path, "personal-data")
         sealed = seal_legacy_rows(store, PersonalDataKeys.load(key_file))
         now = local_now()
         answer = purge(store, args.today or now.date(), args.retention_days, now)

@@ -5,10 +5,11 @@ tokens a second: a burst of `count` calls, then one call every `seconds / count`
 token, or is refused with the seconds until one is back (the `Retry-After` of the 429).
 
 `InProcessRateLimiter` keeps the buckets in this process's memory: right for one backend
-process, lost on restart (a restart hands an attacker one burst, no more). Several workers
-(issue 12) need one shared state: implement `RateLimiter` on the database (a row per bucket:
-tokens, updated_at; one UPDATE ... RETURNING per call) and hand it to the Backend instead;
-callers (services.limits, request_limits) don't change.
+process (SQLite), lost on restart (a restart hands an attacker one burst, no more).
+`DatabaseRateLimiter` keeps them in the database's `rate_buckets` table (UNLOGGED on
+PostgreSQL), one atomic upsert per call, so N worker processes share one bucket per key and the
+limits mean what they say however many workers run. Callers (services.limits, request_limits)
+don't know which they have (context.Backend picks by the store).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from backend_stub.stores import Store
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,56 @@ class InProcessRateLimiter:
         stale = [k for k, (_, stamp) in self._buckets.items() if now - stamp > 3600]
         for k in stale:
             del self._buckets[k]
+
+
+# one statement: refill by the time since `stamp`, take a token when one is there; no row back
+# when refused (the bucket stays as it was)
+TAKE_SQL = """
+INSERT INTO rate_buckets AS b (bucket, key, tokens, stamp) VALUES (?, ?, ?, ?)
+ON CONFLICT (bucket, key) DO UPDATE SET
+  tokens = LEAST(?, b.tokens + (excluded.stamp - b.stamp) * ?) - 1, stamp = excluded.stamp
+  WHERE LEAST(?, b.tokens + (excluded.stamp - b.stamp) * ?) >= 1
+RETURNING tokens
+"""
+
+
+class DatabaseRateLimiter:
+    """Token buckets in the store's `rate_buckets` table, shared by every worker process.
+
+    Times are wall-clock seconds (`time.time()`: the same in every process of a host; hosts
+    keep their clocks in step with NTP)."""
+
+    PRUNE_EVERY = 1024
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._calls = 0
+
+    def _level(self, bucket: str, key: str, rate: Rate, now: float) -> float:
+        row = self.store.one(
+            "SELECT tokens, stamp FROM rate_buckets WHERE bucket = ? AND key = ?", (bucket, key)
+        )
+        if row is None:
+            return float(rate.count)
+        refill = (now - row["stamp"]) * rate.count / rate.seconds
+        return min(float(rate.count), row["tokens"] + refill)
+
+    def take(self, bucket: str, key: str, rate: Rate, now: float | None = None) -> float:
+        now = time.time() if now is None else now
+        self._calls += 1
+        if self._calls % self.PRUNE_EVERY == 0:
+            self.store.run("DELETE FROM rate_buckets WHERE stamp < ?", (now - 3600,))
+        per_second = rate.count / rate.seconds
+        count = float(rate.count)
+        taken = self.store.one(
+            TAKE_SQL, (bucket, key, count - 1, now, count, per_second, count, per_second)
+        )
+        if taken is not None:
+            return 0.0
+        tokens = self._level(bucket, key, rate, now)
+        return max((1.0 - tokens) * rate.seconds / rate.count, 0.001)
+
+    def wait_needed(self, bucket: str, key: str, rate: Rate, now: float | None = None) -> float:
+        now = time.time() if now is None else now
+        tokens = self._level(bucket, key, rate, now)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * rate.seconds / rate.count

@@ -15,7 +15,9 @@ from pydantic_core import PydanticCustomError
 
 from kiosk.domain.input_rules import DAY_PATTERN, MAX_FEN, TEXT_PATTERN, forbidden_char, parse_day
 
-Id = Field(min_length=1, max_length=64)
+# spaces are stripped before the length counts (str_strip_whitespace): at least one other char
+NOT_BLANK = r"\S"
+Id = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
 
 
 def _refuse_forbidden_chars(value: object) -> object:
@@ -142,7 +144,7 @@ class ChannelRefund(Strict):
 
 class StaffVerify(Strict):
     staff_id: str = Id
-    pin: str = Field(min_length=1, max_length=16)
+    pin: str = Field(min_length=1, max_length=16, pattern=NOT_BLANK)
 
 
 class Heartbeat(Strict):
@@ -195,7 +197,9 @@ class GroupRoster(Strict):
 
 
 class GroupOrder(GroupRoster):
-    group_ref: str = Field(min_length=1, max_length=64, description="back office ref (idempotent)")
+    group_ref: str = Field(
+        min_length=1, max_length=64, pattern=NOT_BLANK, description="back office ref (idempotent)"
+    )
     product_id: str = Id
     slot_id: str = Id
     ticket_type_id: str = Id

@@ -8,18 +8,25 @@ Commands on a database (the backend may be running): `kiosk backend rotate-key -
 ticket signing key), `kiosk backend issue-token --db F --kiosk ID | --ops NAME` (prints a new
 token, stored hashed), `kiosk backend revoke-token --db F --kiosk ID | --ops NAME | --token T`,
 `kiosk backend tokens --db F` (who holds one), `kiosk backend purge --db F` (personal data
-past its retention dropped now, backend_stub/purge.py)."""
+past its retention dropped now, backend_stub/purge.py), `kiosk backend migrate --from URL --to
+URL` (a SQLite backend's data copied to an empty PostgreSQL database, backend_stub/move.py).
+
+`--db` is a SQLite path (or `sqlite:///PATH`) or `postgresql://user@host:port/dbname`.
+`--workers N` runs N worker processes (PostgreSQL only): the start-up work (migrations, seed,
+tokens, key files) runs once in this process before they start; each worker opens the store
+without it (`KIOSK_BACKEND_ARGV` carries the options to them)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
-from pathlib import Path
 
 import uvicorn
 
-from backend_stub import purge
+from backend_stub import move, purge
 from backend_stub.app import create_app
 from backend_stub.clock import local_now
 from backend_stub.context import Backend
@@ -28,12 +35,19 @@ from backend_stub.protection_options import add_options, protection_settings
 from backend_stub.seed import seed_demo
 from backend_stub.services import credentials, personal_data, signing
 from backend_stub.settings import Settings
-from backend_stub.store import Store
+from backend_stub.stores import is_postgres_url, open_store
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk backend", description=__doc__)
-    parser.add_argument("--db", default="var/backend.db", help="SQLite file (created if missing)")
+    parser.add_argument(
+        "--db",
+        default="var/backend.db",
+        help="a SQLite file (created if missing; or sqlite:///PATH) or postgresql://USER@HOST:PORT/DB",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1: PostgreSQL only)"
+    )
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", choices=["demo", "none"], default="none", help="demo: --demo too")
@@ -78,10 +92,35 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def check_workers(args: argparse.Namespace) -> None:
+    if args.workers < 1:
+        raise SystemExit("kiosk backend: --workers must be 1 or more")
+    if args.workers > 1 and not is_postgres_url(args.db):
+        raise SystemExit(
+            f"kiosk backend: --workers {args.workers} needs PostgreSQL (--db postgresql://...); "
+            "a SQLite database is served by one process (its writers are serialised in the "
+            "file). Start with --workers 1, or move to PostgreSQL: kiosk backend migrate."
+        )
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return Settings(
+        demo=args.demo or args.seed == "demo",
+        key_file=args.key_file,
+        hold_seconds=args.hold_seconds,
+        rebook_fee_fen=args.rebook_fee_fen,
+        entry_early_minutes=args.entry_early_minutes,
+        entry_late_minutes=args.entry_late_minutes,
+        clock_offset_seconds=args.clock_offset_seconds,
+        calendar_days=args.calendar_days,
+        **protection_settings(args),
+    )
+
+
 def build(args: argparse.Namespace) -> Backend:
-    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    """The start-up work, once: migrations, the demo check, seed, tokens, key files."""
     demo = args.demo or args.seed == "demo"
-    store = Store(args.db)
+    store = open_store(args.db)
     now = local_now()
     credentials.migrate_clear_tokens(store, now)
     tokens = [item.partition("=") for item in args.kiosk_token]
@@ -96,18 +135,7 @@ def build(args: argparse.Namespace) -> Backend:
                 + ". Start with --demo (or --seed demo) for the demo, or use a database without "
                 "demo data and secret tokens (kiosk backend issue-token)."
             )
-    settings = Settings(
-        demo=demo,
-        key_file=args.key_file,
-        hold_seconds=args.hold_seconds,
-        rebook_fee_fen=args.rebook_fee_fen,
-        entry_early_minutes=args.entry_early_minutes,
-        entry_late_minutes=args.entry_late_minutes,
-        clock_offset_seconds=args.clock_offset_seconds,
-        calendar_days=args.calendar_days,
-        **protection_settings(args),
-    )
-    bk = Backend(store, settings)
+    bk = Backend(store, settings_of(args))
     if demo:
         credentials.register_demo(store, now)
     if args.seed == "demo":
@@ -120,9 +148,22 @@ def build(args: argparse.Namespace) -> Backend:
     return bk
 
 
+WORKER_ARGV = "KIOSK_BACKEND_ARGV"
+
+
+def worker_app() -> object:
+    """uvicorn's factory in each worker process: the store opened without the start-up work
+    (the parent has done it), the app on it."""
+    args = parse_args(json.loads(os.environ[WORKER_ARGV]))
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    return create_app(Backend(open_store(args.db, migrate=False), settings_of(args)))
+
+
 def _db_parser(command: str, description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"kiosk backend {command}", description=description)
-    parser.add_argument("--db", default="var/backend.db", help="the backend's SQLite file")
+    parser.add_argument(
+        "--db", default="var/backend.db", help="the backend's database (path or postgresql://...)"
+    )
     return parser
 
 
@@ -131,7 +172,7 @@ def rotate_key_command(argv: list[str]) -> int:
     parser = _db_parser("rotate-key", "a new ticket signing key; the old one still verifies")
     parser.add_argument("--key-file", default="", help="default: beside --db")
     args = parser.parse_args(argv)
-    bk = Backend(Store(args.db), Settings(key_file=args.key_file))
+    bk = Backend(open_store(args.db), Settings(key_file=args.key_file))
     answer = signing.rotate_key(bk, local_now())
     print(f"new signing key {answer['kid']} in {bk.keys.path}; keys that verify:")
     for key in answer["keys"]:
@@ -153,7 +194,7 @@ def issue_token_command(argv: list[str]) -> int:
     _subject(parser, token=False)
     args = parser.parse_args(argv)
     kind, subject = (credentials.KIOSK, args.kiosk) if args.kiosk else (credentials.OPS, args.ops)
-    print(credentials.issue(Store(args.db), kind, subject, local_now()))
+    print(credentials.issue(open_store(args.db), kind, subject, local_now()))
     return 0
 
 
@@ -164,7 +205,7 @@ def revoke_token_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     kind, subject = (credentials.KIOSK, args.kiosk) if args.kiosk else (credentials.OPS, args.ops)
     count = credentials.revoke(
-        Store(args.db), local_now(), kind=kind, subject=subject or "", token=args.token or ""
+        open_store(args.db), local_now(), kind=kind, subject=subject or "", token=args.token or ""
     )
     print(f"{count} token(s) revoked")
     return 0 if count else 1
@@ -173,7 +214,7 @@ def revoke_token_command(argv: list[str]) -> int:
 def tokens_command(argv: list[str]) -> int:
     """`kiosk backend tokens`: who holds a credential (never the tokens)."""
     args = _db_parser("tokens", "the credentials, without their tokens").parse_args(argv)
-    for row in credentials.list_credentials(Store(args.db)):
+    for row in credentials.list_credentials(open_store(args.db)):
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
         print(f"{row['kind']:5}  {row['subject']:20}  since {row['created_at']}  {state}")
     return 0
@@ -185,6 +226,7 @@ COMMANDS = {
     "revoke-token": revoke_token_command,
     "tokens": tokens_command,
     "purge": purge.main,
+    "migrate": move.main,
 }
 
 
@@ -194,17 +236,24 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             return COMMANDS[argv[0]](argv[1:])
         args = parse_args(argv)
+        check_workers(args)
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
         bk = build(args)
     except KeyFileError as exc:
         raise SystemExit(f"kiosk backend: {exc}") from exc
-    app = create_app(bk)
     print(
-        f"backend listening on http://{args.host}:{args.port}  (db {args.db}, "
-        f"catalog v{bk.catalog().version}, openapi http://{args.host}:{args.port}/openapi.json)",
+        f"backend listening on http://{args.host}:{args.port}  (db {bk.store.url}, "
+        f"{args.workers} worker(s), catalog v{bk.catalog().version}, "
+        f"openapi http://{args.host}:{args.port}/openapi.json)",
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    serve = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    if args.workers == 1:
+        uvicorn.run(create_app(bk), **serve)
+        return 0
+    bk.store.close()  # each worker opens its own pool
+    os.environ[WORKER_ARGV] = json.dumps(argv)
+    uvicorn.run("backend_stub.server:worker_app", factory=True, workers=args.workers, **serve)
     return 0
 
 

@@ -3,6 +3,12 @@ HTTP (hold -> pay by code -> fetch the tickets) against the backend in its own p
 fresh database. Prints paid orders per second, p50/p99 latency per call, and how many tickets
 were oversold (must be 0). Without --clients: N = 1, 8 and 32.
 
+The stores side by side (issue 12): `--db sqlite --db postgres --workers 1,2,3` runs SQLite
+(one process) and PostgreSQL with 1, 2 and 3 workers in the same run; `postgres` starts a
+private cluster (appliance/postgres_cluster.py, as the tests do), `postgresql://user@host:port/db`
+uses that server (a fresh database `<db>_bench_<n>` per run, dropped after). `table` in the
+output has one row per run.
+
 Most orders go to slots with room for the whole run; one in ten goes to a scarce slot that
 sells out, so the refusals (`sold_out`) and the oversell check see real contention.
 """
@@ -11,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import json
 import os
 import platform
@@ -18,13 +26,14 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from backend_stub.process import BackendProcess
+from backend_stub.process import BackendProcess, is_url
 from bench.backend_http import LeanClient
 
 PAY_CODE = "134567890123456780"  # WeChat, last digit 0: the simulator's success at once
@@ -125,14 +134,23 @@ async def kiosk(n: int, port: int, token: str, day: date, deadline: float, tally
         await client.close()
 
 
-def count_oversold(db_path: Path) -> dict[str, int]:
+SEATS_SQL = (
+    "SELECT s.id, s.capacity, s.remaining, COUNT(t.id) FROM slots s LEFT JOIN tickets t "
+    "ON t.slot_id = s.id AND t.status IN ('held', 'issued', 'printed', 'used') "
+    "GROUP BY s.id"
+)
+
+
+def count_oversold(db: Path | str) -> dict[str, int]:
     """From the database itself: tickets holding a seat per slot against its capacity."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT s.id, s.capacity, s.remaining, COUNT(t.id) FROM slots s LEFT JOIN tickets t "
-            "ON t.slot_id = s.id AND t.status IN ('held', 'issued', 'printed', 'used') "
-            "GROUP BY s.id"
-        ).fetchall()
+    if is_url(db):
+        import psycopg
+
+        with psycopg.connect(str(db)) as pg:
+            rows = pg.execute(SEATS_SQL).fetchall()
+    else:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            rows = conn.execute(SEATS_SQL).fetchall()
     oversold = sum(max(0, sold - capacity) for _, capacity, _, sold in rows)
     mismatched = sum(1 for _, capacity, left, sold in rows if capacity - left != sold)
     return {
@@ -162,18 +180,74 @@ ONE_TOKEN_MANY_KIOSKS = ["--max-unpaid-orders-per-kiosk", "100000"]
 ONE_TOKEN_MANY_KIOSKS += ["--max-unpaid-tickets-per-kiosk", "100000"]
 
 
-def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
-    db = workdir / f"bench-{clients}.db"
+def server_cpu_seconds(backend: BackendProcess) -> float:
+    """CPU time of the backend's processes: the master and its workers."""
+    assert backend.proc is not None
+    total = 0.0
+    for pid in [backend.proc.pid, *backend.worker_pids()]:
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
+
+
+_numbers = itertools.count(1)
+
+
+@contextlib.contextmanager
+def fresh_database(store: str, workdir: Path, clients: int, cluster: Any) -> Iterator[Path | str]:
+    """A new database for one run: a SQLite file, or a new database on the PostgreSQL server."""
+    if store == "sqlite":
+        yield workdir / f"bench-{clients}-{next(_numbers)}.db"
+        return
+    if store == "postgres":
+        name = f"bench_{next(_numbers)}"
+        url = cluster.create_database(name)
+        try:
+            yield url
+        finally:
+            cluster.drop_database(name)
+        return
+    import psycopg
+
+    base, _, dbname = store.split("?", 1)[0].rpartition("/")
+    name = f"{dbname}_bench_{next(_numbers)}"
+    with psycopg.connect(store, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(store, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_once(
+    clients: int,
+    seconds: float,
+    workdir: Path,
+    store: str = "sqlite",
+    workers: int = 1,
+    cluster: Any = None,
+) -> dict[str, Any]:
     day = date.today() + timedelta(days=2)
-    with BackendProcess(db, seed="demo", extra_args=ONE_TOKEN_MANY_KIOSKS) as backend:
+    with (
+        fresh_database(store, workdir, clients, cluster) as db,
+        BackendProcess(
+            db, workers=workers, workdir=workdir, seed="demo", extra_args=ONE_TOKEN_MANY_KIOSKS
+        ) as backend,
+    ):
         prepare_slots(backend, day)
-        assert backend.proc is not None
-        server_cpu, client_cpu = cpu_seconds(backend.proc.pid), time.process_time()
+        deadline = time.monotonic() + 30
+        while len(backend.worker_pids()) < (workers if workers > 1 else 0):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{workers} workers did not start")
+            time.sleep(0.1)
+        server_cpu, client_cpu = server_cpu_seconds(backend), time.process_time()
         started = time.perf_counter()
         tally = asyncio.run(drive(clients, seconds, backend.port, backend.kiosk_token, day))
         elapsed = time.perf_counter() - started
-        server_cpu = cpu_seconds(backend.proc.pid) - server_cpu
+        server_cpu = server_cpu_seconds(backend) - server_cpu
         client_cpu = time.process_time() - client_cpu
+        inventory = count_oversold(db)
     ms = {
         call: {
             "p50_ms": round(percentile(v, 0.50) * 1000, 1),
@@ -185,6 +259,8 @@ def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
     calls = [v for k, v in tally.latency.items() if k != "purchase"]
     every_call = [x for v in calls for x in v]
     return {
+        "store": "sqlite" if store == "sqlite" else "postgres",
+        "workers": workers,
         "clients": clients,
         "seconds": round(elapsed, 2),
         "paid_orders": tally.paid,
@@ -198,7 +274,7 @@ def run_once(clients: int, seconds: float, workdir: Path) -> dict[str, Any]:
         "sold_out_refusals": tally.sold_out,
         "errors": tally.errors,
         "first_error": tally.first_error,
-        **count_oversold(db),
+        **inventory,
     }
 
 
@@ -224,15 +300,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, action="append", help="repeatable; default 1 8 32")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--json", action="store_true", help="one JSON object (the default)")
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="repeatable: sqlite (default), postgres (a private cluster) or postgresql://...",
+    )
+    parser.add_argument(
+        "--workers", default="1", help="PostgreSQL: worker counts, comma-separated (1,2,3)"
+    )
     args = parser.parse_args(argv)
     counts = args.clients or [1, 8, 32]
-    with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp:
-        runs = [run_once(n, args.seconds, Path(tmp)) for n in counts]
-    at_target = next((r for r in runs if r["clients"] == TARGET["clients"]), None)
+    stores = args.db or ["sqlite"]
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    plan = [
+        (store, workers, n)
+        for store in stores
+        for workers in ([1] if store == "sqlite" else worker_counts)
+        for n in counts
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp, contextlib.ExitStack() as st:
+        cluster = None
+        if "postgres" in stores:
+            from appliance.postgres_cluster import PostgresCluster
+
+            cluster = st.enter_context(PostgresCluster())
+        runs = [
+            run_once(n, args.seconds, Path(tmp), store, workers, cluster)
+            for store, workers, n in plan
+        ]
+    at_target = next(
+        (r for r in runs if r["clients"] == TARGET["clients"] and r["store"] == "sqlite"), None
+    )
     result = {
         "benchmark": "backend",
         "machine": machine(),
         "runs": runs,
+        "table": [
+            {
+                "store": r["store"],
+                "workers": r["workers"],
+                "clients": r["clients"],
+                "paid_orders_per_s": r["paid_orders_per_s"],
+                "p50_ms": r["latency"]["purchase"]["p50_ms"],
+                "p99_ms": r["latency"]["purchase"]["p99_ms"],
+                "p99_ms_any_call": r["p99_ms_any_call"],
+                "oversold": r["oversold"],
+                "errors": r["errors"],
+            }
+            for r in runs
+        ],
         "target": TARGET,
         "target_met": None
         if at_target is None

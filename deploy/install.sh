@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libzbar0 pcscd libpcsclite-dev swig vsmartcard-vpcd pcsc-tools
   xvfb x11-utils xauth fonts-noto-cjk
   libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libgtk-3-0
+  postgresql
 )
 PYTHON="${PYTHON:-python3}"
 EXTRAS="${KIOSK_EXTRAS:-dev}"

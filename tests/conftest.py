@@ -3,6 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.common",
     "tests.fixtures.backend",
+    "tests.fixtures.postgres",
     "tests.fixtures.idcard",
     "tests.fixtures.smartcard",
     "tests.fixtures.camera",

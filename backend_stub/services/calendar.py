@@ -94,7 +94,8 @@ def template_view(row: dict[str, Any]) -> dict[str, Any]:
 
 def list_templates(bk: Backend, product_id: str | None = None) -> list[dict[str, Any]]:
     rows = bk.store.all(
-        "SELECT * FROM slot_templates WHERE ? IS NULL OR product_id = ? ORDER BY product_id, id",
+        "SELECT * FROM slot_templates WHERE CAST(? AS TEXT) IS NULL OR product_id = ? "
+        "ORDER BY product_id, id",
         (product_id, product_id),
     )
     return [template_view(r) for r in rows]
@@ -200,9 +201,9 @@ def top_up(bk: Backend, today: date) -> int:
                 day += timedelta(days=1)
             before = bk.store.one("SELECT COUNT(*) AS n FROM slots")["n"]
             bk.store.run_many(
-                'INSERT OR IGNORE INTO slots (id, product_id, date, start, "end", capacity, '
+                'INSERT INTO slots (id, product_id, date, start, "end", capacity, '
                 "remaining, slot_percent, closed, template_id, prices_override) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
             created += bk.store.one("SELECT COUNT(*) AS n FROM slots")["n"] - before

@@ -50,8 +50,10 @@ def close_day(bk: Backend, body: CloseDay, now: datetime) -> dict[str, Any]:
     with store.transaction(durable=True):
         for product_id in products:
             store.run(
-                "INSERT OR REPLACE INTO day_closures (product_id, date, reason_zh, reason_en, "
-                "closed_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO day_closures (product_id, date, reason_zh, reason_en, closed_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (product_id, date) DO UPDATE SET "
+                "reason_zh = excluded.reason_zh, reason_en = excluded.reason_en, "
+                "closed_at = excluded.closed_at",
                 (product_id, day.isoformat(), body.reason_zh, body.reason_en, now.isoformat()),
             )
         slot_ids = [

@@ -16,7 +16,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from backend_stub.store import Store
+from backend_stub.stores import Store
 
 KIOSK = "kiosk"
 OPS = "ops"
@@ -112,9 +112,9 @@ def demo_secrets_in(store: Store, configured: list[str]) -> list[str]:
             (token_hash(token),),
         )
         if row is not None:
-            found.append(f"{what} is in the database {store.path}")
+            found.append(f"{what} is in the database {store.url}")
     if store.meta("seeded") == "demo":
-        found.append(f"the database {store.path} holds the demo (its users and their PINs)")
+        found.append(f"the database {store.url} holds the demo (its users and their PINs)")
     return found
 
 
@@ -122,7 +122,8 @@ def migrate_clear_tokens(store: Store, now: datetime) -> int:
     """A database from before hashed tokens: its `kiosk_tokens` (tokens in clear) become
     hashed kiosk credentials and the table is dropped; how many moved."""
     if (
-        store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kiosk_tokens'")
+        store.dialect != "sqlite"  # (PostgreSQL came after hashed tokens)
+        or store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kiosk_tokens'")
         is None
     ):
         return 0

@@ -215,7 +215,9 @@ def set_gate(bk: Backend, gate_id: str, component: str, name_zh: str, name_en: s
         raise RuleError("unknown_component", component)
     with bk.store.transaction():
         bk.store.run(
-            "INSERT OR REPLACE INTO gates (id, component, name_zh, name_en) VALUES (?, ?, ?, ?)",
+            "INSERT INTO gates (id, component, name_zh, name_en) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET component = excluded.component, "
+            "name_zh = excluded.name_zh, name_en = excluded.name_en",
             (gate_id, component, name_zh, name_en),
         )
     return next(g for g in list_gates(bk) if g["id"] == gate_id)

@@ -32,8 +32,11 @@ def record_heartbeat(
         raise RuleError("kiosk_mismatch", kiosk_id)
     with bk.store.transaction():
         bk.store.run(
-            "INSERT OR REPLACE INTO kiosks (id, last_seen, devices, paper_level, version, "
-            "catalog_version) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO kiosks (id, last_seen, devices, paper_level, version, "
+            "catalog_version) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "last_seen = excluded.last_seen, devices = excluded.devices, "
+            "paper_level = excluded.paper_level, version = excluded.version, "
+            "catalog_version = excluded.catalog_version",
             (
                 kiosk_id,
                 now.isoformat(),
@@ -92,7 +95,7 @@ def set_prices(bk: Backend, body: PricesRequest, now: datetime) -> dict[str, Any
             if effective.tzinfo is not None:  # 0001-01-01T00:00+14:00 is before year 1 here
                 effective = effective.astimezone().replace(tzinfo=None)
         except (ValueError, OverflowError) as exc:
-            raise RuleError("invalid_request", "effective_at: not an ISO time in range") from exc
+            raise RuleError("invalid_time", "effective_at") from exc
     known = {r["id"] for r in bk.store.all("SELECT id FROM ticket_types")}
     for change in body.prices:
         if change.ticket_type_id not in known:

@@ -4,7 +4,6 @@ parent ticket (services.binding), hold the inventory."""
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,11 +23,15 @@ from backend_stub.services.members import change_points
 from backend_stub.services.order_state import next_order_no, order_view, release_hold
 from backend_stub.services.personal_data import buyer_columns, guide_columns
 from backend_stub.services.possession import own_order
+from backend_stub.stores import IntegrityError
 from kiosk.domain.catalog import check_children_accompanied
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import is_valid_phone
 from kiosk.domain.pricing import Coupon, QuoteLine, allocate, quote
 from kiosk.domain.refund_rules import collected_by_for
+
+# the unique indexes a concurrent retry trips (SQLite names the columns, PostgreSQL the index)
+CONCURRENT_RETRY = ("orders.idem_key", "orders.channel_order_id", "orders_idem", "orders_channel")
 
 
 @dataclass
@@ -242,10 +245,10 @@ def place_order(
                 change_points(bk, member["id"], -q.points_used, "redeem", order_id, now)
             if q.total_fen == 0 or paid_by_channel:
                 mark_order_paid(bk, order_id, now)
-    except sqlite3.IntegrityError as exc:
+    except IntegrityError as exc:
         if "tickets" in str(exc) or "holder_doc_hash" in str(exc):
             raise RuleError("duplicate_real_name") from exc
-        if "orders.idem_key" in str(exc) or "orders.channel_order_id" in str(exc):
+        if any(name in str(exc) for name in CONCURRENT_RETRY):
             raise RuleError("idempotency_conflict") from exc  # a concurrent retry won the race
         raise
     return order_view(bk, order_id, now), False

@@ -27,7 +27,7 @@ from typing import Any
 from backend_stub.clock import local_now
 from backend_stub.context import Backend
 from backend_stub.personal_keys import PersonalDataKeys
-from backend_stub.store import Store
+from backend_stub.stores import Store
 from kiosk.domain.ids import mask_id, mask_name, mask_phone, normalize_doc_number
 
 DOC, PHONE, GROUP_HEAD = "doc", "phone", "group_head"  # what a sealed value is (its AAD)
@@ -207,7 +207,7 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
         for t in store.all(
             "SELECT id, holder_doc_number, holder_name, holder_phone FROM tickets "
             "WHERE holder_doc_number != '' OR holder_phone != '' "
-            "OR (holder_name != '' AND instr(holder_name, '*') = 0)"
+            "OR (holder_name != '' AND holder_name NOT LIKE '%*%')"
         ):
             number = normalize_doc_number(t["holder_doc_number"] or "")
             phone = normalize_phone(t["holder_phone"] or "")
@@ -232,7 +232,7 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
         for o in store.all(
             "SELECT id, buyer_phone, buyer_name, guide_doc_number FROM orders "
             "WHERE buyer_phone != '' OR guide_doc_number != '' "
-            "OR (buyer_name != '' AND instr(buyer_name, '*') = 0)"
+            "OR (buyer_name != '' AND buyer_name NOT LIKE '%*%')"
         ):
             cols = {"buyer_phone": "", "guide_doc_number": ""}
             phone = normalize_phone(o["buyer_phone"] or "")
@@ -254,7 +254,7 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
             changed += 1
         for m in store.all(
             "SELECT id, name, phone FROM members WHERE phone_sealed = '' AND phone != '' "
-            "OR (name != '' AND instr(name, '*') = 0)"
+            "OR (name != '' AND name NOT LIKE '%*%')"
         ):
             cols = {"name": mask_name(m["name"] or "")}
             if m["phone"] and "*" not in m["phone"]:

@@ -45,7 +45,8 @@ def claim_print(bk: Backend, order_id: str, kiosk_id: str, via: str, now: dateti
     """Record that this kiosk, shown proof, prints this order (idempotent)."""
     with bk.store.transaction():
         bk.store.run(
-            "INSERT OR IGNORE INTO print_claims (order_id, kiosk_id, via, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO print_claims (order_id, kiosk_id, via, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (order_id, kiosk_id, via, now.isoformat()),
         )
 

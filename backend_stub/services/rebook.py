@@ -19,7 +19,6 @@ at once; found only when the difference is paid (a race), nothing moves and it i
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +38,7 @@ from backend_stub.services.order_state import (
 )
 from backend_stub.services.personal_data import copied_buyer
 from backend_stub.services.revocations import REBOOKED, revoke
+from backend_stub.stores import IntegrityError
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import (
     RebookPolicy,
@@ -142,7 +142,7 @@ def _move_ticket(
                 t["id"],
             ),
         )
-    except sqlite3.IntegrityError as exc:  # the real-name index: checked before, kept as a net
+    except IntegrityError as exc:  # the real-name index: checked before, kept as a net
         raise RuleError("duplicate_real_name", t["id"]) from exc
 
 

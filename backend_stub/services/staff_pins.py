@@ -123,8 +123,8 @@ def _count_attempt(
         for scope in scopes:
             failures = bk.store.one(
                 "INSERT INTO pin_failures (scope, failures, last_at) VALUES (?, 1, ?) "
-                "ON CONFLICT(scope) DO UPDATE SET failures = failures + 1, "
-                "last_at = excluded.last_at RETURNING failures",
+                "ON CONFLICT(scope) DO UPDATE SET failures = pin_failures.failures + 1, "
+                "last_at = excluded.last_at RETURNING pin_failures.failures AS failures",
                 (scope, now.isoformat()),
             )["failures"]
             threshold = _threshold(bk, scope)

@@ -25,6 +25,11 @@ ERRORS: dict[str, ErrorInfo] = {
         "The name or text contains characters that are not allowed (control or text-direction"
         " characters)",
     ),
+    "invalid_time": ErrorInfo(
+        422,
+        "时间格式不对或超出范围（请用 ISO 8601，如 2026-12-01T08:00:00+08:00）",
+        "The time is not an ISO 8601 time in range (e.g. 2026-12-01T08:00:00+08:00)",
+    ),
     "malformed_json": ErrorInfo(400, "请求不是有效的 JSON", "The request body is not valid JSON"),
     "body_too_large": ErrorInfo(413, "请求内容过大", "The request body is too large"),
     "not_found": ErrorInfo(404, "找不到该资源", "Not found"),

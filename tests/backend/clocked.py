@@ -20,11 +20,12 @@ def offset_to(hour: int, minute: int = 0) -> float:
 
 
 def backend_at(
-    folder: Path, hour: int, minute: int = 0, extra_args: Sequence[str] = ()
+    db: str | Path, hour: int, minute: int = 0, extra_args: Sequence[str] = ()
 ) -> BackendProcess:
-    """A demo-seeded backend (not started) whose clock reads today at hour:minute."""
+    """A demo-seeded backend (not started) on `db` (a SQLite path or a database URL, see
+    tests/fixtures/backend.py backend_db) whose clock reads today at hour:minute."""
     args = ["--clock-offset-seconds", f"{offset_to(hour, minute):.3f}", *ROOMY_LIMITS, *extra_args]
-    return BackendProcess(folder / "backend.db", seed="demo", extra_args=args)
+    return BackendProcess(db, seed="demo", extra_args=args)
 
 
 def today() -> date:

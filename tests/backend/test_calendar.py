@@ -4,6 +4,7 @@ kiosks took in full at once and lists the channels' orders to settle."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from backend_stub.process import BackendProcess
 from backend_stub.seed import seed_demo
 from backend_stub.services.calendar import top_up
 from backend_stub.settings import Settings
-from backend_stub.store import Store
+from backend_stub.stores import open_store
 from tests.backend.helpers import line, order, paid_order, slot
 
 TODAY = date.today()
@@ -75,8 +76,10 @@ def test_templates_are_checked_and_a_new_one_does_not_touch_open_days(backend: B
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "template_not_found"
 
 
-def test_a_template_change_applies_to_new_days_only(tmp_path: Path):
-    db = tmp_path / "backend.db"
+def test_a_template_change_applies_to_new_days_only(
+    tmp_path: Path, backend_db: Callable[[Path], str | Path]
+):
+    db = backend_db(tmp_path / "backend.db")
     day60, day61 = TODAY + timedelta(days=60), TODAY + timedelta(days=61)
     far = TODAY + timedelta(days=64)
     with BackendProcess(db, seed="demo") as b:
@@ -186,7 +189,7 @@ def test_closing_a_day_refunds_kiosk_orders_in_full_and_lists_channel_ones(
 @pytest.fixture
 def local_backend(tmp_path: Path) -> Backend:
     """The backend's services in this process, on a demo database seeded for TODAY."""
-    bk = Backend(Store(str(tmp_path / "b.db")), Settings())
+    bk = Backend(open_store(str(tmp_path / "b.db")), Settings())
     seed_demo(bk, TODAY)
     return bk
 

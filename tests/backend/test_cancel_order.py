@@ -4,7 +4,7 @@ the unpaid-order cap come back at once, not when the hold would have expired."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -18,11 +18,13 @@ SECOND = "kiosk-02-token-of-the-cancel-test"
 
 
 @pytest.fixture(scope="module")
-def default_limits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def default_limits(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     """The backend as a park runs it: default limits (5 unpaid orders per kiosk), two kiosks."""
     folder: Path = tmp_path_factory.mktemp("cancel")
     extra = ["--kiosk-token", f"{SECOND}=kiosk-02"]
-    with BackendProcess(folder / "backend.db", extra_args=extra) as proc:
+    with BackendProcess(backend_db(folder / "backend.db"), extra_args=extra) as proc:
         yield proc
 
 

@@ -4,7 +4,9 @@ an adult without a document allowed by a supervisor (audited; the ticket says so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -157,9 +159,11 @@ def test_an_adult_without_a_document_needs_a_supervisor(
     assert reused.status_code == 403 and reused.json()["error"]["code"] == "staff_grant_invalid"
 
 
-def test_a_grant_is_good_only_on_the_kiosk_it_was_given_to(tmp_path):
+def test_a_grant_is_good_only_on_the_kiosk_it_was_given_to(
+    tmp_path: Path, backend_db: Callable[[Path], str | Path]
+):
     extra = ["--kiosk-token", "second-token=kiosk-02"]
-    with BackendProcess(tmp_path / "b.db", seed="demo", extra_args=extra) as b:
+    with BackendProcess(backend_db(tmp_path / "b.db"), seed="demo", extra_args=extra) as b:
         first = httpx.Client(base_url=b.url, headers=b.kiosk_headers())
         second = httpx.Client(base_url=b.url, headers={"Authorization": "Bearer second-token"})
         token = first.post(

@@ -17,7 +17,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -33,10 +33,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def two_kiosks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def two_kiosks(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     folder = tmp_path_factory.mktemp("two-kiosks")
     extra = ["--kiosk-token", f"{SECOND}=kiosk-02"]
-    with BackendProcess(folder / "backend.db", extra_args=extra) as proc:
+    with BackendProcess(backend_db(folder / "backend.db"), extra_args=extra) as proc:
         yield proc
 
 
@@ -129,6 +131,7 @@ def test_finding_2_a_kiosk_speaks_only_for_itself(
     assert ops_as_kiosk.status_code == 401
 
 
+@pytest.mark.store("sqlite")  # reads the SQLite file
 def test_finding_2_tokens_are_hashed_and_the_key_is_in_a_private_file(
     one: httpx.Client, two_kiosks: BackendProcess
 ):

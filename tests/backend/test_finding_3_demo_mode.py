@@ -21,7 +21,7 @@ from backend_stub.context import Backend
 from backend_stub.process import BackendProcess
 from backend_stub.seed import seed_demo
 from backend_stub.settings import Settings
-from backend_stub.store import Store
+from backend_stub.stores import open_store
 from tests.backend.helpers import later_day, line, order, slot
 
 KIOSK_TOKEN = "prod-kiosk-" + secrets.token_urlsafe(16)
@@ -35,7 +35,7 @@ DEMO_HEADERS = (
 def _area_without_demo_secrets(db: Path) -> None:
     """A database with the area's catalog and calendar but none of the demo's tokens or users:
     what a production database looks like (its products entered by the operator)."""
-    bk = Backend(Store(str(db)), Settings())
+    bk = Backend(open_store(str(db)), Settings())
     seed_demo(bk)
     with bk.store.transaction():
         bk.store.run("DELETE FROM credentials")

@@ -6,7 +6,7 @@ default limits (backend_stub/settings.py LimitSettings)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +22,12 @@ SECOND_KIOSK = "second-kiosk-token"
 
 
 @pytest.fixture
-def strict_backend(tmp_path: Path) -> Iterator[BackendProcess]:
+def strict_backend(
+    tmp_path: Path, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     """A demo backend with the default limits, and a second kiosk (kiosk-02)."""
     extra = ["--kiosk-token", f"{SECOND_KIOSK}=kiosk-02"]
-    with BackendProcess(tmp_path / "backend.db", seed="demo", extra_args=extra) as proc:
+    with BackendProcess(backend_db(tmp_path / "backend.db"), seed="demo", extra_args=extra) as proc:
         yield proc
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -36,10 +37,12 @@ FRIDAY, SATURDAY = friday_and_saturday()
 
 
 @pytest.fixture(scope="module")
-def backend6(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def backend6(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     folder = tmp_path_factory.mktemp("finding6")
     extra = [*ROOMY_LIMITS, "--test-crash-route"]
-    with BackendProcess(folder / "backend.db", seed="demo", extra_args=extra) as proc:
+    with BackendProcess(backend_db(folder / "backend.db"), seed="demo", extra_args=extra) as proc:
         yield proc
 
 
@@ -109,7 +112,7 @@ def test_finding_6_a_price_change_before_year_one_is_a_422(backend6: BackendProc
         },
     )
     assert r.status_code == 422, r.text
-    assert r.json()["error"]["code"] == "invalid_request"
+    assert r.json()["error"]["code"] == "invalid_time"
 
 
 def _exchange(sock: socket.socket, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -4,8 +4,9 @@ list. The backend's clock reads today 10:40 (a window test: 12:15), whatever the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,8 +20,10 @@ WANG_ID = "510107195208156622"  # mini-program MP66000003: bundle today 09:00
 
 
 @pytest.fixture(scope="module")
-def gate_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    with backend_at(tmp_path_factory.mktemp("gate"), 10, 40) as proc:
+def gate_backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
+    with backend_at(backend_db(tmp_path_factory.mktemp("gate") / "backend.db"), 10, 40) as proc:
         yield proc
 
 
@@ -201,8 +204,10 @@ def test_gates_unknown_and_requests_without_a_ticket_are_refused(
 
 
 @pytest.fixture(scope="module")
-def noon_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    with backend_at(tmp_path_factory.mktemp("noon"), 12, 15) as proc:
+def noon_backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
+    with backend_at(backend_db(tmp_path_factory.mktemp("noon") / "backend.db"), 12, 15) as proc:
         yield proc
 
 
@@ -230,10 +235,12 @@ def test_the_entry_window_of_the_slot_holds_at_a_named_gate(noon_backend: Backen
         assert verify(c, code=ctrip["code"]).json()["admitted"]
 
 
-def test_the_entry_window_is_a_backend_setting(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("wide")
+def test_the_entry_window_is_a_backend_setting(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+):
+    db = backend_db(tmp_path_factory.mktemp("wide") / "backend.db")
     with (
-        backend_at(folder, 12, 15, ["--entry-late-minutes", "180"]) as b,
+        backend_at(db, 12, 15, ["--entry-late-minutes", "180"]) as b,
         httpx.Client(base_url=b.url, headers=b.kiosk_headers()) as c,
     ):
         ctrip = pickup_codes(c, id_number=ZHANG_ID)[0]

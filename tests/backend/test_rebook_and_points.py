@@ -4,7 +4,7 @@ refund, over real HTTP against the backend process."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -46,8 +46,10 @@ def fee_window_slot() -> str:
 
 
 @pytest.fixture(scope="module")
-def fee_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    db = tmp_path_factory.mktemp("fee") / "backend.db"
+def fee_backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
+    db = backend_db(tmp_path_factory.mktemp("fee") / "backend.db")
     with BackendProcess(db, extra_args=["--rebook-fee-fen", str(FEE)]) as proc:
         yield proc
 
@@ -138,9 +140,11 @@ def test_rebook_fee_is_charged_inside_the_cut_off_window(client: httpx.Client):
     assert client.get(f"/api/v1/orders/{o['id']}").json()["tickets"][0]["slot_id"] == target
 
 
-def test_unpaid_difference_expires_and_nothing_moves(tmp_path: Path):
+def test_unpaid_difference_expires_and_nothing_moves(
+    tmp_path: Path, backend_db: Callable[[Path], str | Path]
+):
     with (
-        BackendProcess(tmp_path / "b.db", hold_seconds=1) as b,
+        BackendProcess(backend_db(tmp_path / "b.db"), hold_seconds=1) as b,
         httpx.Client(base_url=b.url, headers=b.kiosk_headers()) as c,
     ):
         cheap, dear = slot("ADM", DAY, 16), slot("ADM", DAY, 11)

@@ -22,9 +22,10 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -292,11 +293,13 @@ class Orders(RuleBasedStateMachine):
 
 
 @pytest.fixture(scope="module")
-def stateful_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def stateful_backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     folder = tmp_path_factory.mktemp("stateful")
     # holds last an hour: none of an earlier example expires under a later one on its day
     with BackendProcess(
-        folder / "backend.db", seed="demo", hold_seconds=3600, extra_args=ROOMY_LIMITS
+        backend_db(folder / "backend.db"), seed="demo", hold_seconds=3600, extra_args=ROOMY_LIMITS
     ) as proc:
         yield proc
 

@@ -1,10 +1,12 @@
 """Fixtures of the journeys' tests: one backend process per module, fresh emulators and a fresh
-kiosk journal per test, and a runner for the scripted journeys."""
+kiosk journal per test, and a runner for the scripted journeys. The backend's store is
+`KIOSK_TEST_DB`'s (default SQLite; `make test-postgres` sets `postgres`), see
+tests/fixtures/backend.py."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,14 @@ from kiosk.startup import open_kiosk
 
 
 @pytest.fixture(scope="module")
-def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
     # a staff id locked by one test's wrong PINs (services.staff_pins) is free for the next
     # test after a second, not the default minute
     extra = ["--pin-lockout-seconds", "1"]
-    with BackendProcess(tmp_path_factory.mktemp("backend") / "backend.db", extra_args=extra) as bk:
+    db = backend_db(tmp_path_factory.mktemp("backend") / "backend.db")
+    with BackendProcess(db, extra_args=extra) as bk:
         yield bk
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,6 +27,7 @@ from kiosk.flows.base import FlowState, Outcome
 from kiosk.flows.home import JourneyLoop
 from kiosk.flows.purchase import PurchaseFlow
 from kiosk.startup import Kiosk, open_kiosk
+from tests.fixtures.backend import query
 from tests.fixtures.common import free_port
 from tests.flows.conftest import api
 
@@ -57,8 +57,7 @@ def config(kiosk_config: KioskConfig, proxy: FaultyProxy) -> KioskConfig:
 
 # --- what the backend and the printer saw ------------------------------------------------------
 def db(backend: BackendProcess, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{backend.db_path}?mode=ro", uri=True, timeout=10) as conn:
-        return conn.execute(sql, args).fetchall()
+    return query(backend, sql, *args)  # SQLite or PostgreSQL
 
 
 def order_count(backend: BackendProcess) -> int:

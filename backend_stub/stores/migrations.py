@@ -1,20 +1,24 @@
-"""The one module that talks to the database: SQLite through sqlite-utils, WAL mode.
+"""The schema as an ordered list of migrations, one mechanism for both stores.
 
-Services call `Store.transaction()`, `one()`, `all()`, `run()` and `insert()`; nothing else
-knows it is SQLite, so a server database can replace this module when a fleet outgrows it.
+Each `Migration` is SQL written once in SQLite's words (or a Python step); `for_postgres`
+turns it into PostgreSQL's (types, AUTOINCREMENT, UNLOGGED, a `rowid`); `migrate(store)` runs
+those not yet in `schema_migrations`, in order, each in one transaction with the version row.
+
+Migrations 1-3 are the schema of before versioned migrations (SCHEMA, ADDED_COLUMNS,
+INDEXES_ON_ADDED) and are idempotent (IF NOT EXISTS, a column added only when missing): a
+database made by the code of before (tables created, columns added by ALTER at start) upgrades
+to the same schema a new database gets. Add a migration at the end; never edit a shipped one.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-Row = dict[str, Any]
+if TYPE_CHECKING:
+    from backend_stub.stores.base import Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -204,119 +208,118 @@ CREATE INDEX IF NOT EXISTS tickets_parent ON tickets(parent_ticket_id)
 """
 
 
-# NORMAL (default) with durable money commits, or FULL / OFF for every commit: the benchmark
-# compares them through this variable
-SYNC_MODE = os.environ.get("KIOSK_BACKEND_SYNC", "NORMAL").upper()
-if SYNC_MODE not in ("OFF", "NORMAL", "FULL"):
-    SYNC_MODE = "NORMAL"
+# the token buckets of several worker processes (rate_limiter.DatabaseRateLimiter); UNLOGGED
+# on PostgreSQL: not worth a WAL write, empty again after a crash (a burst, no more)
+RATE_BUCKETS = """
+CREATE UNLOGGED TABLE IF NOT EXISTS rate_buckets (
+  bucket TEXT NOT NULL, key TEXT NOT NULL, tokens REAL NOT NULL, stamp REAL NOT NULL,
+  PRIMARY KEY (bucket, key));
+"""
+
+# tables whose rows services read in insertion order (ORDER BY rowid): PostgreSQL has no
+# rowid, so these get one (an identity column the stores leave out of the rows they return)
+ROWID_TABLES = ("tickets", "rebook_items")
 
 
-class Store:
-    """One SQLite connection; callers keep each transaction short."""
+def _add_columns(store: Store) -> None:
+    for table, column, decl in ADDED_COLUMNS:
+        if store.dialect == "postgresql":
+            store.run(
+                f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {for_postgres(decl)}'
+            )
+            continue
+        have = {r["name"] for r in store.all(f'PRAGMA table_info("{table}")')}
+        if column not in have:
+            store.run(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {decl}')
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
-        conn.row_factory = sqlite3.Row
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        self.db.enable_wal()
-        # NORMAL: a commit does not fsync; `transaction(durable=True)` (money) does
-        conn.execute(f"PRAGMA synchronous={SYNC_MODE}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        # personal data cleared (expired holds, retention, purge) is overwritten, not left
-        # in free space
-        conn.execute("PRAGMA secure_delete=ON")
-        conn.executescript(SCHEMA)
-        self._add_columns()
-        conn.executescript(INDEXES_ON_ADDED)
-        self._depth = 0
 
-    def _add_columns(self) -> None:
-        for table, column, decl in ADDED_COLUMNS:
-            have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{table}")')}
-            if column not in have:
-                self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {decl}')
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str = ""
+    step: Callable[[Store], None] | None = None
 
-    @contextmanager
-    def transaction(self, durable: bool = False) -> Iterator[Store]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Nested calls join.
 
-        `durable`: the commit is fsynced before this returns (synchronous=FULL for this
-        transaction): for money (a payment, a refund, a paid rebook, an order that arrives
-        paid). Other commits (holds, printed marks) are synced by the next durable commit or
-        checkpoint; a power cut may lose the last of them, never corrupt the file."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self
-            finally:
-                self._depth -= 1
-            return
-        sync = durable and SYNC_MODE != "FULL"
-        if sync:
-            self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield self
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-        finally:
-            self._depth = 0
-            if sync:
-                self.conn.execute(f"PRAGMA synchronous={SYNC_MODE}")
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "base schema", sql=SCHEMA),
+    Migration(2, "columns added after the first release", step=_add_columns),
+    Migration(3, "indexes on the added columns", sql=INDEXES_ON_ADDED),
+    Migration(4, "shared rate-limit buckets", sql=RATE_BUCKETS),
+)
 
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        row = self.conn.execute(sql, params).fetchone()
-        return dict(row) if row is not None else None
+_TYPES = (
+    (
+        re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b"),
+        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    ),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+)
+_CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \(")
 
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute a statement; the number of rows it changed."""
-        return self.conn.execute(sql, params).rowcount
+def for_postgres(sql: str) -> str:
+    """SQLite DDL in PostgreSQL's words: BIGINT for INTEGER (a SQLite integer is 64-bit),
+    identity columns for AUTOINCREMENT, DOUBLE PRECISION for REAL, a `rowid` on ROWID_TABLES."""
+    for pattern, replacement in _TYPES:
+        sql = pattern.sub(replacement, sql)
 
-    def insert(self, table: str, row: Row) -> None:
-        keys = list(row)
-        cols = ", ".join(f'"{k}"' for k in keys)
-        marks = ", ".join("?" for _ in keys)
-        self.conn.execute(
-            f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [row[k] for k in keys]
-        )
+    def add_rowid(match: re.Match[str]) -> str:
+        if match.group(1) in ROWID_TABLES:
+            return match.group(0) + "\n  rowid BIGINT GENERATED BY DEFAULT AS IDENTITY,"
+        return match.group(0)
 
-    def insert_many(self, table: str, rows: list[Row]) -> None:
-        """Bulk insert through sqlite-utils (used by the seed)."""
-        if rows:
-            self.db[table].insert_all(rows)
+    return _CREATE.sub(add_rowid, sql)
 
-    def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
-        return row["value"] if row else default
 
-    def next_number(self, key: str) -> int:
-        """Inside a transaction: the counter `key` in meta, plus one (one statement)."""
-        row = self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
-            "SET value = CAST(value AS INTEGER) + 1 RETURNING value",
-            (key,),
-        ).fetchone()
-        return int(row[0])
+def for_sqlite(sql: str) -> str:
+    return sql.replace("CREATE UNLOGGED TABLE", "CREATE TABLE")
 
-    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.conn.executemany(sql, rows)
 
-    def set_meta(self, key: str, value: str) -> None:
-        self.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+def statements(sql: str) -> list[str]:
+    """A script split into statements (no `;` inside the migrations' literals)."""
+    return [s.strip() for s in sql.split(";") if s.strip()]
 
-    def checkpoint(self) -> None:
-        """Copy the WAL into the database file and empty it (after personal data is purged,
-        so no old copy of a page stays in the WAL)."""
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def close(self) -> None:
-        self.conn.close()
+VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
+
+def applied(store: Store) -> set[int]:
+    return {r["version"] for r in store.all("SELECT version FROM schema_migrations")}
+
+
+def migrate(store: Store, now_text: str) -> list[int]:
+    """Run the migrations not yet applied, in order (under the store's write lock, so several
+    processes starting at once apply each once); the versions applied now."""
+    with store.transaction():  # (two processes creating it at once: one after the other)
+        store.run(VERSION_TABLE if store.dialect == "sqlite" else for_postgres(VERSION_TABLE))
+    done: list[int] = []
+    for migration in MIGRATIONS:
+        with store.transaction(durable=True):
+            if migration.version in applied(store):
+                continue
+            if migration.sql:
+                sql = migration.sql
+                sql = for_postgres(sql) if store.dialect == "postgresql" else for_sqlite(sql)
+                for statement in statements(sql):
+                    store.run(statement)
+            if migration.step is not None:
+                migration.step(store)
+            store.run(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, now_text),
+            )
+            done.append(migration.version)
+    return done
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version
+
+
+def describe(store: Store) -> list[dict[str, Any]]:
+    return store.all("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
