@@ -1,6 +1,6 @@
 """Scanner benchmark: the kiosk's decoding pipeline over a folder of frames, as JSON.
 
-    python -m bench.scan --make-corpus DIR [--seed N] [--count N]
+    python -m bench.scan --make-corpus DIR [--seed N] [--count N] [--motion-share F]
     python -m bench.scan --images DIR --json [--compare] [--misses]
 
 DIR holds manifest.json: file name -> the text the frame holds, or null for no code.
@@ -31,19 +31,28 @@ from peripherals.camera.decode import FrameDecoder, read_zbar, read_zxing
 
 cv2.setNumThreads(1)
 
+BUDGET_MS = 40.0  # the live loop's frame-time budget (peripherals.camera.driver)
+
 # A decoder under test: BGR frame -> the texts it read
 Decoder = Callable[[np.ndarray], list[str]]
 
 
-def pipeline_decoder(steps: Counter[str] | None = None) -> Decoder:
+def pipeline_decoder(
+    steps: Counter[str] | None = None, budget_ms: float | None = BUDGET_MS
+) -> Decoder:
     """The kiosk's own pipeline, fresh for every frame (frames of a corpus are unrelated), with
-    the kiosk's own rule for which Code 128 reads to trust (kiosk.devices.known_code)."""
+    the kiosk's own rule for which Code 128 reads to trust (kiosk.devices.known_code) and the
+    live loop's frame-time budget (a single frame gets no later frames to go on in)."""
+
+    # one decoder for its running means of step costs (what the budget goes by); it keeps no
+    # memory of the frame before: no region (remember_region=False), no spreading
+    decoder = FrameDecoder(remember_region=False, accept_code128=known_code, budget_ms=budget_ms)
 
     def decode(frame: np.ndarray) -> list[str]:
-        decoder = FrameDecoder(remember_region=False, accept_code128=known_code)
         found = decoder.decode(frame)
         if steps is not None:
             steps[decoder.last_step or "none"] += 1
+            steps["(over budget)"] += int(decoder.over_budget)
         return [d.text for d in found]
 
     return decode
@@ -80,11 +89,13 @@ def measure(decoder: Decoder, frames: list[tuple[str, np.ndarray, str | None]]) 
     """Decode rate, wrong reads, false positives and time per frame (decoding only)."""
     decoded = wrong = false_positives = 0
     times: list[float] = []
+    cpu: list[float] = []
     misses: list[str] = []
     for name, image, expected in frames:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         texts = decoder(image)
         times.append((time.perf_counter() - start) * 1000.0)
+        cpu.append((time.thread_time() - start_cpu) * 1000.0)
         if expected is None:
             false_positives += len(texts)
             continue
@@ -103,14 +114,22 @@ def measure(decoder: Decoder, frames: list[tuple[str, np.ndarray, str | None]]) 
         "false_positives": false_positives,
         "median_ms": round(float(np.median(times)), 2),
         "p95_ms": round(float(np.percentile(times, 95)), 2),
+        "max_ms": round(float(np.max(times)), 2),
+        "cpu_median_ms": round(float(np.median(cpu)), 2),
+        "cpu_p95_ms": round(float(np.percentile(cpu, 95)), 2),
+        "cpu_max_ms": round(float(np.max(cpu)), 2),
         "misses": misses,
     }
 
 
-def run(folder: Path, compare: bool, show_misses: bool) -> dict[str, Any]:
+def run(
+    folder: Path, compare: bool, show_misses: bool, budget_ms: float | None = BUDGET_MS
+) -> dict[str, Any]:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     frames = load_corpus(folder)
     steps: Counter[str] = Counter()
-    result = measure(pipeline_decoder(steps), frames)
+    result = measure(pipeline_decoder(steps, budget_ms), frames)
+    result["budget_ms"] = budget_ms
     result["step_hits"] = dict(steps)
     if compare:
         result["compare"] = {
@@ -127,6 +146,8 @@ def run(folder: Path, compare: bool, show_misses: bool) -> dict[str, Any]:
         "cores_used": 1,
         "python": platform.python_version(),
         "opencv": cv2.__version__,
+        "loadavg_before": load_before,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
     return result
 
@@ -140,11 +161,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--make-corpus", type=Path, metavar="DIR", help="write a corpus to DIR")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument(
+        "--budget-ms", type=float, default=BUDGET_MS, help="frame-time budget (0: none)"
+    )
+    parser.add_argument(
+        "--motion-share", type=float, default=0.0, help="share of code frames with hand motion"
+    )
     args = parser.parse_args(argv)
     if args.make_corpus:
         from bench.corpus import make_corpus
 
-        manifest = make_corpus(args.make_corpus, seed=args.seed, count=args.count)
+        manifest = make_corpus(
+            args.make_corpus, seed=args.seed, count=args.count, motion_share=args.motion_share
+        )
         blank = sum(1 for text in manifest.values() if text is None)
         print(
             json.dumps({"folder": str(args.make_corpus), "frames": len(manifest), "no_code": blank})
@@ -153,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     if not args.images:
         parser.error("give --images DIR or --make-corpus DIR")
-    result = run(args.images, args.compare, args.misses)
+    budget = args.budget_ms if args.budget_ms > 0 else None
+    result = run(args.images, args.compare, args.misses, budget)
     if args.json:
         print(json.dumps(result, indent=1))
     else:

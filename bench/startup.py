@@ -201,7 +201,11 @@ def rss_mb(pid: int | str = "self") -> float:
     return read(pid)
 
 
-def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> dict[str, Any]:
+def startup(
+    runs: int, settle: float, out: Path, with_devices: bool = True, camera_via: str = "mjpeg"
+) -> dict[str, Any]:
+    """camera_via "mjpeg": emu:// (MjpegSource, no FFmpeg, the default); "ffmpeg": the same
+    stream as http://.../stream.mjpg through OpenCV's FFMPEG backend (to measure the saving)."""
     from appliance.backend import backend_process
     from appliance.tourist import Emulators
 
@@ -215,7 +219,9 @@ def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> d
         url = stack.enter_context(backend_process(out / "backend.db"))
         devices = {
             "printer": f"tcp://{emulators.printer.host}:{emulators.printer.port}",
-            "camera": f"emu://127.0.0.1:{emulators.camera.port}",
+            "camera": f"emu://127.0.0.1:{emulators.camera.port}"
+            if camera_via == "mjpeg"
+            else f"http://127.0.0.1:{emulators.camera.port}/stream.mjpg",
             "idcard": emulators.idcard.port,
         }
         if not with_devices:
@@ -231,7 +237,7 @@ def startup(runs: int, settle: float, out: Path, with_devices: bool = True) -> d
     return {
         "display": "Xvfb " + SCREEN + "x24 (software GL)",
         "config": "backend (bundled, own process) + "
-        + ("printer, camera, ID card emulators" if with_devices else "no devices"),
+        + (f"printer, camera ({camera_via}), ID card emulators" if with_devices else "no devices"),
         "first_launch_ms": cold["first_frame_ms"],
         "first_frame_ms": {
             "median": round(statistics.median(first), 1),
@@ -305,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="journeys before the baseline")
     parser.add_argument("--no-app", action="store_true", help="skip the app launches")
     parser.add_argument("--no-devices", action="store_true", help="launch with no devices")
+    parser.add_argument(
+        "--camera-via", choices=("mjpeg", "ffmpeg"), default="mjpeg", help="how the camera opens"
+    )
     parser.add_argument("--out", default="", help="working folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
@@ -312,7 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"bench": "startup", "machine": machine()}
     if not args.no_app:
         report["startup"] = startup(
-            max(1, args.runs), args.settle, out / "app", with_devices=not args.no_devices
+            max(1, args.runs),
+            args.settle,
+            out / "app",
+            with_devices=not args.no_devices,
+            camera_via=args.camera_via,
         )
     if args.soak > 0:
         warmup = max(1, min(args.warmup, args.soak))

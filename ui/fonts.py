@@ -3,14 +3,50 @@
 Debian ships Noto Sans CJK as a collection (.ttc) whose first face is the Japanese one; Kivy's
 text providers always open face 0, which draws some Chinese characters in Japanese forms. So
 the Simplified Chinese face is copied out of the collection into a standalone font in the cache.
+
+The font-size ladder: SDL_ttf opens one FreeType face per (font file, pixel size), 2.5 MB each
+for Noto Sans CJK, kept for the life of the process. `install_font_ladder()` snaps every size
+a label renders at to the nearest rung of FONT_LADDER (steps of ~19 %, so a text moves by at
+most ~9 % of its size), so the start screen opens 7 faces instead of 12 (docs/bench-kiosk.md).
+`KIOSK_FONT_LADDER=0` in the environment turns it off.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
 SC_FACE_NAME = b"Noto Sans CJK SC"
+# pixel sizes a label renders at: each ~1.19 × the one before
+FONT_LADDER = (12, 14, 17, 20, 24, 28, 32, 38, 45, 54, 64, 76, 90, 107, 128, 152)
+
+
+def ladder_size(size: float) -> float:
+    """The rung of FONT_LADDER nearest to `size` (by ratio); sizes beyond the ladder unchanged."""
+    if size <= 0 or size < FONT_LADDER[0] / 1.1 or size > FONT_LADDER[-1] * 1.1:
+        return size
+    return float(min(FONT_LADDER, key=lambda rung: abs(rung / size - 1.0) + abs(size / rung - 1)))
+
+
+def install_font_ladder() -> bool:
+    """Make Kivy's core labels render at ladder sizes (see the module); False when turned off
+    by KIOSK_FONT_LADDER=0. Idempotent."""
+    if os.environ.get("KIOSK_FONT_LADDER", "1") == "0":
+        return False
+    from kivy.core.text import LabelBase
+
+    if getattr(LabelBase.refresh, "font_ladder", False):
+        return True
+    plain_refresh = LabelBase.refresh
+
+    def refresh(self: LabelBase) -> None:
+        self.options["font_size"] = ladder_size(float(self.options["font_size"]))
+        plain_refresh(self)
+
+    refresh.font_ladder = True  # type: ignore[attr-defined]
+    LabelBase.refresh = refresh  # type: ignore[method-assign]
+    return True
 
 
 def _face_offsets(data: bytes) -> list[int]:
@@ -82,4 +118,5 @@ def register_default_font(path: str | Path, cache_dir: Path) -> str:
     bold = simplified_chinese_font(bold_source, cache_dir) if bold_source.exists() else regular
     LabelBase.register(DEFAULT_FONT, fn_regular=regular, fn_bold=bold)
     LabelBase.register("KioskFont", fn_regular=regular, fn_bold=bold)
+    install_font_ladder()
     return regular

@@ -5,10 +5,22 @@ Cheapest step first, stopping at the first that reads something valid:
 1. the region of the last hit (a phone held still is where it was a frame ago);
 2. zxing-cpp on the frame downscaled by 2 (large, near codes);
 3. zxing-cpp on the full frame (small modules, ~2-3 px);
-4. pyzbar on the full frame (a second decoder with its own binarizer);
+4. pyzbar on each candidate region (step 5's boxes; a second decoder with its own
+   binarizer; on the full frame it took up to 50 ms);
 5. candidate regions (where the image is busy with fine edges), each cut out, enlarged ×2
    and tried raw, with local contrast equalised (CLAHE, for glare and dim screens) and
-   binarized by an adaptive threshold, by zxing-cpp then pyzbar.
+   binarized by an adaptive threshold, by zxing-cpp then pyzbar (a region is enlarged up to
+   800 px a side, which bounds the time of one try);
+6. on a region smeared by a moving hand (peripherals.camera.deblur: the smear's direction and
+   length estimated), a Wiener deconvolution with a line kernel, a few kernels around the
+   estimate, by zxing-cpp raw and enlarged ×2. When the top region is smeared its first
+   kernel is tried before pyzbar and the other regions.
+
+Steps 1-3 are cheap and run on every frame; the slow ones (4-6) run within a frame-time
+budget (`budget_ms`, 40 ms in the live loop): a slow step is started only when its expected
+cost (a running mean per kind of step) still fits. The live loop picks up the slow steps
+where the last frame stopped (`spread=True`): over successive frames of the same code every
+slow step is tried once, and no frame stalls the loop.
 
 No wrong reads: QR carries Reed-Solomon, so a QR read is trusted; a Code 128 read (a mod-103
 checksum only) is accepted only when the caller's `accept_code128(text)` says it is a code it
@@ -21,6 +33,7 @@ behind this order is in docs/bench-scan.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 import cv2
@@ -28,6 +41,7 @@ import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
 
+from peripherals.camera.deblur import NO_SMEAR_ISOTROPY, Smear, estimate_smear, hypotheses, wiener
 from peripherals.camera.protocol import CODE128, QR, Decoded, Point
 
 __all__ = ["CODE128", "QR", "CodeCheck", "Decoded", "FrameDecoder", "acceptable", "decode_frame"]
@@ -42,6 +56,13 @@ _ZBAR_NAMES = {"QRCODE": QR, "CODE128": CODE128}
 
 _CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
 MAX_CANDIDATES = 3
+MAX_ENLARGED_SIDE = 800  # a region is enlarged ×2 at most up to this (bounds a step's time)
+VARIANTS = ("raw", "equalised", "binary")
+DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
+DEBLUR_KERNELS = 4  # kernels tried per smeared region (hypotheses around the estimate)
+CHEAP_STEPS = ("roi", "half", "full")
+# expected cost of each kind of step, ms on one core (a start; the decoder keeps running means)
+STEP_COST_MS = {"zbar": 3.0, "region": 2.0, "deblur": 6.0}
 
 
 # A decoder reads a greyscale image and returns (text, symbology, polygon) in its coordinates.
@@ -111,11 +132,22 @@ def candidate_regions(gray: np.ndarray, limit: int = MAX_CANDIDATES) -> list[tup
     return boxes
 
 
-def _enhanced(crop: np.ndarray) -> list[np.ndarray]:
-    """The crop as tried by the slow steps: enlarged, then equalised, then binarized."""
-    big = cv2.resize(crop, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+def _enlarged(crop: np.ndarray) -> tuple[np.ndarray, float]:
+    """The crop enlarged ×2, or less so that its longer side stays within MAX_ENLARGED_SIDE."""
+    scale = max(1.0, min(2.0, MAX_ENLARGED_SIDE / max(crop.shape[:2])))
+    if scale == 1.0:
+        return crop, 1.0
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
+
+
+def _variant(big: np.ndarray, kind: str) -> np.ndarray:
+    """The enlarged crop as tried by the slow steps: raw, equalised, or binarized."""
+    if kind == "raw":
+        return big
     equalised = _CLAHE.apply(big)
-    binary = cv2.adaptiveThreshold(
+    if kind == "equalised":
+        return equalised
+    return cv2.adaptiveThreshold(
         cv2.GaussianBlur(equalised, (0, 0), 1.0),
         255,
         cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
@@ -123,7 +155,6 @@ def _enhanced(crop: np.ndarray) -> list[np.ndarray]:
         31,
         5,
     )
-    return [big, equalised, binary]
 
 
 class FrameDecoder:
@@ -134,44 +165,118 @@ class FrameDecoder:
         remember_region: bool = True,
         thorough_every: int = 1,
         accept_code128: CodeCheck | None = None,
+        budget_ms: float | None = None,
+        spread: bool = False,
+        clock: Callable[[], float] = time.thread_time,
     ) -> None:
         self.remember_region = remember_region
         self.accept_code128 = accept_code128  # see the module's docstring
         # the slow steps (pyzbar, regions) on every Nth empty frame only: a live camera at
         # 20 fps looking at an empty scene would otherwise spend a core on them
         self.thorough_every = max(1, thorough_every)
+        # a frame's decode stops starting slow steps once their expected cost would pass this
+        self.budget_ms = budget_ms
+        self.spread = spread  # the next frame goes on with the slow steps where this one stopped
+        self.clock = clock  # CPU time of the decoding thread: what the budget bounds
+        self.cost_ms = dict(STEP_COST_MS)
         self.last_box: tuple[int, ...] | None = None
         self.last_step = ""
+        self.over_budget = False  # the last frame left slow steps untried
         self._empty_frames = 0
+        self._cursor = 0  # the first slow step the next frame tries (spread)
 
     def decode(self, frame: np.ndarray) -> list[Decoded]:
+        start = self.clock()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        thorough = self._empty_frames % self.thorough_every == 0
-        for step, attempt in self._steps(gray):
-            if step in ("zbar", "region") and not thorough:
-                break
+        self.over_budget = False
+        for step, attempt in self._cheap_steps(gray):
             found = attempt()
             if found:
-                self.last_step = step
-                if self.remember_region:
-                    self.last_box = _box_around(found, gray.shape)
-                self._empty_frames = 0
-                return found
+                return self._hit(step, found, gray)
+        if self._empty_frames % self.thorough_every == 0:
+            found_step = self._slow(gray, start)
+            if found_step is not None:
+                return self._hit(found_step[0], found_step[1], gray)
         self._empty_frames += 1
         self.last_step = ""
         self.last_box = None
         return []
 
-    def _steps(self, gray: np.ndarray) -> Iterable[tuple[str, Callable[[], list[Decoded]]]]:
+    def _hit(self, step: str, found: list[Decoded], gray: np.ndarray) -> list[Decoded]:
+        self.last_step = step
+        if self.remember_region:
+            self.last_box = _box_around(found, gray.shape)
+        self._empty_frames = 0
+        self._cursor = 0
+        return found
+
+    def _slow(self, gray: np.ndarray, start: float) -> tuple[str, list[Decoded]] | None:
+        """The slow steps within the budget, from the cursor on when spreading."""
+        steps = self._slow_steps(gray)
+        first = self._cursor % len(steps) if self.spread and steps else 0
+        order = steps[first:] + steps[:first]
+        for index, (step, attempt) in enumerate(order):
+            if self.budget_ms is not None:
+                spent = (self.clock() - start) * 1000.0
+                if spent + self.cost_ms.get(step, 10.0) > self.budget_ms:
+                    self.over_budget = True
+                    self._cursor = (first + index) % len(steps)
+                    return None
+            began = self.clock()
+            found = attempt()
+            took = (self.clock() - began) * 1000.0
+            self.cost_ms[step] = 0.8 * self.cost_ms.get(step, took) + 0.2 * took
+            if found:
+                return step, found
+        self._cursor = 0
+        return None
+
+    def _cheap_steps(self, gray: np.ndarray) -> Iterable[tuple[str, Callable[[], list[Decoded]]]]:
         if self.last_box is not None:
             x0, y0, x1, y1 = self.last_box
             yield "roi", lambda: self._mapped(read_zxing(gray[y0:y1, x0:x1]), 1.0, x0, y0)
         half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         yield "half", lambda: self._mapped(read_zxing(half), 0.5, 0, 0)
         yield "full", lambda: self._mapped(read_zxing(gray), 1.0, 0, 0)
-        yield "zbar", lambda: self._mapped(read_zbar(gray), 1.0, 0, 0)
-        for box in candidate_regions(gray):
-            yield "region", lambda box=box: self._on_region(gray, box)
+
+    def _slow_steps(self, gray: np.ndarray) -> list[tuple[str, Callable[[], list[Decoded]]]]:
+        """The enhanced regions by zxing-cpp, then by pyzbar, and the deconvolved ones, in the
+        order tried: the first kernels go first when the top region is smeared."""
+        boxes = candidate_regions(gray)
+        smears: dict[int, Smear] = {}
+
+        def smear_of(i: int) -> Smear:
+            if i not in smears:
+                x0, y0, x1, y1 = boxes[i]
+                smears[i] = estimate_smear(gray[y0:y1, x0:x1])
+            return smears[i]
+
+        def deblur(i: int, k: int) -> Callable[[], list[Decoded]]:
+            return lambda: self._on_deblurred(gray, boxes[i], smear_of(i), k)
+
+        zbar: list[tuple[str, Callable[[], list[Decoded]]]] = [
+            ("zbar", lambda box=box: self._on_crop(read_zbar, gray, box)) for box in boxes
+        ]
+
+        def region(reader: Reader, kind: str) -> list[tuple[str, Callable[[], list[Decoded]]]]:
+            return [
+                ("region", lambda box=box: self._on_region(reader, gray, box, kind))
+                for box in boxes
+            ]
+
+        # zxing-cpp on every variant of every region first (~1 ms a try), pyzbar after (3-4 ms)
+        quick = [step for kind in VARIANTS for step in region(read_zxing, kind)]
+        slow = zbar + [
+            step for kind in ("raw", "binary", "equalised") for step in region(read_zbar, kind)
+        ]
+        deblurs = [
+            ("deblur", deblur(i, k))
+            for k in range(DEBLUR_KERNELS)
+            for i in range(min(DEBLUR_REGIONS, len(boxes)))
+        ]
+        if boxes and smear_of(0).isotropy < NO_SMEAR_ISOTROPY:
+            return deblurs[:2] + quick + deblurs[2:] + slow
+        return quick + slow + deblurs
 
     def _mapped(
         self, reads: Iterable[RawRead], scale: float, dx: float, dy: float
@@ -187,17 +292,37 @@ class FrameDecoder:
             out.append(Decoded(text, symbology, frame_polygon))
         return out
 
-    def _on_region(self, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
+    def _on_crop(self, reader: Reader, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
+        x0, y0, x1, y1 = box
+        crop = gray[y0:y1, x0:x1]
+        return self._mapped(reader(crop), 1.0, x0, y0) if crop.size else []
+
+    def _on_region(
+        self, reader: Reader, gray: np.ndarray, box: tuple[int, ...], kind: str
+    ) -> list[Decoded]:
+        """One variant of an enlarged region, by one decoder."""
         x0, y0, x1, y1 = box
         crop = gray[y0:y1, x0:x1]
         if crop.size == 0:
             return []
-        for variant in _enhanced(crop):
-            for reader in (read_zxing, read_zbar):
-                found = self._mapped(reader(variant), 2.0, x0, y0)
-                if found:
-                    return found
-        return []
+        big, scale = _enlarged(crop)
+        return self._mapped(reader(_variant(big, kind)), scale, x0, y0)
+
+    def _on_deblurred(
+        self, gray: np.ndarray, box: tuple[int, ...], smear: Smear, kernel: int
+    ) -> list[Decoded]:
+        """The region deconvolved by the `kernel`-th line kernel around its smear estimate."""
+        x0, y0, x1, y1 = box
+        crop = gray[y0:y1, x0:x1]
+        if crop.size == 0 or smear.length < 1.5 or smear.isotropy >= NO_SMEAR_ISOTROPY:
+            return []
+        length, angle = hypotheses(smear)[kernel % DEBLUR_KERNELS]
+        sharp, scale = wiener(crop, length, angle)
+        found = self._mapped(read_zxing(sharp), scale, x0, y0)
+        if not found:
+            big = cv2.resize(sharp, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+            found = self._mapped(read_zxing(big), 2.0 * scale, x0, y0)
+        return found
 
 
 def _box_around(found: list[Decoded], shape: tuple[int, ...]) -> tuple[int, ...]:

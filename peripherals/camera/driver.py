@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 1.0
 STALL_SECONDS = 3.0
+FRAME_BUDGET_MS = 40.0  # no frame's decode stalls the loop for more than ~one frame period
 
 
 class CameraScanner:
@@ -46,14 +47,21 @@ class CameraScanner:
         on_decoded: Callable[[Decoded], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         accept_code128: CodeCheck | None = None,
+        budget_ms: float | None = FRAME_BUDGET_MS,
     ) -> None:
         """accept_code128: which Code 128 reads to trust (peripherals.camera.decode); None
-        trusts QR codes only."""
+        trusts QR codes only. budget_ms: a frame's decode starts no slow step past this (CPU
+        ms of the decode thread); the slow steps go on over the next frames (spread)."""
         self.source_spec = source
         self.repeat_after = repeat_after
         self.on_decoded = on_decoded
         self.clock = clock
-        self._decoder = FrameDecoder(thorough_every=thorough_every, accept_code128=accept_code128)
+        self._decoder = FrameDecoder(
+            thorough_every=thorough_every,
+            accept_code128=accept_code128,
+            budget_ms=budget_ms,
+            spread=True,
+        )
         self._on_code: Callable[[str], None] | None = None
         self._stop = threading.Event()
         self._new_frame = threading.Condition()

@@ -2,7 +2,9 @@
 
 Used by the camera emulator (live frames) and by the scanner benchmark's corpus. A code is
 drawn at a given module size, tilted out of the plane (perspective), rotated in the plane,
-then the camera's faults are applied: blur, a glare spot, low contrast, sensor noise, JPEG.
+then the camera's faults are applied: blur, hand motion (a linear smear in any direction), a
+glare spot, low contrast, sensor noise, JPEG. `hand_path` gives the same code over successive
+frames as a moving hand shows it (the stream mode of the scanner's corpus).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import zxingcpp
+
+from peripherals.camera.deblur import line_kernel
 
 FRAME_W, FRAME_H = 1280, 720
 FOCAL_PX = 1100.0  # a 720p camera with a ~60° horizontal field of view
@@ -31,7 +35,9 @@ class CodeLook:
     angle: float = 0.0  # tilt out of the image plane, degrees (0 = facing the camera)
     tilt_axis: float = 0.0  # direction of the tilt axis in the image plane, degrees
     rotation: float = 0.0  # rotation in the image plane, degrees
-    blur: float = 0.0  # Gaussian blur sigma in pixels (focus or motion)
+    blur: float = 0.0  # Gaussian blur sigma in pixels (focus)
+    motion: float = 0.0  # hand motion: length of the linear smear in pixels (0 = none)
+    motion_angle: float = 0.0  # direction of the smear in the image plane, degrees
     glare: bool = False  # a bright reflection over part of the code
     glare_strength: float = 0.7  # 0..1: how far the glare spot washes towards white
     contrast: float = 1.0  # 1 = full; 0.3 = a dim screen or faded print
@@ -178,7 +184,7 @@ def _glare(img: np.ndarray, look: CodeLook, box: tuple[int, int, int, int]) -> n
 
 
 def apply_faults(img: np.ndarray, look: CodeLook, box: tuple[int, int, int, int]) -> np.ndarray:
-    """Blur, glare, low contrast, noise and JPEG, in the order a camera adds them."""
+    """Blur, motion, glare, low contrast, noise and JPEG, in the order a camera adds them."""
     out = img
     if look.contrast < 1.0:
         x0, y0, x1, y1 = box
@@ -191,6 +197,8 @@ def apply_faults(img: np.ndarray, look: CodeLook, box: tuple[int, int, int, int]
         out = _glare(out, look, box)
     if look.blur > 0:
         out = cv2.GaussianBlur(out, (0, 0), look.blur)
+    if look.motion > 0:
+        out = cv2.filter2D(out, -1, line_kernel(look.motion, look.motion_angle))
     if look.noise > 0:
         rng = np.random.default_rng(look.seed + 11)
         grain = rng.normal(0.0, look.noise, out.shape).astype(np.float32)
