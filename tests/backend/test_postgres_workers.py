@@ -8,6 +8,7 @@ limits are roomy (tests/backend/roomy.py): one demo token speaks for them all.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -151,6 +153,30 @@ async def buy_until(backend: BackendProcess, load: Load, n: int, slots: list[str
         await kiosk.close()
 
 
+def busiest_worker(backend: BackendProcess) -> int:
+    """The worker holding the most established client connections on the backend's port
+    (/proc/net/tcp against each worker's socket inodes): the kernel hands the shared listening
+    socket's connections to workers unevenly, so the first worker may hold none."""
+    port = f"{backend.port:04X}"
+    established: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                if fields[1].endswith(":" + port) and fields[3] == "01":
+                    established.add(fields[9])  # the socket's inode
+
+    def held(pid: int) -> int:
+        count = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd)
+                count += link.startswith("socket:[") and link[8:-1] in established
+        return count
+
+    return max(backend.worker_pids(), key=held)
+
+
 def test_a_worker_killed_mid_load_loses_no_paid_order_and_no_seat(
     workers3: BackendProcess,
 ) -> None:
@@ -158,15 +184,17 @@ def test_a_worker_killed_mid_load_loses_no_paid_order_and_no_seat(
     capacities = {slot("ADM", day, 10): 2000, slot("ADM", day, 11): 2000, slot("ADM", day, 12): 40}
     for slot_id, capacity in capacities.items():
         set_capacity(workers3, slot_id, capacity)
-    victim = workers3.worker_pids()[0]
     load = Load()
+    victim = 0
 
     async def run() -> None:
         end = time.monotonic() + 6
         buyers = [buy_until(workers3, load, n, list(capacities), end) for n in range(32)]
 
         async def kill_one() -> None:
+            nonlocal victim
             await asyncio.sleep(2)
+            victim = busiest_worker(workers3)
             os.kill(victim, signal.SIGKILL)
 
         await asyncio.gather(kill_one(), *buyers)
