@@ -63,6 +63,17 @@ def phone_hash(bk: Backend, phone: str) -> str:
     return bk.personal_keys.digest(PHONE, normalize_phone(phone)) or NOTHING
 
 
+def sealed_columns(
+    keys: PersonalDataKeys, kind: str, value: str, prefix: str, *, masked: bool = True
+) -> dict[str, str]:
+    """A document number (`kind` DOC) or phone (PHONE) as stored under `prefix`: its keyed hash
+    to find it, its ciphertext, and (`masked`) the masked form to show. `value` normalised."""
+    cols = {f"{prefix}_hash": keys.digest(kind, value), f"{prefix}_sealed": keys.seal(kind, value)}
+    if masked:
+        cols[f"{prefix}_masked"] = mask_id(value) if kind == DOC else mask_phone(value)
+    return cols
+
+
 def holder_columns(
     bk: Backend, doc_type: str, number: str, name: str, phone: str
 ) -> dict[str, str]:
@@ -70,33 +81,23 @@ def holder_columns(
     keys = bk.personal_keys
     return {
         "holder_doc_type": doc_type,
-        "holder_doc_hash": keys.digest(DOC, number),
-        "holder_doc_masked": mask_id(number),
-        "holder_doc_sealed": keys.seal(DOC, number),
+        **sealed_columns(keys, DOC, number, "holder_doc"),
         "holder_name": mask_name(name),
-        "holder_phone_hash": keys.digest(PHONE, normalize_phone(phone)),
-        "holder_phone_sealed": keys.seal(PHONE, normalize_phone(phone)),
+        **sealed_columns(keys, PHONE, normalize_phone(phone), "holder_phone", masked=False),
     }
 
 
 def buyer_columns(bk: Backend, phone: str, name: str) -> dict[str, str]:
     """An order's buyer as stored."""
-    phone = normalize_phone(phone)
     return {
-        "buyer_phone_hash": bk.personal_keys.digest(PHONE, phone),
-        "buyer_phone_masked": mask_phone(phone),
-        "buyer_phone_sealed": bk.personal_keys.seal(PHONE, phone),
+        **sealed_columns(bk.personal_keys, PHONE, normalize_phone(phone), "buyer_phone"),
         "buyer_name": mask_name(name),
     }
 
 
 def guide_columns(bk: Backend, number: str) -> dict[str, str]:
     """A group's guide's document as stored on the order (`number` normalised)."""
-    return {
-        "guide_doc_hash": bk.personal_keys.digest(DOC, number),
-        "guide_doc_masked": mask_id(number),
-        "guide_doc_sealed": bk.personal_keys.seal(DOC, number),
-    }
+    return sealed_columns(bk.personal_keys, DOC, number, "guide_doc")
 
 
 def copied_buyer(order: dict[str, Any]) -> dict[str, str]:
@@ -217,16 +218,9 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
                 "holder_phone": "",
             }
             if number:
-                cols |= {
-                    "holder_doc_hash": keys.digest(DOC, number),
-                    "holder_doc_masked": mask_id(number),
-                    "holder_doc_sealed": keys.seal(DOC, number),
-                }
+                cols |= sealed_columns(keys, DOC, number, "holder_doc")
             if phone:
-                cols |= {
-                    "holder_phone_hash": keys.digest(PHONE, phone),
-                    "holder_phone_sealed": keys.seal(PHONE, phone),
-                }
+                cols |= sealed_columns(keys, PHONE, phone, "holder_phone", masked=False)
             _update(store, "tickets", t["id"], cols)
             changed += 1
         for o in store.all(
@@ -237,19 +231,11 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
             cols = {"buyer_phone": "", "guide_doc_number": ""}
             phone = normalize_phone(o["buyer_phone"] or "")
             if phone:
-                cols |= {
-                    "buyer_phone_hash": keys.digest(PHONE, phone),
-                    "buyer_phone_masked": mask_phone(phone),
-                    "buyer_phone_sealed": keys.seal(PHONE, phone),
-                }
+                cols |= sealed_columns(keys, PHONE, phone, "buyer_phone")
             cols["buyer_name"] = mask_name(o["buyer_name"] or "")
             number = normalize_doc_number(o["guide_doc_number"] or "")
             if number:
-                cols |= {
-                    "guide_doc_hash": keys.digest(DOC, number),
-                    "guide_doc_masked": mask_id(number),
-                    "guide_doc_sealed": keys.seal(DOC, number),
-                }
+                cols |= sealed_columns(keys, DOC, number, "guide_doc")
             _update(store, "orders", o["id"], cols)
             changed += 1
         for m in store.all(
@@ -259,11 +245,8 @@ def seal_legacy_rows(store: Store, keys: PersonalDataKeys) -> int:
             cols = {"name": mask_name(m["name"] or "")}
             if m["phone"] and "*" not in m["phone"]:
                 phone = normalize_phone(m["phone"])
-                cols |= {
-                    "phone": mask_phone(phone),
-                    "phone_hash": keys.digest(PHONE, phone),
-                    "phone_sealed": keys.seal(PHONE, phone),
-                }
+                cols |= {"phone": mask_phone(phone)}
+                cols |= sealed_columns(keys, PHONE, phone, "phone", masked=False)
             _update(store, "members", m["id"], cols)
             changed += 1
         for g in store.all(
