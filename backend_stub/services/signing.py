@@ -18,7 +18,7 @@ def last_ticket_day(bk: Backend) -> date | None:
     """The latest day a code signed so far can be for."""
     row = bk.store.one(
         "SELECT MAX(d) AS d FROM (SELECT MAX(date) AS d FROM tickets WHERE code IS NOT NULL "
-        "UNION ALL SELECT MAX(date) FROM slots)"
+        "UNION ALL SELECT MAX(date) FROM slots) AS days"
     )
     return date.fromisoformat(row["d"]) if row and row["d"] else None
 
