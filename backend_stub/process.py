@@ -70,7 +70,8 @@ class BackendProcess:
     worker processes (`.proc` is the master; `.worker_pids()` its workers). `seed="demo"`
     (the default) starts it in demo mode. A production start (`seed="none"`) needs tokens of
     its own: `ops_token=` and `kiosk_token=` (bound to kiosk-01) other than the demo's, which
-    it refuses."""
+    it refuses. `payments=`: a payments config (TOML, docs/payments.md) naming the providers
+    (e.g. the sandboxes' from `backend_stub.payments.sandboxes.start_sandboxes`)."""
 
     def __init__(
         self,
@@ -86,6 +87,7 @@ class BackendProcess:
         startup_timeout: float = 20.0,
         log_path: str | Path | None = None,
         extra_args: Sequence[str] = (),
+        payments: str | Path | None = None,
     ) -> None:
         self.db = db if is_url(db) else Path(db)
         self.workers = workers
@@ -100,8 +102,12 @@ class BackendProcess:
         self.seed, self.hold_seconds = seed, hold_seconds
         self.port = port or free_port()
         self.ops_token, self.kiosk_token = ops_token, kiosk_token
-        self.startup_timeout = startup_timeout
+        # each worker process imports and builds the app on its own: on a busy 2-core machine
+        # 3 workers have taken over 20 s to answer
+        self.startup_timeout = startup_timeout + 15.0 * (workers - 1)
         self.extra_args = list(extra_args)
+        if payments:  # a payments config (TOML): the providers it names (issue 15)
+            self.extra_args += ["--payments-config", str(payments)]
         self.log_path = Path(log_path) if log_path else self.workdir / f"{stem}.log"
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None

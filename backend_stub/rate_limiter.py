@@ -108,13 +108,20 @@ class DatabaseRateLimiter:
     """Token buckets in the store's `rate_buckets` table, shared by every worker process.
 
     Times are wall-clock seconds (`time.time()`: the same in every process of a host; hosts
-    keep their clocks in step with NTP)."""
+    keep their clocks in step with NTP).
+
+    `wait_needed` runs before every request (request_limits: has this address failed too
+    often?); the answer "a token is there" is kept for `FREE_FOR` seconds, forgotten at once
+    when this process takes from that bucket: a query per address per second, not per request.
+    Failures counted by another worker are seen within that second."""
 
     PRUNE_EVERY = 1024
+    FREE_FOR = 1.0
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._calls = 0
+        self._free_until: dict[tuple[str, str], float] = {}
 
     def _level(self, bucket: str, key: str, rate: Rate, now: float) -> float:
         row = self.store.one(
@@ -128,8 +135,10 @@ class DatabaseRateLimiter:
     def take(self, bucket: str, key: str, rate: Rate, now: float | None = None) -> float:
         now = time.time() if now is None else now
         self._calls += 1
+        self._free_until.pop((bucket, key), None)
         if self._calls % self.PRUNE_EVERY == 0:
             self.store.run("DELETE FROM rate_buckets WHERE stamp < ?", (now - 3600,))
+            self._free_until.clear()
         per_second = rate.count / rate.seconds
         count = float(rate.count)
         taken = self.store.one(
@@ -142,5 +151,12 @@ class DatabaseRateLimiter:
 
     def wait_needed(self, bucket: str, key: str, rate: Rate, now: float | None = None) -> float:
         now = time.time() if now is None else now
+        if self._free_until.get((bucket, key), 0.0) > now:
+            return 0.0
         tokens = self._level(bucket, key, rate, now)
-        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * rate.seconds / rate.count
+        if tokens >= 1.0:
+            if len(self._free_until) > 10_000:  # many addresses: start again
+                self._free_until.clear()
+            self._free_until[(bucket, key)] = now + self.FREE_FOR
+            return 0.0
+        return (1.0 - tokens) * rate.seconds / rate.count

@@ -3,7 +3,7 @@ raise (stores/__init__.py picks a store; stores/sqlite.py and stores/postgres.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -23,7 +23,15 @@ class Store(Protocol):
     url: str  # where it is (for messages; never a password)
     path: str  # the base of the default key file paths (keyfiles.default_key_path)
 
-    def transaction(self, durable: bool = False) -> AbstractContextManager[Store]: ...
+    def transaction(
+        self, durable: bool = False, *, touches: Iterable[str] | None = None
+    ) -> AbstractContextManager[Store]:
+        """A write transaction. `touches` (opt-in, for hot paths): the names of the things it
+        decides on and writes (`slot:<id>`, `order:<id>`, `kiosk:<id>`, `person:<hash>`,
+        `member:<id>`, ...); PostgreSQL then locks only those, beside other such writers,
+        instead of every writer (stores/postgres.py). None: every writer waits."""
+        ...
+
     def sole(self, name: str) -> AbstractContextManager[bool]: ...
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...

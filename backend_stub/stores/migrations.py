@@ -17,6 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend_stub.payments.schema import PAYMENTS_SCHEMA
+from backend_stub.stores.console_schema import CONSOLE_SCHEMA
+from backend_stub.stores.migration_6_catalog_admin import catalog_admin_schema
+from backend_stub.stores.migration_8_invoices import INVOICES_SCHEMA
+from backend_stub.stores.migration_11_back_office import BACK_OFFICE_SCHEMA
+from backend_stub.stores.schema_seats import SEATS_SCHEMA
+
 if TYPE_CHECKING:
     from backend_stub.stores.base import Store
 
@@ -246,6 +253,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "columns added after the first release", step=_add_columns),
     Migration(3, "indexes on the added columns", sql=INDEXES_ON_ADDED),
     Migration(4, "shared rate-limit buckets", sql=RATE_BUCKETS),
+    Migration(5, "console users, API tokens, kiosk groups, audit", sql=CONSOLE_SCHEMA),
+    Migration(6, "catalog admin: staged price changes, sale flags", step=catalog_admin_schema),
+    Migration(7, "payment providers, refunds to them, reconciliation", sql=PAYMENTS_SCHEMA),
+    Migration(8, "coupon use limits, e-invoice requests", sql=INVOICES_SCHEMA),
+    Migration(9, "seated departures, saved travellers", sql=SEATS_SCHEMA),
+    Migration(11, "heartbeats, kiosk service, alerts, report indexes", sql=BACK_OFFICE_SCHEMA),
 )
 
 _TYPES = (

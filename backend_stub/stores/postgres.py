@@ -4,13 +4,18 @@ Services write SQLite's `?` placeholders and portable SQL; `translate` turns a s
 psycopg's (`%s`, `%%`, `IS [NOT] DISTINCT FROM` for SQLite's `IS ?`). Reads outside a
 transaction run in autocommit.
 
-Locking (docs/backend.md "Stores, migrations, locking and workers"): every write transaction
-takes one transaction-scoped advisory lock (`pg_advisory_xact_lock(WRITE_LOCK)`, never a
-session-scoped one) before its first statement: writers across every worker are serialised as
-SQLite's BEGIN IMMEDIATE serialises them, so the services' check-then-write rules (idempotency
-keys, the real-name rule, unpaid caps, binding limits) hold unchanged; reads stay concurrent.
-The seats' conditional UPDATE and the unique indexes stay the net under it. `sole(name)` is a
-non-blocking transaction-scoped lock for work only one worker does at a time (the sweeper).
+Locking (docs/backend.md "Locking"): every write transaction takes transaction-scoped advisory
+locks (never session-scoped ones, which break behind PgBouncer's transaction pooling) in one
+statement before its first write. `transaction()` with no `touches` takes the one global lock
+(`WRITE_LOCK`) exclusively: it is serialised against every other writer across every worker as
+SQLite's BEGIN IMMEDIATE serialises them, so any service's check-then-write rule holds
+unchanged. A hot path that names what it touches (`transaction(touches=[...])`: keys such as
+`slot:<id>`, `order:<id>`, `kiosk:<id>`, `person:<hash>`, `member:<id>`) takes the global lock
+SHARED and an exclusive lock per key, in sorted key order (no lock-order deadlocks): such
+writers run side by side unless they touch the same thing, and each waits for (and blocks) any
+global writer. Reads stay concurrent. The seats' conditional UPDATE and the unique indexes stay
+the net under it. `sole(name)` is a non-blocking transaction-scoped lock for work only one
+worker does at a time (the sweeper).
 
 Durability: a money transaction (`durable=True`) commits with synchronous_commit on; the
 others set it off for themselves (as SQLite's synchronous=NORMAL: a crash may lose the last
@@ -19,10 +24,12 @@ of them, never corrupt anything).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
+from psycopg.pq import ExecStatus
 from psycopg.rows import dict_row
 from psycopg.types.numeric import NumericLoader
 from psycopg_pool import ConnectionPool
@@ -39,8 +47,20 @@ from backend_stub.stores.base import IntegrityError, Row
 from backend_stub.stores.migrations import migrate as run_migrations
 from backend_stub.stores.sqlite import NEXT_NUMBER, SET_META
 
-WRITE_LOCK = 0x6B696F736B  # "kiosk": the one advisory lock every write transaction takes
-POOL_MAX = 8  # connections per worker process (its event loop uses one at a time)
+WRITE_LOCK = 0x6B696F736B  # "kiosk": the global advisory lock every write transaction takes
+POOL_MAX = 16  # connections per worker process (routes run in its threadpool)
+
+# BEGIN and the locks in one round trip (a simple query: the keys are integers, written in):
+# the global lock exclusive, or shared and then one exclusive lock per touched key in the
+# array's sorted order (a function scan of unnest yields in order)
+LOCK_ALL = "SELECT pg_advisory_xact_lock({keys})"
+LOCK_SOME = (
+    "SELECT CASE WHEN n = 1 THEN pg_advisory_xact_lock_shared(k) ELSE "
+    "pg_advisory_xact_lock(k) END FROM unnest(ARRAY[{keys}]::bigint[]) WITH ORDINALITY AS u(k, n)"
+)
+LOCK_MORE = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS u(k)"
+NOT_DURABLE = "; SELECT set_config('synchronous_commit', 'off', true)"
+TRY_SOLE = "BEGIN; SELECT pg_try_advisory_xact_lock({keys}) AS mine"
 
 _IS_NOT = re.compile(r"\bIS NOT \?")
 _IS = re.compile(r"\bIS \?")
@@ -58,6 +78,13 @@ def translate(sql: str) -> str:
 def lock_key(name: str) -> int:
     """A stable 32-bit key for an advisory lock named `name`."""
     return zlib.crc32(name.encode())
+
+
+def touch_key(name: str) -> int:
+    """The 64-bit advisory lock key of a touched thing (`order:o1f...`), never WRITE_LOCK's."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def _params(params: Sequence[Any]) -> list[Any]:
@@ -86,6 +113,13 @@ def _row(cursor: psycopg.Cursor[Any]) -> Any:
     return row
 
 
+def _results(cur: psycopg.Cursor[Any]) -> tuple[list[Row] | None, int]:
+    # (the result's status, not `cur.description`: that builds a Column per column per call)
+    result = cur.pgresult
+    rows = cur.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else None
+    return rows, cur.rowcount
+
+
 def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("numeric", _IntNumeric)
 
@@ -93,6 +127,9 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 def _integrity(exc: psycopg.errors.IntegrityError) -> IntegrityError:
     diag = exc.diag
     return IntegrityError(f"{diag.table_name}: {diag.constraint_name}: {exc}")
+
+
+ALL: Any = object()  # what a transaction under the global (exclusive) lock has locked
 
 
 class PostgresStore:
@@ -125,36 +162,73 @@ class PostgresStore:
         return getattr(self._local, "conn", None)
 
     @contextmanager
-    def _begin(self) -> Iterator[psycopg.Connection[Any]]:
-        with self.pool.connection() as conn, conn.transaction():
-            self._local.conn, self._local.writing, self._local.durable = conn, False, True
+    def _begin(self, opening: str) -> Iterator[psycopg.Cursor[Any]]:
+        """A transaction on a pooled connection: `opening` (BEGIN and its locks, one simple
+        query), ..., COMMIT, or ROLLBACK on any exception. Yields the opening's cursor."""
+        local = self._local
+        with self.pool.connection() as conn:
+            cur = conn.execute(opening.encode())
+            local.conn = conn
             try:
-                yield conn
+                yield cur
+            except BaseException:
+                local.conn = None
+                if not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.execute(b"ROLLBACK")
+                raise
+            else:
+                local.conn = None
+                conn.execute(b"COMMIT")
             finally:
-                self._local.conn = None
+                local.conn = local.locked = None
 
-    def _write_lock(self, conn: psycopg.Connection[Any], durable: bool) -> None:
-        if not self._local.writing:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            self._local.writing = True
-            self._local.durable = durable
-            if not durable:
-                conn.execute("SET LOCAL synchronous_commit = off")
-        elif durable and not self._local.durable:
+    def _locks(self, durable: bool, touches: Iterable[str] | None) -> str:
+        """The simple query that takes a write transaction's advisory locks."""
+        self._local.durable = durable
+        tail = "" if durable else NOT_DURABLE
+        if touches is None:
+            self._local.locked = ALL
+            return LOCK_ALL.format(keys=WRITE_LOCK) + tail
+        keys = sorted({touch_key(name) for name in touches})
+        self._local.locked = set(keys)
+        return LOCK_SOME.format(keys=", ".join(map(str, [WRITE_LOCK, *keys]))) + tail
+
+    def _join(
+        self, conn: psycopg.Connection[Any], durable: bool, touches: Iterable[str] | None
+    ) -> None:
+        """A nested `transaction()`: its own `touches` added; a plain one trusts what the outer
+        one named."""
+        local = self._local
+        if local.locked is None:  # in a sole() job: its first write
+            conn.execute(self._locks(durable, touches).encode())
+            return
+        if touches is not None and local.locked is not ALL:
+            more = sorted({touch_key(name) for name in touches} - local.locked)
+            if more:
+                conn.execute(LOCK_MORE, (more,))
+                local.locked.update(more)
+        if durable and not local.durable:
             conn.execute("SET LOCAL synchronous_commit = on")
-            self._local.durable = True
+            local.durable = True
 
     @contextmanager
-    def transaction(self, durable: bool = False) -> Iterator[PostgresStore]:
-        """BEGIN, the write lock, ... COMMIT (ROLLBACK on any exception). Nested calls join;
-        a nested durable call makes the whole transaction durable."""
+    def transaction(
+        self, durable: bool = False, *, touches: Iterable[str] | None = None
+    ) -> Iterator[PostgresStore]:
+        """BEGIN, the write locks, ... COMMIT (ROLLBACK on any exception). Nested calls join;
+        a nested durable call makes the whole transaction durable.
+
+        `touches`: the names of what this transaction reads to decide and then writes (see the
+        module's doc); None (the default) locks every writer out. A nested `transaction()`
+        inside one that named its touches takes no global lock: the outer one must name
+        everything its nested calls decide on."""
         conn = self._current()
         if conn is not None:
-            self._write_lock(conn, durable)
+            self._join(conn, durable, touches)
             yield self
             return
-        with self._begin() as conn:
-            self._write_lock(conn, durable)
+        with self._begin("BEGIN; " + self._locks(durable, touches)):
             yield self
 
     @contextmanager
@@ -163,9 +237,13 @@ class PostgresStore:
         doing it now (False: skip it). Transactions opened inside join this one."""
         if self._current() is not None:
             raise RuntimeError("sole() opens its own transaction")
-        with self._begin() as conn:
-            row = conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS mine", (lock_key(name),))
-            yield bool(row.fetchone()["mine"])
+        self._local.locked, self._local.durable = None, True
+        with self._begin(TRY_SOLE.format(keys=lock_key(name))) as cur:
+            while cur.pgresult is None or cur.pgresult.status != ExecStatus.TUPLES_OK:
+                if not cur.nextset():
+                    raise RuntimeError("no answer to the lock query")
+            row = cur.fetchone()
+            yield bool(row["mine"])
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -174,11 +252,9 @@ class PostgresStore:
         conn = self._current()
         try:
             if conn is not None:
-                cur = conn.execute(query, values)
-                return (cur.fetchall() if cur.description else None), cur.rowcount
+                return _results(conn.execute(query, values))
             with self.pool.connection() as conn:
-                cur = conn.execute(query, values)
-                return (cur.fetchall() if cur.description else None), cur.rowcount
+                return _results(conn.execute(query, values))
         except psycopg.errors.IntegrityError as exc:
             raise _integrity(exc) from exc
 

@@ -24,6 +24,7 @@ import pytest
 
 from backend_stub.process import BackendProcess
 from bench.backend_http import LeanClient
+from peripherals.idcard.emulator.cards import DEMO_CARDS
 from tests.backend.helpers import WECHAT_OK, later_day, slot
 from tests.backend.roomy import ROOMY_LIMITS
 
@@ -31,9 +32,17 @@ WORKERS = 3
 SEATS_TAKEN = ("held", "issued", "printed", "used")  # ticket states that hold a seat
 
 
+# kiosks with tokens of their own: their writes take per-kiosk locks (stores/postgres.py), so
+# they run side by side and the rules across kiosks are what hold them
+KIOSKS = {f"workers-test-token-{n:02d}": f"kiosk-w{n:02d}" for n in range(40)}
+KIOSK_ARGS = [a for token, kid in KIOSKS.items() for a in ("--kiosk-token", f"{token}={kid}")]
+
+
 def start_workers(url: str, tmp_path_factory: pytest.TempPathFactory) -> BackendProcess:
     workdir = tmp_path_factory.mktemp("workers")
-    backend = BackendProcess(url, workers=WORKERS, workdir=workdir, extra_args=ROOMY_LIMITS)
+    backend = BackendProcess(
+        url, workers=WORKERS, workdir=workdir, extra_args=ROOMY_LIMITS + KIOSK_ARGS
+    )
     backend.start()
     deadline = time.monotonic() + 30
     while len(backend.worker_pids()) < WORKERS:  # every worker up, not just the first
@@ -118,6 +127,90 @@ def test_2000_concurrent_holds_on_3_workers_hold_exactly_the_100_seats(
     answers = Counter(asyncio.run(hold_all()))
     assert answers == {(201, "held"): 100, (409, "sold_out"): 1900}, answers
     assert seats(str(workers3.db), slot_id) == (100, 0, 100)
+
+
+def test_kiosks_on_3_workers_racing_keep_real_name_idempotency_and_one_payment(
+    workers3: BackendProcess,
+) -> None:
+    """40 kiosks at once: the same document for one slot (one ticket), orders for two slots
+    named in both orders (all held), one kiosk's retries under one Idempotency-Key (one order),
+    and ten payments of one order (one charge)."""
+    card = DEMO_CARDS["foreign_smith"]
+    holder = {"doc_type": card.doc_type, "doc_number": card.id_number, "name": card.name}
+    bundle_slot = slot("BUNDLE", later_day(6), 10)
+    same_person = {
+        "lines": [
+            {
+                "product_id": "BUNDLE",
+                "slot_id": bundle_slot,
+                "ticket_type_id": "BUNDLE-ADULT",
+                "quantity": 1,
+                "holders": [holder],
+            }
+        ]
+    }
+    tokens = list(KIOSKS)
+
+    def client(token: str) -> LeanClient:
+        return LeanClient("127.0.0.1", workers3.port, {"Authorization": f"Bearer {token}"}, 60)
+
+    async def race(body: dict, keys: list[str], tokens: list[str], path: str) -> list:
+        async def one(token: str, key: str) -> tuple[int, dict]:
+            kiosk = client(token)
+            try:
+                return await post(kiosk, path, body, key)
+            finally:
+                await kiosk.close()
+
+        return await asyncio.gather(*(one(t, k) for t, k in zip(tokens, keys, strict=True)))
+
+    # one document, 40 kiosks, the same slot: exactly one ticket
+    answers = asyncio.run(
+        race(same_person, [f"rn-{n}" for n in range(40)], tokens, "/api/v1/orders")
+    )
+    codes = Counter(body.get("status") or body["error"]["code"] for _, body in answers)
+    assert codes == {"held": 1, "duplicate_real_name": 39}, codes
+    # two slots in one order, half the kiosks naming them the other way round: every order held
+    # (rows locked in one order: no deadlock between writers running side by side)
+    a, b = slot("ADM", later_day(6), 13), slot("ADM", later_day(6), 14)
+    both = [adult(a)["lines"][0], adult(b)["lines"][0]]
+
+    async def two_slots() -> list:
+        async def one(n: int, token: str) -> tuple[int, dict]:
+            kiosk = client(token)
+            body = {"lines": both if n % 2 else both[::-1]}
+            try:
+                return await post(kiosk, "/api/v1/orders", body, f"two-{n}")
+            finally:
+                await kiosk.close()
+
+        return await asyncio.gather(*(one(n, t) for n, t in enumerate(tokens)))
+
+    answers = asyncio.run(two_slots())
+    assert Counter(status for status, _ in answers) == {201: len(tokens)}, answers
+    # one kiosk's 20 retries of one request under one key: one order, every answer that order
+    adult_order = adult(slot("ADM", later_day(6), 10))
+    answers = asyncio.run(race(adult_order, ["same-key"] * 20, [tokens[0]] * 20, "/api/v1/orders"))
+    assert {status for status, _ in answers} <= {200, 201}, answers
+    order_ids = {body["id"] for _, body in answers}
+    assert len(order_ids) == 1, order_ids
+    # ten payments of that order at once, each under its own key: one charge
+    (order_id,) = order_ids
+    pay = {"method": "auth_code", "auth_code": WECHAT_OK}
+    path = f"/api/v1/orders/{order_id}/payments"
+    answers = asyncio.run(race(pay, [f"pay-{n}" for n in range(10)], [tokens[0]] * 10, path))
+    assert all(status in (201, 409) for status, _ in answers), answers
+    assert [body.get("status") for _, body in answers].count("success") == 1, answers
+    with psycopg.connect(str(workers3.db)) as conn:
+        (orders,) = conn.execute(
+            "SELECT COUNT(*) FROM orders WHERE kiosk_id = %s AND idem_key = 'same-key'",
+            (KIOSKS[tokens[0]],),
+        ).fetchone()
+        (charged,) = conn.execute(
+            "SELECT COUNT(*) FROM payments WHERE order_id = %s AND status = 'success'",
+            (order_id,),
+        ).fetchone()
+    assert (orders, charged) == (1, 1)
 
 
 @dataclass
