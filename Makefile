@@ -7,8 +7,10 @@ PY := $(VENV)/bin/python
 install:
 	bash deploy/install.sh
 
+# e.g. `make demo DEMO_ARGS="--payments wechat-sandbox"` (the real WeChat Pay adapter against
+# its sandbox; alipay-sandbox likewise): `kiosk demo --help` lists the options
 demo: install
-	$(VENV)/bin/kiosk demo --windowed
+	$(VENV)/bin/kiosk demo --windowed $(DEMO_ARGS)
 
 # the backend tests run on SQLite and on PostgreSQL (a private cluster the tests start and stop
 # themselves: tests/fixtures/postgres.py); the flows on SQLite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 # name -> ("module:function", one-line help). Each function takes argv (list[str]) and
@@ -23,8 +24,20 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+def quiet_logging() -> None:
+    """The terminal gets warnings and errors; the HTTP client's per-request DEBUG/INFO lines
+    (httpx, httpcore) never (a command that wants more sets its own handlers and files)."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] != ["app"]:  # the screen logs through Kivy, to its own files
+        quiet_logging()
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())
         return 0

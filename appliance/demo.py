@@ -68,12 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend-port", type=int, default=8700)
     parser.add_argument("--no-app", action="store_true", help="backend and emulators only")
     parser.add_argument("--size", default="1080x1920", help="screen size for --headless")
+    parser.add_argument(
+        "--payments",
+        choices=["simulator", "wechat-sandbox", "alipay-sandbox"],
+        default="simulator",
+        help="who takes the payments: the backend's simulator, or the real WeChat Pay / Alipay "
+        "adapter against our sandbox of that provider (started here; docs/payments.md)",
+    )
     args = parser.parse_args(argv or [])
     if not has_display() and not args.no_app:
         args.headless = True
 
     from appliance.emulators.bundle import EmulatorBundle
     from appliance.emulators.control import ControlServer
+    from backend_stub.console import demo_users
     from backend_stub.process import BackendProcess
 
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
@@ -84,14 +92,31 @@ def main(argv: list[str] | None = None) -> int:
     tickets = out_dir / "tickets"
     tickets.mkdir(parents=True, exist_ok=True)
 
-    backend = BackendProcess(DEMO_DIR / "backend.db", port=args.backend_port).start()
+    sandboxes = None
+    if args.payments != "simulator":  # the real adapter, against our sandbox of the provider
+        from backend_stub.payments.sandboxes import start_sandboxes
+
+        kind = args.payments.removesuffix("-sandbox")
+        sandboxes = start_sandboxes(DEMO_DIR / "payments", (kind,))
+        print(f"payments    {kind} sandbox {sandboxes.servers[kind].url}  "
+              f"(ledger {sandboxes.servers[kind].url}/_sandbox/ledger)")  # fmt: skip
+    backend = BackendProcess(
+        DEMO_DIR / "backend.db",
+        port=args.backend_port,
+        payments=sandboxes.config_path if sandboxes else None,
+    ).start()
     bundle = EmulatorBundle.start(tickets)
     control = ControlServer(bundle, args.control_port).start()
     config_path = write_demo_config(DEMO_DIR, backend.url, bundle.device_settings())
     print(f"backend     {backend.url}  (API docs {backend.url}/docs)")
+    print(f"console     {backend.url}/console  (sign in: {demo_users.summary()}; "
+          "ops API token demo-ops-token)")  # fmt: skip
     print(f"emulators   control {control.url}  (curl {control.url}/status)")
     print(f"config      {config_path}")
     print(f"tickets     {tickets.resolve()}")
+    print(f"logs        {(DEMO_DIR / 'kiosk' / 'logs').resolve()}  (the kiosk's detail goes here)")
+    print("try         the demo panel on screen: ID cards 张伟 (zhang_wei) and 李娜 (li_na), "
+          "member card M1001, payment codes that succeed, wait or fail")  # fmt: skip
     for problem in bundle.problems.values():
         print(f"note        {problem}")
 
@@ -111,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 "KIOSK_CONFIG": str(config_path.resolve()),
                 "KIOSK_CONTROL_URL": control.url,
                 "KIOSK_DEMO_OUT": str(out_dir.resolve()),
+                # the app's log (HTTP calls at DEBUG and all) goes to its log files, not here
+                "KIVY_NO_CONSOLELOG": "1",
             }
             code = subprocess.call(cmd, env=env)
             if args.headless:
@@ -121,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         control.stop()
         bundle.stop()
         backend.stop()
+        if sandboxes is not None:
+            sandboxes.stop()
     return code
 
 

@@ -25,7 +25,7 @@ router = APIRouter()
 
 
 @router.get("/members/{member_id}", tags=["members"], responses=errors(404))
-async def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
+def get_member(member_id: str, bk: BackendDep, _: KioskDep) -> dict[str, Any]:
     return members.get_member(bk, member_id)
 
 
@@ -40,13 +40,13 @@ async def post_staff_verify(body: StaffVerify, bk: BackendDep, kiosk_id: KioskDe
 
 
 @router.get("/ops/staff-audit", tags=["ops"])
-async def get_staff_audit(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def get_staff_audit(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     """Who let whom through without a document: when, which kiosk, order and ticket."""
     return {"entries": staff_grants.audit_log(bk)}
 
 
 @router.post("/kiosks/{kiosk_id}/heartbeat", tags=["fleet"], responses=errors(403))
-async def post_heartbeat(
+def post_heartbeat(
     kiosk_id: str, body: Heartbeat, bk: BackendDep, token_kiosk_id: KioskDep
 ) -> dict:
     """A kiosk's heartbeat, for itself only: another kiosk id than its token's is 403
@@ -55,7 +55,7 @@ async def post_heartbeat(
 
 
 @router.post("/ops/keys/rotate", tags=["ops"])
-async def post_rotate_key(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def post_rotate_key(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     """A new ticket signing key signs from now on; the old one still verifies the codes it
     signed until their last day (`GET /keys`). Same as `kiosk backend rotate-key`."""
     return signing.rotate_key(bk, bk.now())
@@ -67,7 +67,7 @@ async def post_rotate_key(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     status_code=201,
     responses=replayed() | errors(403, 404, 409),
 )
-async def post_channel_order(
+def post_channel_order(
     channel: str, body: ChannelOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
     return created_or_replayed(response, ops.import_channel_order(bk, channel, body, bk.now()))
@@ -76,7 +76,7 @@ async def post_channel_order(
 @router.post(
     "/ops/groups", tags=["ops"], status_code=201, responses=replayed() | errors(403, 404, 409)
 )
-async def post_group(
+def post_group(
     body: GroupOrder, response: Response, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
     """A guide's group (团体): one real-name ticket per roster entry, paid; picked up at a
@@ -85,7 +85,7 @@ async def post_group(
 
 
 @router.put("/ops/groups/{order_id}", tags=["ops"], responses=errors(404, 409))
-async def put_group_roster(
+def put_group_roster(
     order_id: str, body: GroupRoster, bk: BackendDep, _: OpsDep
 ) -> dict[str, Any]:
     """Amend a group's roster (the whole new list) until its slot starts: kept members keep
@@ -94,20 +94,20 @@ async def put_group_roster(
 
 
 @router.put("/ops/prices", tags=["ops"], responses=errors(404))
-async def put_prices(body: PricesRequest, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def put_prices(body: PricesRequest, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return ops.set_prices(bk, body, bk.now())
 
 
 @router.put("/ops/slots/{slot_id}", tags=["ops"], responses=errors(404))
-async def put_slot(slot_id: str, body: SlotCapacity, bk: BackendDep, _: OpsDep) -> dict:
+def put_slot(slot_id: str, body: SlotCapacity, bk: BackendDep, _: OpsDep) -> dict:
     return ops.set_slot_capacity(bk, slot_id, body.capacity)
 
 
 @router.get("/ops/kiosks", tags=["ops"])
-async def get_kiosks(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def get_kiosks(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return {"kiosks": ops.list_kiosks(bk, bk.now())}
 
 
 @router.get("/ops/reports/sales", tags=["ops"])
-async def get_sales(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def get_sales(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return ops.sales_report(bk, date)

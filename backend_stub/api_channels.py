@@ -20,7 +20,7 @@ router = APIRouter()
     tags=["channels"],
     responses=errors(404, 409),
 )
-async def post_channel_refund(
+def post_channel_refund(
     channel: str,
     channel_order_id: str,
     bk: BackendDep,

@@ -16,18 +16,25 @@ router = APIRouter()
 
 
 @router.post("/tickets/verify", tags=["gate"], responses=errors(404, 409))
-async def post_verify(body: VerifyRequest, bk: BackendDep, kiosk_id: KioskDep) -> dict[str, Any]:
+def post_verify(body: VerifyRequest, bk: BackendDep, kiosk_id: KioskDep) -> dict[str, Any]:
     """What a gate calls with a ticket's `code`, or a real-name holder's `id_number`, and its
     `gate_id`: signature, the current code, the day, the slot's entry window, the entry of this
     gate's component not used, an add-on's parent valid (and entered, where the product says);
     then the admission is recorded. Without `gate_id`: the day only, the ticket's entrance.
     Rate-limited per gate token and per ID number (429, services.limits)."""
     limits.check_verify(bk, kiosk_id, body.id_number)
-    return gate.verify(bk, bk.now(), code=body.code, id_number=body.id_number, gate_id=body.gate_id)
+    return gate.verify(
+        bk,
+        bk.now(),
+        code=body.code,
+        id_number=body.id_number,
+        gate_id=body.gate_id,
+        departure_id=body.departure_id,
+    )
 
 
 @router.get("/tickets/revoked", tags=["gate"])
-async def get_revoked(
+def get_revoked(
     bk: BackendDep,
     _: KioskDep,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -39,23 +46,23 @@ async def get_revoked(
 
 
 @router.post("/gates/{gate_id}/exits", tags=["gate"], responses=errors(404))
-async def post_exits(gate_id: str, body: GateExit, bk: BackendDep, _: KioskDep) -> dict:
+def post_exits(gate_id: str, body: GateExit, bk: BackendDep, _: KioskDep) -> dict:
     """People counted out through a gate."""
     return gate.record_exits(bk, gate_id, body.people, bk.now())
 
 
 @router.get("/ops/gates", tags=["ops"])
-async def get_gates(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def get_gates(bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     return {"gates": gate.list_gates(bk)}
 
 
 @router.put("/ops/gates/{gate_id}", tags=["ops"])
-async def put_gate(gate_id: str, body: GateSetup, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def put_gate(gate_id: str, body: GateSetup, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     """Add or change a gate: the component it admits (`ADM`, `CABLE`, `GLASS`...), its name."""
     return gate.set_gate(bk, gate_id, body.component, body.name_zh, body.name_en)
 
 
 @router.get("/ops/gates/counts", tags=["ops"])
-async def get_gate_counts(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
+def get_gate_counts(date: IsoDate, bk: BackendDep, _: OpsDep) -> dict[str, Any]:
     """In/out counts per gate on a day."""
     return gate.gate_counts(bk, date)

@@ -18,13 +18,13 @@ Q = Query(max_length=512)
 
 
 @router.post("/tickets/{ticket_id}/printed", tags=["tickets"], responses=errors(404, 409))
-async def post_printed(ticket_id: str, bk: BackendDep, kiosk_id: KioskDep) -> dict[str, Any]:
+def post_printed(ticket_id: str, bk: BackendDep, kiosk_id: KioskDep) -> dict[str, Any]:
     """A ticket printed at this kiosk (one that may print its order; else 404)."""
     return tickets.mark_printed(bk, ticket_id, bk.now(), kiosk_id=kiosk_id)
 
 
 @router.get("/pickup", tags=["pickup"])
-async def get_pickup(
+def get_pickup(
     bk: BackendDep,
     kiosk_id: KioskDep,
     id_number: Annotated[str, Q] = "",
@@ -51,7 +51,7 @@ async def get_pickup(
 
 
 @router.get("/aftersales", tags=["after-sales"], responses=errors(403, 404))
-async def get_aftersales(
+def get_aftersales(
     bk: BackendDep,
     kiosk_id: KioskDep,
     ticket_code: Annotated[str, Q] = "",
@@ -65,7 +65,7 @@ async def get_aftersales(
 
 
 @router.get("/parents", tags=["pickup"])
-async def get_parents(
+def get_parents(
     bk: BackendDep,
     kiosk_id: KioskDep,
     date: IsoDate,
@@ -83,7 +83,7 @@ async def get_parents(
 
 
 @router.post("/orders/{order_id}/refund", tags=["after-sales"], responses=errors(403, 404, 409))
-async def post_refund(
+def post_refund(
     order_id: str,
     body: TicketRefs,
     bk: BackendDep,
@@ -116,7 +116,7 @@ async def post_refund(
     tags=["after-sales"],
     responses=accepted("A dearer slot: the difference to pay first") | errors(403, 404, 409),
 )
-async def post_rebook(
+def post_rebook(
     order_id: str,
     body: RebookRequest,
     response: Response,

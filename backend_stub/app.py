@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,15 +14,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backend_stub import (
     api_admin,
     api_calendar,
+    api_catalog_admin,
     api_channels,
     api_gates,
+    api_invoices,
     api_sales,
+    api_seats,
     api_tickets,
 )
+from backend_stub.console import install as install_console
+from backend_stub.console.catalog_side import pages_router as console_catalog_pages
 from backend_stub.context import Backend
 from backend_stub.http_errors import CatchCrashes, error_response, install_error_handlers
 from backend_stub.openapi_errors import document_errors
+from backend_stub.payments import routes as payments_routes
+from backend_stub.payments.sweeper import payments_sweeper
 from backend_stub.request_limits import RequestLimits
+from backend_stub.services.alerts import alerts_loop
 from backend_stub.services.calendar import top_up, top_up_when_due
 from backend_stub.services.order_state import expire_due_holds
 from backend_stub.services.personal_data import retention_when_due
@@ -79,13 +88,18 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _sweep_holds(bk: Backend) -> None:
-    """Every SWEEP_SECONDS: each job in a transaction of its own that one worker process at a
+class _Sweeper:
+    """The jobs of one sweep, each in a transaction of its own that one worker process at a
     time may run (`store.sole`: a transaction-scoped advisory lock on PostgreSQL; the other
     workers skip that turn), so N workers expire each hold once."""
-    calendar_day = bk.today()  # topped up at start (lifespan)
-    retention_ran = None
-    while True:
+
+    def __init__(self, bk: Backend) -> None:
+        self.bk = bk
+        self.calendar_day = bk.today()  # topped up at start (lifespan)
+        self.retention_ran: datetime | None = None
+
+    def sweep(self) -> None:
+        bk = self.bk
         try:
             with bk.store.sole("hold-sweeper") as mine:
                 if mine:
@@ -95,15 +109,23 @@ async def _sweep_holds(bk: Backend) -> None:
         try:  # the calendar's rolling window, when the day turns
             with bk.store.sole("calendar-top-up") as mine:
                 if mine:
-                    calendar_day = top_up_when_due(bk, bk.now(), calendar_day)
+                    self.calendar_day = top_up_when_due(bk, bk.now(), self.calendar_day)
         except Exception:
             log.exception("calendar top-up failed")
         try:  # closed orders past their retention lose their personal data, hourly
             with bk.store.sole("retention") as mine:
                 if mine:
-                    retention_ran = retention_when_due(bk, bk.now(), retention_ran)
+                    self.retention_ran = retention_when_due(bk, bk.now(), self.retention_ran)
         except Exception:
             log.exception("personal-data retention failed")
+
+
+async def _sweep_holds(bk: Backend) -> None:
+    """Every SWEEP_SECONDS, a sweep in a worker thread (its queries and lock waits never block
+    the event loop)."""
+    sweeper = _Sweeper(bk)
+    while True:
+        await asyncio.to_thread(sweeper.sweep)
         await asyncio.sleep(SWEEP_SECONDS)
 
 
@@ -112,8 +134,12 @@ def create_app(bk: Backend) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         top_up(bk, bk.today())  # the calendar's rolling window, before the first request
         task = asyncio.create_task(_sweep_holds(bk))
+        payments_task = asyncio.create_task(payments_sweeper(bk))  # issue 15
+        alerts_task = asyncio.create_task(alerts_loop(bk))  # console alerts (issue 14)
         yield
         task.cancel()
+        payments_task.cancel()
+        alerts_task.cancel()
 
     app = FastAPI(
         title="Scenic kiosk backend",
@@ -126,13 +152,28 @@ def create_app(bk: Backend) -> FastAPI:
     app.state.backend = bk
     install_error_handlers(app)
     routers: list[APIRouter] = []
-    for module in (api_sales, api_tickets, api_gates, api_channels, api_admin, api_calendar):
+    for module in (
+        api_sales,
+        api_tickets,
+        api_gates,
+        api_channels,
+        api_admin,
+        api_calendar,
+        api_invoices,
+        api_catalog_admin,
+    ):
         app.include_router(module.router, prefix="/api/v1")
         routers.append(module.router)
+    app.include_router(api_seats.router, prefix="/api/v1")  # seated departures (issue 17)
+    routers.append(api_seats.router)
+    app.include_router(payments_routes.router, prefix="/api/v1")  # reconciliation (issue 15)
+    routers.append(payments_routes.router)
     if bk.settings.demo:  # the payment simulator exists in demo mode only
         app.include_router(api_sales.simulator_router, prefix="/api/v1")
         routers.append(api_sales.simulator_router)
     document_errors(app, routers, prefix="/api/v1")  # every error status in /openapi.json
+    install_console(app)  # the back-office console, /console (backend_stub/console/)
+    app.include_router(console_catalog_pages())  # its catalog side (issue 13B)
     if bk.settings.crash_route_for_tests:
         app.add_api_route("/api/v1/_test/crash", _crash, include_in_schema=False)
     app.add_middleware(BodyLimit)

@@ -148,6 +148,8 @@ def _route_statuses(route: APIRoute) -> tuple[set[int], list[str]]:
         if name in SCHEMES:
             statuses.add(401)
             schemes.append(SCHEMES[name])
+        if name == "ops_auth":  # a console user's token whose role may not (ops_forbidden)
+            statuses.add(403)
     if _takes_parameters(route.dependant):
         statuses.add(422)
     if route.body_field is not None:

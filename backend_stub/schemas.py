@@ -83,6 +83,10 @@ class OrderLine(Strict):
     quantity: int = Field(ge=1, le=50)
     holders: list[Holder] = Field(default_factory=list, max_length=50)
     parent_ticket_code: str | None = Field(None, max_length=512)
+    seats: list[str] = Field(
+        default_factory=list, max_length=50, description="seated: one seat per ticket (3C)"
+    )
+    seat_class: str = Field("", max_length=16, description="seated, no seats: best of a class")
 
 
 class OrderRequest(Strict):
@@ -123,6 +127,9 @@ class VerifyRequest(Strict):
     gate_id: str = Field(
         "", max_length=64, description="the gate checking; omitted: the day only (before gates)"
     )
+    departure_id: str = Field(
+        "", max_length=64, description="at a vehicle's door: the departure boarding"
+    )
 
 
 class GateExit(Strict):
@@ -152,6 +159,7 @@ class Heartbeat(Strict):
     paper_level: str = Field("", max_length=32)
     version: str = Field("", max_length=64)
     catalog_version: int | None = Field(None, ge=0, le=2**31)
+    out_of_service: bool | None = None  # what the kiosk shows (the console's switch)
 
 
 class PriceChange(Strict):

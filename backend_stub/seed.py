@@ -12,6 +12,7 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import Holder, OrderLine, OrderRequest
+from backend_stub.seed_seats import seed_seated
 from backend_stub.services.calendar import top_up
 from backend_stub.services.credentials import register_demo
 from backend_stub.services.orders import place_channel_order
@@ -285,6 +286,29 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
                     "name_zh": "已过期券",
                     "name_en": "An expired coupon",
                 },
+                {  # not yet valid: starts in 30 days
+                    "code": "LATER5",
+                    "kind": "amount",
+                    "value": 500,
+                    "min_spend_fen": 0,
+                    "product_ids": "",
+                    "valid_from": (start + timedelta(days=31)).isoformat(),
+                    "valid_until": (start + timedelta(days=366)).isoformat(),
+                    "name_zh": "下月起可用的5元券",
+                    "name_en": "5 yuan off, from next month",
+                },
+                {  # one use only (coupons.usage_limit, migration 6)
+                    "code": "ONCE8",
+                    "kind": "amount",
+                    "value": 800,
+                    "min_spend_fen": 0,
+                    "product_ids": "",
+                    "valid_from": start.isoformat(),
+                    "valid_until": (start + timedelta(days=366)).isoformat(),
+                    "name_zh": "限用一次的8元券",
+                    "name_en": "8 yuan off, one use",
+                    "usage_limit": 1,
+                },
             ],
         )
         register_demo(store, datetime.combine(today, time(0)))
@@ -299,6 +323,7 @@ def seed_demo(bk: Backend, today: date | None = None) -> bool:
         store.set_meta("seeded", "demo")
     bk.invalidate_catalog()
     top_up(bk, today)  # today and the calendar's window ahead, from the templates
+    seed_seated(bk, today)  # the shuttle bus and the boat, a week of departures
     _seed_ota_orders(bk, today)
     return True
 

@@ -9,7 +9,9 @@ ticket signing key), `kiosk backend issue-token --db F --kiosk ID | --ops NAME` 
 token, stored hashed), `kiosk backend revoke-token --db F --kiosk ID | --ops NAME | --token T`,
 `kiosk backend tokens --db F` (who holds one), `kiosk backend purge --db F` (personal data
 past its retention dropped now, backend_stub/purge.py), `kiosk backend migrate --from URL --to
-URL` (a SQLite backend's data copied to an empty PostgreSQL database, backend_stub/move.py).
+URL` (a SQLite backend's data copied to an empty PostgreSQL database, backend_stub/move.py),
+`kiosk backend create-admin --db F --username NAME` (a console admin; the password is asked
+for, or read from stdin with `--password-stdin`; weak ones are refused).
 
 `--db` is a SQLite path (or `sqlite:///PATH`) or `postgresql://user@host:port/dbname`.
 `--workers N` runs N worker processes (PostgreSQL only): the start-up work (migrations, seed,
@@ -29,11 +31,15 @@ import uvicorn
 from backend_stub import move, purge
 from backend_stub.app import create_app
 from backend_stub.clock import local_now
+from backend_stub.console import create_admin, demo_users
 from backend_stub.context import Backend
 from backend_stub.keyfiles import KeyFileError
+from backend_stub.payments import command as payments_command
+from backend_stub.payments.config import PaymentsConfigError
+from backend_stub.payments.gateways import gateways
 from backend_stub.protection_options import add_options, protection_settings
 from backend_stub.seed import seed_demo
-from backend_stub.services import credentials, personal_data, signing
+from backend_stub.services import credentials, personal_data, signing, webhook
 from backend_stub.settings import Settings
 from backend_stub.stores import is_postgres_url, open_store
 
@@ -88,6 +94,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=[],
         help="TOKEN=KIOSK_ID accepted as a kiosk (repeatable)",
     )
+    parser.add_argument(
+        "--invoice-url", default="", help="the e-invoice platform (none: invoices are recorded)"
+    )
+    parser.add_argument(
+        "--invoice-key-file", default="", help="its credentials, one line app_id:secret"
+    )
+    parser.add_argument(
+        "--payments-config",
+        default="",
+        help="the payment providers, a TOML file (docs/payments.md); none: demo simulator only",
+    )
+    parser.add_argument(
+        "--alert-webhook", default="", help="alerts to a WeCom/DingTalk group robot (https URL)"
+    )
     add_options(parser)  # limits and personal data (protection_options.py)
     return parser.parse_args(argv)
 
@@ -113,6 +133,10 @@ def settings_of(args: argparse.Namespace) -> Settings:
         entry_late_minutes=args.entry_late_minutes,
         clock_offset_seconds=args.clock_offset_seconds,
         calendar_days=args.calendar_days,
+        invoice_url=args.invoice_url,
+        invoice_key_file=args.invoice_key_file,
+        payments_config=args.payments_config,
+        alert_webhook=args.alert_webhook,
         **protection_settings(args),
     )
 
@@ -138,6 +162,7 @@ def build(args: argparse.Namespace) -> Backend:
     bk = Backend(store, settings_of(args))
     if demo:
         credentials.register_demo(store, now)
+        demo_users.ensure(store, now)  # the console's demo users and the demo ops API token
     if args.seed == "demo":
         seed_demo(bk)
     if args.ops_token and args.ops_token != credentials.DEMO_OPS_TOKEN:  # (demo: registered)
@@ -145,6 +170,12 @@ def build(args: argparse.Namespace) -> Backend:
     for token, _, kiosk_id in tokens:
         credentials.register(store, credentials.KIOSK, kiosk_id or token, token, now)
     personal_data.seal_legacy_rows(store, bk.personal_keys)  # a database from before: sealed
+    if args.alert_webhook and not webhook.valid_url(args.alert_webhook):
+        raise SystemExit("kiosk backend: --alert-webhook: an https:// URL (the group robot's)")
+    try:
+        gateways(bk)  # a payments config that cannot work stops the start, saying why
+    except PaymentsConfigError as exc:
+        raise SystemExit(f"kiosk backend: --payments-config: {exc}") from exc
     return bk
 
 
@@ -225,8 +256,10 @@ COMMANDS = {
     "issue-token": issue_token_command,
     "revoke-token": revoke_token_command,
     "tokens": tokens_command,
+    "create-admin": create_admin.main,
     "purge": purge.main,
     "migrate": move.main,
+    "reconcile": payments_command.main,
 }
 
 

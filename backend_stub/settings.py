@@ -48,3 +48,9 @@ class Settings:
     personal_data_key_file: str = ""  # the personal-data keys; "" = beside the database
     retention_days: int = 90  # a closed order keeps its personal data this long after the visit
     crash_route_for_tests: bool = False  # GET /api/v1/_test/crash answers a 500 (tests only)
+    invoice_url: str = ""  # the e-invoice platform (backend_stub.invoicing); "" = record only
+    invoice_key_file: str = ""  # its credentials: one line app_id:secret
+    payments_config: str = ""  # the payment providers (backend_stub/payments/config.py); "" = none
+    alert_webhook: str = ""  # the alerts' group robot (services.webhook); "" = none
+    alert_heartbeat_seconds: float = 30.0  # kiosks' heartbeat interval: offline after 2 of them
+    low_stock_percent: int = 10  # a slot with less than this % of its capacity left: alert

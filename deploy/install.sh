@@ -8,9 +8,10 @@ cd "$here"
 APT_PACKAGES=(
   python3 python3-venv python3-dev build-essential
   libzbar0 pcscd libpcsclite-dev swig vsmartcard-vpcd pcsc-tools
-  xvfb x11-utils xauth fonts-noto-cjk
+  xvfb x11-utils xauth fonts-noto-cjk espeak-ng
   libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 libgtk-3-0
   postgresql
+  chromium chromium-driver
 )
 PYTHON="${PYTHON:-python3}"
 EXTRAS="${KIOSK_EXTRAS:-dev}"

@@ -64,6 +64,7 @@ class Connectivity:
         self.clock = clock
         self.answered_at: float | None = None  # clock() of the last answer, None: none yet
         self.failures = 0  # calls in a row that did not reach the backend
+        self.refused = False  # the last answer refused this kiosk's credential (401 unauthorized)
         self.failing_since: float | None = None  # clock() of the first of those
         self.last_failure = ""  # "POST /orders (ConnectTimeout)", no personal data
         self._listeners: list[Callable[[], None]] = []
@@ -76,11 +77,12 @@ class Connectivity:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def answered(self) -> None:
+    def answered(self, refused: bool = False) -> None:
         with self._lock:
             if self.failures:
                 log.info("backend answers again (after %d failed call(s))", self.failures)
             self.answered_at = self.clock()
+            self.refused = refused
             self.failures, self.failing_since = 0, None
         self._tell()
 
@@ -137,6 +139,16 @@ class BackendClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def rebind(self, base_url: str, kiosk_id: str, kiosk_token: str) -> None:
+        """Speak to `base_url` as `kiosk_id` with `kiosk_token` from the next call on (staff
+        mode's provisioning, kiosk/flows/provisioning.py); the cached catalog is dropped."""
+        self.kiosk_id = kiosk_id
+        self._http.base_url = httpx.URL(base_url.rstrip("/"))
+        self._http.headers.update(
+            {"Authorization": f"Bearer {kiosk_token}", "X-Kiosk-Id": kiosk_id}
+        )
+        self._catalog = None
+
     async def __aenter__(self) -> BackendClient:
         return self
 
@@ -179,10 +191,11 @@ class BackendClient:
                 self.connectivity.retrying(f"{method} {_route(path)}")
                 await asyncio.sleep(self.retry_delay * (attempt + 1))
                 continue
-            self.connectivity.answered()
-            if resp.status_code in ok or resp.status_code == 304:
+            error = None if resp.status_code in ok or resp.status_code == 304 else self._error(resp)
+            self.connectivity.answered(refused=error is not None and error.code == "unauthorized")
+            if error is None:
                 return resp
-            raise self._error(resp)
+            raise error
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
@@ -233,11 +246,34 @@ class BackendClient:
         items = body.get("slots", []) if isinstance(body, dict) else body
         return [Slot.parse(s) for s in items]
 
+    # --- seated departures (backend_stub/api_seats.py): plain JSON, read by kiosk.flows.seats
+
+    async def departures(self, product_id: str, date: str) -> list[dict[str, Any]]:
+        params = {"product_id": product_id, "date": date}
+        return (await self._request("GET", "/departures", params=params)).json()["departures"]
+
+    async def seat_map(self, departure_id: str) -> dict[str, Any]:
+        return (await self._request("GET", f"/departures/{departure_id}/seats")).json()
+
+    async def riders(self, member_id: str) -> dict[str, Any]:
+        """A member's past rides and saved travellers (masked)."""
+        return (await self._request("GET", f"/members/{member_id}/riders")).json()
+
     # --- orders and payments ---------------------------------------------------------------
 
     async def create_order(self, request: dict[str, Any], idempotency_key: str) -> Order:
         resp = await self._request("POST", "/orders", json=request, idempotency_key=idempotency_key)
         return Order.parse(resp.json())
+
+    async def quote(self, request: dict[str, Any]) -> dict[str, Any]:
+        """POST /orders/quote: the server's price of an order request, line by line (holds
+        nothing); a refused coupon or points request raises its BackendError."""
+        return (await self._request("POST", "/orders/quote", json=request, ok=(200,))).json()
+
+    async def request_invoice(self, order_id: str, body: dict[str, str]) -> dict[str, Any]:
+        """POST /orders/{id}/invoice: an e-invoice for a paid order (once per order)."""
+        resp = await self._request("POST", f"/orders/{order_id}/invoice", json=body)
+        return resp.json()
 
     async def get_order(self, order_id: str) -> Order:
         return Order.parse((await self._request("GET", f"/orders/{order_id}")).json())
@@ -364,5 +400,11 @@ class BackendClient:
         resp = await self._request("POST", "/staff/verify", json={"staff_id": staff_id, "pin": pin})
         return StaffMember.parse(resp.json(), staff_id)
 
-    async def heartbeat(self, payload: dict[str, Any]) -> None:
-        await self._request("POST", f"/kiosks/{self.kiosk_id}/heartbeat", json=payload)
+    async def heartbeat(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The backend's answer: `out_of_service` (the console's switch), catalog version."""
+        resp = await self._request("POST", f"/kiosks/{self.kiosk_id}/heartbeat", json=payload)
+        try:
+            answer = resp.json()
+        except ValueError:
+            return {}
+        return answer if isinstance(answer, dict) else {}

@@ -2,10 +2,17 @@
 
 A key `section.name` in the TOML is overridden by `KIOSK_SECTION_NAME` (e.g. `devices.printer`
 by `KIOSK_DEVICES_PRINTER`); a top-level key `name` by `KIOSK_NAME`.
+
+The kiosk's credential: `kiosk_token` in clear, or `kiosk_token_file`, a file holding it (mode
+0600; it wins over `kiosk_token`). Staff mode's "connect to backend" (kiosk/flows/
+provisioning.py) writes `<data_dir>/provisioned.toml` (backend_url, kiosk_id,
+kiosk_token_file) and the token file beside it: that override is read over the TOML (the
+kiosk user may write its data_dir, not /etc/kiosk); environment variables still win.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -13,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PATHS = (Path("/etc/kiosk/kiosk.toml"), Path("kiosk.toml"))
+PROVISIONED_FILE = "provisioned.toml"  # in data_dir: what staff mode's provisioning saved
+PROVISIONED_KEYS = ("backend_url", "kiosk_id", "kiosk_token_file")
 
 
 @dataclass
@@ -27,6 +36,9 @@ class DeviceConfig:
     printer: str = "tcp://127.0.0.1:9100"
     printer_baud: int = 115200
     idcard_baud: int = 115200
+    # speech (peripherals/speaker): espeak:// plays on the sound card, wav:///FOLDER keeps each
+    # utterance as a WAV file there (tests, a kiosk without a sound card); empty: no speech
+    speaker: str = "espeak://"
 
 
 @dataclass
@@ -51,9 +63,19 @@ class TimeoutConfig:
 
 
 @dataclass
+class DisplayConfig:
+    # the panel as mounted (docs/accessibility.md): its pixels per inch and the height of its
+    # bottom edge above the floor; the accessibility check measures text, touch targets and
+    # reach in millimetres from these. Default: a 21.5" 1080x1920 panel, bottom edge at 850 mm
+    panel_dpi: float = 102.5
+    panel_bottom_mm: float = 850.0
+
+
+@dataclass
 class KioskConfig:
     kiosk_id: str = "kiosk-01"
     kiosk_token: str = "demo-kiosk-token"
+    kiosk_token_file: str = ""  # a file holding the token (mode 0600); wins over kiosk_token
     backend_url: str = "http://127.0.0.1:8700"
     language: str = "zh_CN"
     data_dir: str = "var"
@@ -62,10 +84,15 @@ class KioskConfig:
     font_path: str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
     devices: DeviceConfig = field(default_factory=DeviceConfig)
     timeouts: TimeoutConfig = field(default_factory=TimeoutConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
 
     @property
     def journal_path(self) -> Path:
         return Path(self.data_dir) / "journal.sqlite"
+
+    @property
+    def provisioned_path(self) -> Path:
+        return Path(self.data_dir) / PROVISIONED_FILE
 
 
 def _coerce(value: str, like: Any) -> Any:
@@ -105,4 +132,25 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             values = tomllib.load(fh)
     config = KioskConfig()
     _apply(config, values, env, "KIOSK")
+    if config.provisioned_path.is_file():  # staff mode's provisioning, over the TOML
+        with open(config.provisioned_path, "rb") as fh:
+            saved = tomllib.load(fh)
+        values = {**values, **{k: saved[k] for k in PROVISIONED_KEYS if k in saved}}
+        config = KioskConfig()
+        _apply(config, values, env, "KIOSK")
+    if config.kiosk_token_file:
+        config.kiosk_token = read_token_file(config.kiosk_token_file)
     return config
+
+
+def read_token_file(path: str | Path) -> str:
+    """The credential a token file holds (its first line, stripped); "" when it cannot be read
+    (the backend then refuses the kiosk, which shows out of service: staff provision it again)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        logging.getLogger("kiosk.config").warning(
+            "kiosk token file %s unreadable: %s", path, type(exc).__name__
+        )
+        return ""
+    return text.strip().splitlines()[0].strip() if text.strip() else ""

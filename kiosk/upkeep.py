@@ -4,8 +4,10 @@ the service state the start screen offers from.
 `ServiceMonitor` (one per journey loop) knows what the start screen needs to offer only what the
 kiosk can finish:
 
-- the backend: `unknown` until the first call, `up` after any answer, `down` (out of service)
-  after `timeouts.offline_after_failures` calls in a row that did not reach it or
+- the backend: `unknown` until the first call, `up` after any answer, `refused` (out of
+  service, "credential revoked") while its answers refuse the kiosk's credential (a 401
+  `unauthorized`: revoked in the console), `down` (out of service) after
+  `timeouts.offline_after_failures` calls in a row that did not reach it or
   `timeouts.offline_after_seconds` of them, and at once when it has not answered since the
   start; `up` again at the next answer. Every call reports (`kiosk.client.Connectivity`); the
   heartbeat makes sure there is one every `heartbeat_seconds`, and every
@@ -36,7 +38,7 @@ log = logging.getLogger("kiosk.upkeep")
 VERSION = "0.1.0"
 
 # the start screen's taps whose journey ends at the printer
-PRINTS = frozenset({"buy", "pickup", "addons", "rebook"})
+PRINTS = frozenset({"buy", "pickup", "addons", "seats", "rebook"})
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,11 @@ class ServiceView:
     backend: str = "unknown"  # unknown, up, down
     printer: DeviceStatus | None = None  # None: not read yet
     version: int = 0
+    switched_off: bool = False  # the back office sent "out of service" (heartbeat answer)
 
     @property
     def in_service(self) -> bool:
-        return self.backend != "down"
+        return self.backend not in ("down", "refused") and not self.switched_off
 
     @property
     def can_print(self) -> bool:
@@ -63,6 +66,7 @@ class ServiceView:
         printer = self.printer
         return {
             "backend": self.backend,
+            "switched_off": self.switched_off,
             "printer": {
                 "state": printer.state.value if printer else "unknown",
                 "code": printer.code if printer else "",
@@ -81,6 +85,7 @@ class ServiceMonitor:
         self.printer: DeviceStatus | None = None
         self.statuses: dict[str, DeviceStatus] = {}  # the last reading of every device
         self.version = 0
+        self.switched_off = False  # the console's "out of service" switch (heartbeat answer)
         self.journey_running = False  # set by the journey loop: the devices are the journey's
         self._event = asyncio.Event()
         self._reading = asyncio.Lock()
@@ -89,7 +94,18 @@ class ServiceMonitor:
         self.reconsider()
 
     def view(self) -> ServiceView:
-        return ServiceView(self.backend, self.printer, self.version)
+        return ServiceView(self.backend, self.printer, self.version, self.switched_off)
+
+    def note_switch(self, off: bool) -> None:
+        """The back office's out-of-service switch, from a heartbeat answer."""
+        if off == self.switched_off:
+            return
+        if off:
+            log.warning("out of service: switched off by the back office")
+        else:
+            log.info("back in service: switched on by the back office")
+        self.switched_off = off
+        self._bump()
 
     async def changed(self, version: int) -> None:
         """Returns once the view's version is past `version`."""
@@ -106,6 +122,8 @@ class ServiceMonitor:
         link = self.ports.client.connectivity
         timeouts = self.ports.config.timeouts
         if not link.failures:
+            if link.refused:  # it answers, but not to this kiosk's credential (revoked)
+                return "refused"
             return "unknown" if link.answered_at is None else "up"
         if link.answered_at is None:  # not one answer since the start
             return "down"
@@ -114,7 +132,7 @@ class ServiceMonitor:
         since = link.failing_since if link.failing_since is not None else link.clock()
         if link.clock() - since >= timeouts.offline_after_seconds:
             return "down"
-        return "down" if self.backend == "down" else "up"
+        return self.backend if self.backend in ("down", "refused") else "up"
 
     def reconsider(self) -> None:
         """A call reported (kiosk.client.Connectivity): is the kiosk in service?"""
@@ -128,7 +146,9 @@ class ServiceMonitor:
                 link.failures,
                 link.last_failure,
             )
-        elif self.backend == "down":
+        elif state == "refused":
+            log.warning("out of service: the backend refuses this kiosk's credential")
+        elif self.backend in ("down", "refused"):
             log.info("back in service: the backend answers again")
         self.backend = state
         self._bump()
@@ -173,7 +193,9 @@ def _no_printer() -> DeviceStatus:
     )
 
 
-def heartbeat_body(ports: Ports, statuses: dict[str, DeviceStatus] | None = None) -> dict[str, Any]:
+def heartbeat_body(
+    ports: Ports, statuses: dict[str, DeviceStatus] | None = None, switched_off: bool | None = None
+) -> dict[str, Any]:
     if statuses is None:
         statuses = ports.devices.statuses() if ports.devices else {}
     printer = statuses.get("printer")
@@ -189,16 +211,17 @@ def heartbeat_body(ports: Ports, statuses: dict[str, DeviceStatus] | None = None
         "paper_level": paper,
         "version": VERSION,
         "catalog_version": int(catalog.version) if catalog and catalog.version.isdigit() else None,
+        "out_of_service": switched_off,
     }
 
 
 async def send_heartbeat(ports: Ports, monitor: ServiceMonitor | None = None) -> bool:
     if monitor is not None:
-        body = heartbeat_body(ports, await monitor.read_devices())
+        body = heartbeat_body(ports, await monitor.read_devices(), monitor.switched_off)
     else:
         body = await asyncio.to_thread(heartbeat_body, ports)
     try:
-        await ports.client.heartbeat(body)
+        answer = await ports.client.heartbeat(body)
     except BackendError as exc:
         if monitor is not None:
             monitor.heartbeat_failed(exc)
@@ -207,6 +230,7 @@ async def send_heartbeat(ports: Ports, monitor: ServiceMonitor | None = None) ->
         return False
     if monitor is not None:
         monitor.heartbeat_ok()
+        monitor.note_switch(bool((answer or {}).get("out_of_service")))
     return True
 
 

@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.smartcard",
     "tests.fixtures.camera",
     "tests.fixtures.printer",
+    "tests.fixtures.console",
 ]

@@ -55,6 +55,8 @@ class KioskRoot(FloatLayout):
 
     def on_touch_down(self, touch: Any) -> bool:
         app = App.get_running_app()
+        if app is not None and app.access is not None:
+            app.access.touched()  # stops speech (read aloud's own tap starts it again)
         if app is not None and app.navigator is not None:
             was_asking = app.navigator.still_there_showing
             app.navigator.touched()
@@ -75,6 +77,9 @@ class KioskApp(App):
     banner = DictProperty({})
     lang = StringProperty("")
     navigator = ObjectProperty(None, allownone=True)
+    # the frame's accessibility controls (ui/widgets/access.py); both reset after each tourist
+    large_text = BooleanProperty(False)
+    speech_on = BooleanProperty(False)
 
     __events__ = ("on_staff_request", "on_journey_unavailable")
 
@@ -98,6 +103,8 @@ class KioskApp(App):
         self.demo_panel = False
         # () -> the camera's newest frame (numpy) or None; the payment prompt previews it
         self.preview_source: Callable[[], Any] | None = None
+        self.speech: Any = None  # kiosk.speech.Speech, opened in build()
+        self.access: Any = None  # ui.accessibility.AccessMode, made in build()
 
     # building --------------------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -125,6 +132,9 @@ class KioskApp(App):
 
             root.add_widget(DemoPanel())
         errors.install(self.recover)
+        from ui.accessibility import AccessMode
+
+        self.access = AccessMode(self)
         self.navigator.show(START)
         return root
 
@@ -153,6 +163,12 @@ class KioskApp(App):
     def switch_language(self, lang: str) -> None:
         if lang != tr.lang:
             tr.switch(lang)
+
+    def toggle_large_text(self) -> None:
+        self.access.set_large_text(not self.large_text)
+
+    def read_aloud(self) -> None:
+        self.access.read_aloud()
 
     def start_journey(self, name: str) -> None:
         if self.journey_starter is not None:

@@ -9,6 +9,10 @@ for Noto Sans CJK, kept for the life of the process. `install_font_ladder()` sna
 a label renders at to the nearest rung of FONT_LADDER (steps of ~19 %, so a text moves by at
 most ~9 % of its size), so the start screen opens 7 faces instead of 12 (docs/bench-kiosk.md).
 `KIOSK_FONT_LADDER=0` in the environment turns it off.
+
+The large-text, high-contrast mode (`set_text_style`) goes through the same hook: every label
+renders LARGE_TEXT_SCALE times bigger (two rungs up the ladder), bold, and its greys as black.
+Layouts that size themselves to their text (KLabel, the keypad, the message panel) grow with it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,35 @@ from pathlib import Path
 SC_FACE_NAME = b"Noto Sans CJK SC"
 # pixel sizes a label renders at: each ~1.19 × the one before
 FONT_LADDER = (12, 14, 17, 20, 24, 28, 32, 38, 45, 54, 64, 76, 90, 107, 128, 152)
+LARGE_TEXT_SCALE = 1.4  # two rungs of the ladder
+
+
+class TextStyle:
+    """How every label renders right now: its size scale, and high contrast (greys to black)."""
+
+    scale = 1.0
+    high_contrast = False
+
+
+TEXT_STYLE = TextStyle()
+STYLED = ("font_size", "bold", "color")
+_UNSET = object()
+
+
+def set_text_style(large: bool) -> None:
+    """Large text and high contrast on or off for every label rendered from now on (the caller
+    re-renders the labels on screen)."""
+    TEXT_STYLE.scale = LARGE_TEXT_SCALE if large else 1.0
+    TEXT_STYLE.high_contrast = large
+
+
+def contrast_colour(rgba: tuple[float, ...] | list[float]) -> tuple[float, ...]:
+    """A text colour for high contrast: dark text (greys, muted tones) becomes black; light text
+    (white on a coloured button) stays as it is."""
+    r, g, b = rgba[0], rgba[1], rgba[2]
+    alpha = rgba[3] if len(rgba) > 3 else 1.0
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return (0.0, 0.0, 0.0, alpha) if luminance < 0.5 else tuple(rgba)
 
 
 def ladder_size(size: float) -> float:
@@ -30,23 +63,36 @@ def ladder_size(size: float) -> float:
 
 
 def install_font_ladder() -> bool:
-    """Make Kivy's core labels render at ladder sizes (see the module); False when turned off
-    by KIOSK_FONT_LADDER=0. Idempotent."""
-    if os.environ.get("KIOSK_FONT_LADDER", "1") == "0":
-        return False
+    """Make Kivy's core labels render at ladder sizes and in the current TEXT_STYLE (see the
+    module); False when the ladder is turned off by KIOSK_FONT_LADDER=0 (the style still
+    applies). Idempotent."""
+    ladder = os.environ.get("KIOSK_FONT_LADDER", "1") != "0"
     from kivy.core.text import LabelBase
 
     if getattr(LabelBase.refresh, "font_ladder", False):
-        return True
+        return ladder
     plain_refresh = LabelBase.refresh
 
     def refresh(self: LabelBase) -> None:
-        self.options["font_size"] = ladder_size(float(self.options["font_size"]))
+        options = self.options
+        # the label widget writes its own values into options; the styled ones written here
+        # are told apart by identity, so a style is never applied on top of itself
+        for key in STYLED:
+            if options.get(f"_styled_{key}", _UNSET) is not options[key]:
+                options[f"_base_{key}"] = options[key]
+        size = float(options["_base_font_size"]) * TEXT_STYLE.scale
+        options["font_size"] = ladder_size(size) if ladder else size
+        contrast = TEXT_STYLE.high_contrast
+        options["bold"] = True if contrast else options["_base_bold"]
+        base_colour = options["_base_color"]
+        options["color"] = contrast_colour(base_colour) if contrast else base_colour
+        for key in STYLED:
+            options[f"_styled_{key}"] = options[key]
         plain_refresh(self)
 
     refresh.font_ladder = True  # type: ignore[attr-defined]
     LabelBase.refresh = refresh  # type: ignore[method-assign]
-    return True
+    return ladder
 
 
 def _face_offsets(data: bytes) -> list[int]:

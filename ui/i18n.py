@@ -89,12 +89,25 @@ def compile_catalogs(cache_dir: Path, locale_dir: Path = LOCALE_DIR) -> Path:
     return cache_dir
 
 
-def language_name(lang: str, locale_dir: Path = LOCALE_DIR) -> str:
+def catalog_header(lang: str, name: str, locale_dir: Path = LOCALE_DIR) -> str:
+    """A header field of a language's catalog (e.g. X-Language-Name), or "" when absent."""
     po = locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        return ""
     for line in parse_po(po.read_text(encoding="utf-8")).get("", "").splitlines():
-        if line.startswith("X-Language-Name:"):
+        if line.startswith(f"{name}:"):
             return line.split(":", 1)[1].strip()
-    return lang
+    return ""
+
+
+def language_name(lang: str, locale_dir: Path = LOCALE_DIR) -> str:
+    """What the language switch shows: the catalog's X-Language-Name (中文, English, 日本語)."""
+    return catalog_header(lang, "X-Language-Name", locale_dir) or lang
+
+
+def speech_voice(lang: str, locale_dir: Path = LOCALE_DIR) -> str:
+    """The speech engine's voice for a language: the catalog's X-Speech-Voice (cmn, en, ja)."""
+    return catalog_header(lang, "X-Speech-Voice", locale_dir) or lang.split("_")[0]
 
 
 class Translator(Observable):

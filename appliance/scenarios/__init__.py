@@ -30,6 +30,7 @@ from appliance.scenarios.common import (
     pick_slot,
     purchase_admission,
 )
+from appliance.scenarios.coupons import coupon_points, invoice
 from appliance.scenarios.documents import (
     foreign_card_purchase,
     passport_purchase,
@@ -44,6 +45,7 @@ from appliance.scenarios.sales import (
     pickup_order,
     purchase,
 )
+from appliance.scenarios.seats import seats_side_by_side
 
 __all__ = [
     "PAY_FAILS",
@@ -80,6 +82,9 @@ SCENARIOS: dict[str, Scenario] = {
     "foreign-card-purchase": foreign_card_purchase,
     "passport-purchase": passport_purchase,
     "staff-allows-no-document": staff_allows_no_document,
+    "coupon-points": coupon_points,
+    "invoice": invoice,
+    "seats": seats_side_by_side,
 }
 
 

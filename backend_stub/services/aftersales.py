@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from backend_stub.context import Backend
+from backend_stub.payments.refunds import claim_refunds
 from backend_stub.services import idempotency
 from backend_stub.services.binding import addons_of, check_addons_can_go
 from backend_stub.services.catalog import get_slot, slot_start
@@ -148,6 +149,7 @@ def refund_in_order(
             },
         )
         revoke(bk, t, reason, now)
+    claim_refunds(bk, order_id)  # the money goes back through the payment's provider
     for slot_id, count in Counter(t["slot_id"] for t in tickets).items():
         bk.store.run("UPDATE slots SET remaining = remaining + ? WHERE id = ?", (count, slot_id))
     left = bk.store.one(

@@ -30,6 +30,7 @@ from kiosk.domain.catalog import (
     require_parent,
 )
 from kiosk.domain.errors import RuleError
+from kiosk.domain.seats import SEATED
 
 
 class Planned(Protocol):
@@ -114,8 +115,8 @@ def bind_addons(bk: Backend, req: OrderRequest, planned: list[Planned]) -> None:
     for index, line in enumerate(req.lines):
         mine = [p for p in planned if p.line_index == index]
         product = catalog.products[line.product_id]
-        if product.kind != "addon":
-            continue
+        if product.kind != "addon" and not (product.kind == SEATED and product.parent_product_id):
+            continue  # a seated ride is an add-on where its product names a parent
         day = date.fromisoformat(get_slot(bk, line.slot_id)["date"])
         in_order = [
             p

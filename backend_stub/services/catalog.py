@@ -59,8 +59,15 @@ def slot_view(product: Product, slot: dict[str, Any], now: datetime) -> dict[str
     }
 
 
-def list_slots(bk: Backend, product_id: str, day: date, now: datetime) -> list[dict[str, Any]]:
-    product = get_product(bk, product_id)
+def list_slots(
+    bk: Backend, product_id: str, day: date, now: datetime, kiosk_id: str | None = None
+) -> list[dict[str, Any]]:
+    """A day's slots at the prices this kiosk is served (services.price_rollouts)."""
+    from backend_stub.services.price_rollouts import served_catalog
+
+    product = served_catalog(bk, kiosk_id, now).products.get(product_id)
+    if product is None:
+        raise RuleError("unknown_product", product_id)
     rows = bk.store.all(
         "SELECT * FROM slots WHERE product_id = ? AND date = ? ORDER BY start",
         (product_id, day.isoformat()),

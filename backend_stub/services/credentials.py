@@ -113,6 +113,14 @@ def demo_secrets_in(store: Store, configured: list[str]) -> list[str]:
         )
         if row is not None:
             found.append(f"{what} is in the database {store.url}")
+    row = store.one(  # the console's (backend_stub/console/demo_users.py)
+        "SELECT 1 FROM console_api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        (token_hash(DEMO_OPS_TOKEN),),
+    )
+    if row is not None:
+        found.append(f"the demo ops token is a console API token in the database {store.url}")
+    if store.meta("console_demo_users"):
+        found.append(f"the database {store.url} holds the console's demo users")
     if store.meta("seeded") == "demo":
         found.append(f"the database {store.url} holds the demo (its users and their PINs)")
     return found

@@ -22,6 +22,7 @@ from backend_stub.context import Backend
 from backend_stub.services.catalog import get_slot, slot_end, slot_start
 from backend_stub.services.order_state import ticket_by_code, ticket_view, used_entries
 from backend_stub.services.personal_data import doc_hash
+from backend_stub.services.seats import check_boarding
 from kiosk.domain.catalog import HELD_STATUSES, component_at_gate
 from kiosk.domain.errors import RuleError
 from kiosk.domain.gate_rules import EntryWindow, check_entry_window, check_parent_at_gate
@@ -110,7 +111,13 @@ def _check_parent(bk: Backend, t: dict[str, Any]) -> None:
 
 
 def verify(
-    bk: Backend, now: datetime, *, code: str = "", id_number: str = "", gate_id: str = ""
+    bk: Backend,
+    now: datetime,
+    *,
+    code: str = "",
+    id_number: str = "",
+    gate_id: str = "",
+    departure_id: str = "",
 ) -> dict[str, Any]:
     """Admit a ticket at a gate (its code, or its holder's ID number), then record it."""
     gate = gate_row(bk, gate_id) if gate_id else None
@@ -122,6 +129,7 @@ def verify(
         else:
             t, via = _ticket_for_holder(bk, id_number, gate, now), "id_number"
         _check_status(t, now)
+        check_boarding(bk, t, departure_id)  # a seat: this departure, boarded once
         components = _components(bk, t)
         component = component_at_gate(components, gate["component"] if gate else None)
         if component in used_entries(bk, t):

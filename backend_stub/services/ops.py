@@ -8,6 +8,7 @@ from typing import Any
 
 from backend_stub.context import Backend
 from backend_stub.schemas import ChannelOrder, Heartbeat, OrderRequest, PricesRequest
+from backend_stub.services import alerts, heartbeats
 from backend_stub.services.orders import place_channel_order, prior_channel_order
 from backend_stub.services.staff_pins import verify_staff_pin
 from kiosk.domain.errors import RuleError
@@ -46,7 +47,14 @@ def record_heartbeat(
                 beat.catalog_version,
             ),
         )
-    return {"ok": True, "catalog_version": bk.catalog().version, "server_time": now.isoformat()}
+        # the console's history, switch and alerts (issue 14)
+        out = heartbeats.record(bk.store, kiosk_id, beat.devices, beat.paper_level, beat.version,
+                                beat.catalog_version, beat.out_of_service, now)  # fmt: skip
+        changed = alerts.on_heartbeat(bk.store, kiosk_id, beat.devices, beat.paper_level, now)
+    if changed:
+        alerts.send_soon(bk)
+    return {"ok": True, "catalog_version": bk.catalog().version, "server_time": now.isoformat(),
+            "out_of_service": out}  # fmt: skip
 
 
 def list_kiosks(bk: Backend, now: datetime) -> list[dict[str, Any]]:

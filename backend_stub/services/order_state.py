@@ -120,6 +120,8 @@ def ticket_view(bk: Backend, t: dict[str, Any], *, with_code: bool = False) -> d
         "printed_count": t["printed_count"],
         "used_at": t["used_at"],
         "parent_ticket_id": t.get("parent_ticket_id"),
+        "seat": t.get("seat") or None,  # seated departures (services.seats)
+        "seat_class": t.get("seat_class") or None,
         "entries": _entries_view(bk, t, product.components if product else (t["product_id"],)),
     }
     if with_code and t["status"] in PRINTABLE and t["code"]:
@@ -143,10 +145,16 @@ def holder_view(t: dict[str, Any]) -> dict[str, Any]:
 
 
 def order_view(
-    bk: Backend, order_id: str, now: datetime, *, with_codes: bool = False
+    bk: Backend,
+    order_id: str,
+    now: datetime,
+    *,
+    with_codes: bool = False,
+    loaded: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An order as clients see it; `with_codes` only for the kiosk printing it."""
-    o = load_order(bk, order_id, now)
+    """An order as clients see it; `with_codes` only for the kiosk printing it. `loaded`: its
+    row from `load_order` just now (one query fewer)."""
+    o = loaded if loaded is not None else load_order(bk, order_id, now)
     tickets = bk.store.all(
         'SELECT t.*, s.start, s."end" FROM tickets t LEFT JOIN slots s ON s.id = t.slot_id '
         "WHERE t.order_id = ? ORDER BY t.rowid",
@@ -234,8 +242,9 @@ def release_hold(bk: Backend, order_id: str, now: datetime, status: str) -> bool
         "UPDATE orders SET status = ?, expires_epoch = NULL WHERE id = ?", (status, order_id)
     )
     bk.store.run(
-        "UPDATE payments SET status = 'cancelled', failure_code = ?, updated_at = ?"
-        " WHERE order_id = ? AND status = 'userpaying'",
+        "UPDATE payments SET status = CASE WHEN gateway = 'simulator' THEN 'cancelled'"
+        " ELSE 'reversing' END, next_query_epoch = 0, failure_code = ?, updated_at = ?"
+        " WHERE order_id = ? AND status = 'userpaying'",  # a provider's: reversed (issue 15)
         (f"order_{status}", now.isoformat(), order_id),
     )
     if order["points_used"] and order["member_id"]:

@@ -16,6 +16,7 @@ from backend_stub.schemas import OrderLine, OrderRequest
 from backend_stub.services import idempotency
 from backend_stub.services.binding import bind_addons, recheck_bound
 from backend_stub.services.catalog import get_slot, slot_end, slot_prices, take_seats
+from backend_stub.services.coupon_uses import coupon_uses
 from backend_stub.services.holders import check_real_name_unique, holders_for, record_holders
 from backend_stub.services.issuing import mark_order_paid
 from backend_stub.services.limits import check_unpaid_caps
@@ -23,11 +24,13 @@ from backend_stub.services.members import change_points
 from backend_stub.services.order_state import next_order_no, order_view, release_hold
 from backend_stub.services.personal_data import buyer_columns, guide_columns
 from backend_stub.services.possession import own_order
+from backend_stub.services.price_rollouts import served_catalog
+from backend_stub.services.seats import assign_seats, is_seat_conflict, record_seats
 from backend_stub.stores import IntegrityError
 from kiosk.domain.catalog import check_children_accompanied
 from kiosk.domain.errors import RuleError
 from kiosk.domain.ids import is_valid_phone
-from kiosk.domain.pricing import Coupon, QuoteLine, allocate, quote
+from kiosk.domain.pricing import Coupon, Quote, QuoteLine, allocate, quote
 from kiosk.domain.refund_rules import collected_by_for
 
 # the unique indexes a concurrent retry trips (SQLite names the columns, PostgreSQL the index)
@@ -44,6 +47,8 @@ class PlannedTicket:
     line_index: int = 0  # the order line it comes from
     id: str = field(default_factory=lambda: "t" + secrets.token_hex(5))
     parent_ticket_id: str | None = None  # an add-on: the ticket it hangs on (services.binding)
+    seat: str = ""  # a seated ride: its seat and seat class (services.seats)
+    seat_class: str = ""
 
     @property
     def product_id(self) -> str:
@@ -63,11 +68,16 @@ class PlannedTicket:
 
 
 def plan_tickets(
-    bk: Backend, lines: list[OrderLine], now: datetime, max_per_product: int | None = None
+    bk: Backend,
+    lines: list[OrderLine],
+    now: datetime,
+    max_per_product: int | None = None,
+    kiosk_id: str | None = None,
 ) -> list[PlannedTicket]:
     """Check each line against the catalog and slots; the tickets the order will hold.
-    `max_per_product` replaces the product's own limit (group orders)."""
-    catalog = bk.catalog()
+    `max_per_product` replaces the product's own limit (group orders). Priced by the catalog
+    the kiosk is served (a canary kiosk's staged prices: services.price_rollouts)."""
+    catalog = served_catalog(bk, kiosk_id, now)
     planned: list[PlannedTicket] = []
     per_product: Counter[str] = Counter()
     for index, line in enumerate(lines):
@@ -108,7 +118,7 @@ def _check_children(planned: list[PlannedTicket]) -> None:
 
 def _coupon(bk: Backend, code: str) -> Coupon:
     row = bk.store.one("SELECT * FROM coupons WHERE code = ?", (code.strip().upper(),))
-    if row is None:
+    if row is None or row.get("active") == 0:  # switched off on the console
         raise RuleError("coupon_invalid")
     return Coupon(
         code=row["code"],
@@ -119,6 +129,67 @@ def _coupon(bk: Backend, code: str) -> Coupon:
         valid_from=datetime.fromisoformat(row["valid_from"]) if row["valid_from"] else None,
         valid_until=datetime.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
     )
+
+
+@dataclass
+class PricedOrder:
+    """An order request checked and priced: the tickets it would hold, the member, the coupon
+    and the quote (kiosk.domain.pricing). What `POST /orders/quote` answers and what
+    `place_order` charges come from this one function."""
+
+    planned: list[PlannedTicket]
+    member: dict[str, Any] | None
+    coupon: Coupon | None
+    quote: Quote
+    coupon_uses_limit: int = 0
+
+
+def price_order(
+    bk: Backend,
+    req: OrderRequest,
+    now: datetime,
+    max_per_product: int | None = None,
+    kiosk_id: str | None = None,
+) -> PricedOrder:
+    """Check every line, bind add-ons, find the member and the coupon, and price the order;
+    RuleError for anything refused (the same refusals an order would get)."""
+    planned = plan_tickets(bk, req.lines, now, max_per_product, kiosk_id)
+    bind_addons(bk, req, planned)
+    assign_seats(bk, req, planned, now)  # seated: each ticket's seat, its class's fare
+    member, tier_percent = None, 0
+    if req.member_id:
+        member = bk.store.one(
+            "SELECT m.*, t.discount_percent FROM members m JOIN tiers t ON t.code = m.tier "
+            "WHERE m.id = ?",
+            (req.member_id.strip().upper(),),
+        )
+        if member is None:
+            raise RuleError("member_not_found")
+        tier_percent = member["discount_percent"]
+    elif req.points_to_redeem:
+        raise RuleError("points_need_member")
+    coupon = _coupon(bk, req.coupon_code) if req.coupon_code else None
+    lines = [QuoteLine(t.product.id, t.ticket_type.id, t.unit_fen, 1) for t in planned]
+    q = quote(
+        lines,
+        now=now,
+        member_discount_percent=tier_percent,
+        coupon=coupon,
+        points_to_redeem=req.points_to_redeem,
+        points_balance=member["points"] if member else 0,
+    )
+    uses_limit = check_coupon_left(bk, coupon.code) if coupon else 0
+    return PricedOrder(planned, member, coupon, q, uses_limit)
+
+
+def check_coupon_left(bk: Backend, code: str) -> int:
+    """coupon_used_up when a coupon with a use limit (`usage_limit` > 0) is on that many live
+    orders (services.coupon_uses: held, paid or refunded); its limit."""
+    row = bk.store.one("SELECT usage_limit FROM coupons WHERE code = ?", (code,))
+    limit = int(row["usage_limit"] or 0) if row else 0
+    if limit > 0 and coupon_uses(bk, code) >= limit:
+        raise RuleError("coupon_used_up")
+    return limit
 
 
 def request_hash(bk: Backend, req: OrderRequest) -> str:
@@ -151,39 +222,24 @@ def place_order(
         return order_view(bk, prior_id, now), True
     if req.buyer_phone and not is_valid_phone(req.buyer_phone):
         raise RuleError("invalid_phone", "buyer_phone")
-    planned = plan_tickets(bk, req.lines, now, max_per_product)
-    bind_addons(bk, req, planned)
-    member, tier_percent = None, 0
-    if req.member_id:
-        member = bk.store.one(
-            "SELECT m.*, t.discount_percent FROM members m JOIN tiers t ON t.code = m.tier "
-            "WHERE m.id = ?",
-            (req.member_id.strip().upper(),),
-        )
-        if member is None:
-            raise RuleError("member_not_found")
-        tier_percent = member["discount_percent"]
-    elif req.points_to_redeem:
-        raise RuleError("points_need_member")
-    coupon = _coupon(bk, req.coupon_code) if req.coupon_code else None
-    lines = [QuoteLine(t.product.id, t.ticket_type.id, t.unit_fen, 1) for t in planned]
-    q = quote(
-        lines,
-        now=now,
-        member_discount_percent=tier_percent,
-        coupon=coupon,
-        points_to_redeem=req.points_to_redeem,
-        points_balance=member["points"] if member else 0,
-    )
+    priced = price_order(bk, req, now, max_per_product, kiosk_id)
+    planned, member, coupon, q = priced.planned, priced.member, priced.coupon, priced.quote
     shares = allocate(q.total_fen, [t.unit_fen for t in planned])
     order_id = "o" + secrets.token_hex(8)
     expires = plus_seconds(now, bk.settings.hold_seconds)
     store = bk.store
     try:
-        with store.transaction(durable=q.total_fen == 0 or paid_by_channel):
+        with store.transaction(
+            durable=q.total_fen == 0 or paid_by_channel,
+            touches=_touches(bk, req, planned, kiosk_id, member, coupon) if kiosk_id else None,
+        ):
             if kiosk_id is not None and not paid_by_channel and q.total_fen > 0:
                 check_unpaid_caps(bk, kiosk_id, _people(bk, req, planned), len(planned), now)
-            for slot_id, count in Counter(t.slot["id"] for t in planned).items():
+            if priced.coupon_uses_limit and coupon:  # under the write lock: no race past it
+                check_coupon_left(bk, coupon.code)
+            # in slot order: two orders for the same slots lock their rows in one order (no
+            # deadlock between writers that run side by side on PostgreSQL)
+            for slot_id, count in sorted(Counter(t.slot["id"] for t in planned).items()):
                 take_seats(bk, slot_id, count)
             store.insert(
                 "orders",
@@ -240,18 +296,42 @@ def place_order(
                 ],
             )
             recheck_bound(bk, planned)
+            record_seats(bk, planned)
             record_holders(bk, order_id, planned, kiosk_id, now)
             if q.points_used and member:
                 change_points(bk, member["id"], -q.points_used, "redeem", order_id, now)
             if q.total_fen == 0 or paid_by_channel:
                 mark_order_paid(bk, order_id, now)
     except IntegrityError as exc:
+        if is_seat_conflict(str(exc)):
+            raise RuleError("seat_taken") from exc  # another kiosk took the seat just now
         if "tickets" in str(exc) or "holder_doc_hash" in str(exc):
             raise RuleError("duplicate_real_name") from exc
-        if any(name in str(exc) for name in CONCURRENT_RETRY):
-            raise RuleError("idempotency_conflict") from exc  # a concurrent retry won the race
+        if any(name in str(exc) for name in CONCURRENT_RETRY):  # a concurrent retry won
+            prior_id = idempotency.prior_order_id(bk, kiosk_id, idem_key, digest)
+            if prior_id is None:
+                raise RuleError("idempotency_conflict") from exc
+            return order_view(bk, prior_id, now), True
         raise
     return order_view(bk, order_id, now), False
+
+
+def _touches(
+    bk: Backend,
+    req: OrderRequest,
+    planned: list[PlannedTicket],
+    kiosk_id: str,
+    member: dict[str, Any] | None,
+    coupon: Coupon | None,
+) -> list[str]:
+    """What a kiosk's order decides on inside its transaction (stores' `touches`): the kiosk's
+    and each named person's unpaid caps, the parents its add-ons bind to, the member's points,
+    the coupon's uses. Seats (a conditional UPDATE), the real-name rule, Idempotency-Keys and
+    order numbers (unique indexes) hold by themselves."""
+    names = [f"kiosk:{kiosk_id}", *(f"person:{h}" for h in _people(bk, req, planned))]
+    names += [f"ticket:{t.parent_ticket_id}" for t in planned if t.parent_ticket_id]
+    names += [f"member:{member['id']}"] if member else []
+    return names + ([f"coupon:{coupon.code}"] if coupon else [])
 
 
 def _people(bk: Backend, req: OrderRequest, planned: list[PlannedTicket]) -> list[str]:

@@ -10,11 +10,11 @@ dropped.
   name (the kiosk masks it again before printing), the real-name check is the document, so the
   full name is never needed after the order is checked.
 - **Dropped**: an expired hold loses its personal data when it expires (the sweeper, or the
-  first read after its time); a closed order loses it `retention_days` (90) after the visit
-  (the last ticket's day), checked by the sweeper each hour and by `kiosk backend purge`;
-  both then empty the WAL. `PRAGMA secure_delete` overwrites what is cleared in the database
-  file; an expired hold's sealed (never clear) values may stay in old WAL frames until the
-  next checkpoint.
+  first read after its time); a closed order loses it (its invoice's name, e-mail and phone
+  too) `retention_days` (90) after the visit (the last ticket's day), checked by the sweeper
+  each hour and by `kiosk backend purge`; both then empty the WAL. `PRAGMA secure_delete`
+  overwrites what is cleared in the database file; an expired hold's sealed (never clear)
+  values may stay in old WAL frames until the next checkpoint.
 - **Legacy rows** (a database from before this module) are sealed at start
   (`seal_legacy_rows`): hashes, masks and ciphertexts filled, the clear columns emptied.
 """
@@ -42,6 +42,14 @@ _ORDER_CLEARED = (
     "buyer_phone = '', buyer_phone_hash = '', buyer_phone_masked = '', buyer_phone_sealed = '', "
     "buyer_name = '', guide_doc_number = '', guide_doc_hash = '', guide_doc_masked = '', "
     "guide_doc_sealed = ''"
+)
+
+# an invoice's personal data (services.invoices): an individual's name, the e-mail and phone it
+# went to; a company's name and tax number are not personal data and stay for the books
+_INVOICE_CLEARED = (
+    "title_shown = CASE WHEN title_kind = 'individual' THEN '' ELSE title_shown END, "
+    "title_sealed = '', email_hash = '', email_sealed = '', email_masked = '', "
+    "phone_hash = '', phone_sealed = '', phone_masked = ''"
 )
 
 
@@ -126,13 +134,14 @@ def reveal_holder(keys: PersonalDataKeys, ticket: dict[str, Any]) -> dict[str, s
 
 def clear_order(store: Store, order_id: str, now: datetime) -> None:
     """Inside a transaction: drop every personal datum of one order (its tickets' holders, the
-    buyer, a group's guide and roster head)."""
+    buyer, a group's guide and roster head, its invoice's name and contact)."""
     store.run(f"UPDATE tickets SET {_TICKET_CLEARED} WHERE order_id = ?", (order_id,))
     store.run(
         f"UPDATE orders SET {_ORDER_CLEARED}, personal_data_cleared_at = ? WHERE id = ?",
         (now.isoformat(), order_id),
     )
     store.run("UPDATE group_rosters SET head = '' WHERE order_id = ?", (order_id,))
+    store.run(f"UPDATE invoices SET {_INVOICE_CLEARED} WHERE order_id = ?", (order_id,))
 
 
 def orders_past_retention(
@@ -147,8 +156,8 @@ def orders_past_retention(
         "SELECT o.id FROM orders o WHERE o.personal_data_cleared_at IS NULL "
         "AND o.created_at < ? AND o.status != 'held' AND COALESCE("
         " (SELECT MAX(t.date) FROM tickets t WHERE t.order_id = o.id),"
-        " substr(o.created_at, 1, 10)) < ? LIMIT ?",
-        (cutoff, cutoff, limit),
+        " substr(o.created_at, 1, 10)) < ?" + (" LIMIT ?" if limit >= 0 else ""),
+        (cutoff, cutoff, *((limit,) if limit >= 0 else ())),  # PostgreSQL refuses LIMIT -1
     )
     return [r["id"] for r in rows]
 

@@ -65,7 +65,7 @@ def order_for_kiosk(bk: Backend, order_id: str, kiosk_id: str, now: datetime) ->
     order = load_order(bk, order_id, now)
     if not may_print(bk, order, kiosk_id):
         raise RuleError("order_not_found")
-    return order_view(bk, order_id, now, with_codes=True)
+    return order_view(bk, order_id, now, with_codes=True, loaded=order)
 
 
 def check_ticket_printer(bk: Backend, ticket_id: str, kiosk_id: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from backend_stub.clock import epoch_of, iso, plus_seconds
 from backend_stub.context import Backend
+from backend_stub.payments.refunds import claim_refunds
 from backend_stub.services import idempotency
 from backend_stub.services.binding import addons_of, check_addons_can_go
 from backend_stub.services.catalog import get_slot, slot_prices, slot_start, take_seats
@@ -38,6 +39,7 @@ from backend_stub.services.order_state import (
 )
 from backend_stub.services.personal_data import copied_buyer
 from backend_stub.services.revocations import REBOOKED, revoke
+from backend_stub.services.seats import kept_class_extra, seat_for_move
 from backend_stub.stores import IntegrityError
 from kiosk.domain.errors import RuleError
 from kiosk.domain.refund_rules import (
@@ -131,10 +133,11 @@ def _move_ticket(
     moved = t | {"slot_id": new_slot["id"], "date": new_slot["date"]}
     try:
         bk.store.run(
-            "UPDATE tickets SET slot_id = ?, date = ?, unit_fen = ?, paid_fen = ?, code = ?,"
-            " status = 'issued' WHERE id = ?",
+            "UPDATE tickets SET slot_id = ?, seat = ?, date = ?, unit_fen = ?, paid_fen = ?, "
+            "code = ?, status = 'issued' WHERE id = ?",
             (
                 new_slot["id"],
+                seat_for_move(bk, t, new_slot),
                 new_slot["date"],
                 new_unit,
                 paid_fen,
@@ -160,6 +163,7 @@ def _record(
             "created_at": now.isoformat(),
         },
     )
+    claim_refunds(bk, order_id)  # any money back goes through the payment's provider
 
 
 def _pending_answer(bk: Backend, diff_id: str, now: datetime) -> dict[str, Any]:
@@ -218,6 +222,7 @@ def rebook_tickets(
             policy = RebookPolicy(fee_fen=bk.settings.rebook_fee_fen)
             fee = rebook_fee_fen(slot_start(get_slot(bk, t["slot_id"])), now, policy)
             new_unit = slot_prices(product, new_slot)[t["ticket_type_id"]]
+            new_unit += kept_class_extra(bk, t, new_slot)  # a seat keeps its class
             plan.append((t, new_unit, fee, rebook_balance_fen(t["unit_fen"], new_unit, fee)))
         due = sum(balance for *_, balance in plan)
         back = sum(min(-balance, t["paid_fen"]) for t, *_, balance in plan if balance < 0)

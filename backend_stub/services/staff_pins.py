@@ -133,7 +133,8 @@ def _count_attempt(
                     "UPDATE pin_failures SET locked_until_epoch = ? WHERE scope = ?",
                     (at + _lock_seconds(bk, failures, threshold), scope),
                 )
-        return bk.store.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        # a member disabled on the console is refused as an unknown id (wrong_pin)
+        return bk.store.one("SELECT * FROM staff WHERE id = ? AND disabled = 0", (staff_id,))
 
 
 def _record_wrong(

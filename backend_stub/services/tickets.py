@@ -34,7 +34,7 @@ from kiosk.domain.order_numbers import is_order_no, normalize_order_no
 def mark_printed(bk: Backend, ticket_id: str, now: datetime, *, kiosk_id: str) -> dict[str, Any]:
     """A ticket came out of this kiosk's printer (a kiosk that may print its order)."""
     check_ticket_printer(bk, ticket_id, kiosk_id)
-    with bk.store.transaction():
+    with bk.store.transaction(touches=[f"ticket:{ticket_id}"]):
         t = bk.store.one("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         if t is None:
             raise RuleError("ticket_not_found")

@@ -25,6 +25,9 @@ ERRORS: dict[str, ErrorInfo] = {
         "The name or text contains characters that are not allowed (control or text-direction"
         " characters)",
     ),
+    "invalid_range": ErrorInfo(
+        422, "结束日期早于开始日期", "The end date is before the start date"
+    ),
     "invalid_time": ErrorInfo(
         422,
         "时间格式不对或超出范围（请用 ISO 8601，如 2026-12-01T08:00:00+08:00）",
@@ -35,7 +38,40 @@ ERRORS: dict[str, ErrorInfo] = {
     "not_found": ErrorInfo(404, "找不到该资源", "Not found"),
     "method_not_allowed": ErrorInfo(405, "不支持该操作", "Method not allowed"),
     "unauthorized": ErrorInfo(401, "未授权的设备", "Missing or invalid kiosk token"),
+    # staff mode's "connect to backend" (kiosk/flows/provisioning.py): said on the kiosk only
+    "provision_code_invalid": ErrorInfo(
+        422,
+        "这不是后台的终端接入二维码，请在后台“终端”页面生成后再扫描",
+        "This is not a kiosk provisioning QR: make one on the console's Kiosks page and show it",
+    ),
+    "provision_refused": ErrorInfo(
+        401,
+        "后台拒绝了该接入凭证（已吊销或无效），未保存任何内容；请在后台重新生成二维码",
+        "The backend refused this credential (revoked or invalid); nothing was saved. Make a new"
+        " QR in the console",
+    ),
+    "provision_unreachable": ErrorInfo(
+        503,
+        "无法连接二维码中的后台地址，未保存任何内容；请检查网络或地址",
+        "The backend in the QR cannot be reached; nothing was saved. Check the network or the"
+        " address",
+    ),
+    "provision_open_work": ErrorInfo(
+        409,
+        "还有未完成的订单或待打印的票，请先完成（或恢复网络）后再更换后台",
+        "Orders or tickets are still open: finish them (or restore the network) before changing"
+        " the backend",
+    ),
+    "provision_not_saved": ErrorInfo(
+        500,
+        "无法保存接入凭证（数据目录不可写），仍使用原后台",
+        "The credential could not be saved (the data folder is not writable); the kiosk keeps"
+        " its old backend",
+    ),
     "ops_unauthorized": ErrorInfo(401, "需要运维令牌", "Missing or invalid ops token"),
+    "ops_forbidden": ErrorInfo(
+        403, "该账号的角色无权进行此操作", "This account's role may not do this"
+    ),
     "kiosk_mismatch": ErrorInfo(403, "该令牌属于另一台终端", "This token belongs to another kiosk"),
     "idempotency_conflict": ErrorInfo(
         409, "同一请求编号用于了不同的请求", "The Idempotency-Key was used for a different request"
@@ -126,6 +162,8 @@ ERRORS: dict[str, ErrorInfo] = {
     "coupon_not_applicable": ErrorInfo(
         409, "优惠券不适用于所选产品", "The coupon does not apply to these products"
     ),
+    "coupon_not_started": ErrorInfo(409, "优惠券尚未到使用时间", "The coupon cannot be used yet"),
+    "coupon_used_up": ErrorInfo(409, "优惠券已被领用完", "The coupon has been used up"),
     "member_not_found": ErrorInfo(404, "找不到该会员", "Member not found"),
     "points_invalid": ErrorInfo(
         422, "积分须为100的整数倍", "Points must be redeemed in multiples of 100"
@@ -135,6 +173,34 @@ ERRORS: dict[str, ErrorInfo] = {
         409, "积分抵扣超过上限", "Points can pay for at most half of the order"
     ),
     "points_need_member": ErrorInfo(422, "使用积分需先登录会员", "Points need a member id"),
+    # invoices (发票)
+    "invoice_title_kind_invalid": ErrorInfo(
+        422, "发票抬头类型须为个人或单位", "The invoice title must be individual or company"
+    ),
+    "invoice_title_missing": ErrorInfo(
+        422, "请填写单位名称（不超过100字）", "Type the company name (at most 100 characters)"
+    ),
+    "tax_number_invalid": ErrorInfo(
+        422,
+        "纳税人识别号无效：须为18位统一社会信用代码，请核对后重新输入",
+        "The tax number is not a valid 18-character unified social credit code; check it and"
+        " type it again",
+    ),
+    "invalid_email": ErrorInfo(422, "电子邮箱地址无效", "The e-mail address is not valid"),
+    "invoice_contact_missing": ErrorInfo(
+        422, "请留下接收发票的邮箱或手机号", "Give an e-mail address or a phone for the invoice"
+    ),
+    "invoice_exists": ErrorInfo(
+        409, "该订单已申请过发票", "An invoice was already requested for this order"
+    ),
+    "invoice_from_channel": ErrorInfo(
+        409,
+        "该订单在购票平台付款，请在原购票平台申请发票",
+        "This order was paid on the platform you booked on; ask that platform for the invoice",
+    ),
+    "invoice_nothing_to_invoice": ErrorInfo(
+        409, "该订单没有可开票的金额", "This order has no paid amount to invoice"
+    ),
     # orders and payments
     "order_not_found": ErrorInfo(404, "找不到该订单", "Order not found"),
     "order_expired": ErrorInfo(409, "订单已超时，请重新下单", "The order hold has expired"),
@@ -156,6 +222,19 @@ ERRORS: dict[str, ErrorInfo] = {
     ),
     "insufficient_balance": ErrorInfo(
         402, "余额不足，请更换付款方式", "Insufficient balance; please use another payment method"
+    ),
+    "payment_failed": ErrorInfo(
+        402,
+        "支付未成功，请更换付款方式或重试",
+        "The payment did not go through; try again or pay another way",
+    ),
+    "payment_timeout": ErrorInfo(
+        409, "支付超时，已撤销，未扣款", "Payment timed out and was reversed; nothing was charged"
+    ),
+    "payment_provider_unavailable": ErrorInfo(
+        503,
+        "支付服务暂时不可用，请稍后重试",
+        "The payment service is unavailable; try again shortly",
     ),
     "payment_not_configured": ErrorInfo(
         503,
@@ -285,6 +364,20 @@ ERRORS: dict[str, ErrorInfo] = {
         "Too many wrong PINs; sign-in is locked for a while",
     ),
     "price_invalid": ErrorInfo(422, "价格无效", "The price is invalid"),
+    # the console's catalog, calendar and price pages (issue 13B)
+    "form_invalid": ErrorInfo(422, "表单有误，请按提示修改", "Please correct the marked fields"),
+    "price_change_not_found": ErrorInfo(404, "找不到该调价", "Price change not found"),
+    "price_change_stage": ErrorInfo(
+        409, "该调价当前状态不允许此操作", "The price change is not at a stage that allows this"
+    ),
+    "canary_busy": ErrorInfo(
+        409,
+        "已有调价在试点中，请先全量推送或回滚",
+        "Another price change is on the canary kiosks; push it to all or roll it back first",
+    ),
+    "capacity_below_sold": ErrorInfo(
+        409, "容量不能低于已售数量", "The capacity cannot be below what is already sold"
+    ),
     "channel_order_invalid": ErrorInfo(422, "渠道订单无效", "The channel order is invalid"),
     "group_invalid": ErrorInfo(422, "团体订单无效", "The group order is invalid"),
     "group_not_found": ErrorInfo(404, "找不到该团体订单", "Group order not found"),
@@ -313,6 +406,31 @@ ERRORS: dict[str, ErrorInfo] = {
         422, "没有该检票项目（景区大门、索道等）", "Unknown component (what a gate admits)"
     ),
     "day_in_past": ErrorInfo(422, "不能关闭已过去的日期", "A past day cannot be closed"),
+    # seated departures (kiosk.domain.seats, backend_stub.services.seats)
+    "seat_taken": ErrorInfo(
+        409, "所选座位已被占用，请重新选座", "That seat has just been taken; please choose again"
+    ),
+    "seat_unknown": ErrorInfo(422, "该车没有这个座位号", "There is no such seat on this vehicle"),
+    "seats_mismatch": ErrorInfo(
+        422, "座位数须与票数相同", "Choose one seat for each ticket (as many seats as tickets)"
+    ),
+    "seats_not_enough": ErrorInfo(
+        409, "该班次此座位等级余座不足", "Not enough free seats of that class on this departure"
+    ),
+    "departure_not_found": ErrorInfo(404, "找不到该班次", "Departure not found"),
+    "departure_departed": ErrorInfo(409, "该班次已发车", "This departure has already left"),
+    "wrong_departure": ErrorInfo(
+        409, "不是本班次的车票，请核对班次", "This ticket is for another departure"
+    ),
+    "already_boarded": ErrorInfo(
+        409, "该座位车票已检票上车", "This seat ticket has already boarded"
+    ),
+    "not_seated": ErrorInfo(422, "该产品不是座位产品", "This product has no seats"),
+    "layout_invalid": ErrorInfo(422, "座位图无效", "The seat map is invalid"),
+    "route_invalid": ErrorInfo(
+        422, "线路无效（站点、时长）", "The route is invalid (stops, duration)"
+    ),
+    "vehicle_not_found": ErrorInfo(404, "找不到该车辆或车型", "Vehicle or vehicle type not found"),
 }
 
 

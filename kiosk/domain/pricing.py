@@ -82,7 +82,7 @@ def points_earned(paid_fen: int) -> int:
 def coupon_discount_fen(coupon: Coupon, lines: Sequence[QuoteLine], now: datetime) -> int:
     """What `coupon` takes off these lines at `now`; RuleError when it does not apply."""
     if coupon.valid_from and now < coupon.valid_from:
-        raise RuleError("coupon_expired")
+        raise RuleError("coupon_not_started")
     if coupon.valid_until and now > coupon.valid_until:
         raise RuleError("coupon_expired")
     eligible = sum(

@@ -27,6 +27,7 @@ from kiosk.domain.errors import ERRORS
 from kiosk.flows import payment
 from kiosk.flows.base import SCAN, Flow, FlowCancelled, Msg, Outcome
 from kiosk.flows.printing import journal_order_tickets, print_order, remaining
+from kiosk.flows.steps import BACK, StepBack
 
 # Crash-test hook: `kiosk play purchase --crash-after STEP` SIGKILLs the process right after
 # the journal recorded STEP. Steps: order_held, payment_submitted, payment_success,
@@ -106,6 +107,12 @@ def crash_point(flow: Flow, step: str) -> None:
         hook(step)
 
 
+# confirming a payment on the phone (userpaying): a touch at "still there?" near the deadline
+# adds this much, this many times (accessibility: every timeout can be extended by >= 20 s)
+MORE_TIME_SECONDS = 30.0
+MORE_TIME_TIMES = 2
+
+
 def _hold_seconds_left(flow: Flow, order: Order) -> float:
     if not order.expires_at:
         return flow.ports.config.timeouts.payment_poll_seconds
@@ -138,12 +145,16 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
     `intro`: messages shown above the prompt (e.g. what a rebook's difference is for)."""
     ports = flow.ports
     messages: list[Msg] = [*intro, Msg("pay.show_code_or_choose_qr")]
+    # a journey with a step history (kiosk.flows.steps) offers Back: the hold is given up
+    back = (BACK,) if getattr(flow, "history", None) is not None else ()
     while True:
-        flow.publish("pay", *messages, data=order_view(order), actions=(SCAN, "pay_qr", "cancel"))
+        flow.publish(
+            "pay", *messages, data=order_view(order), actions=(SCAN, "pay_qr", "cancel", *back)
+        )
         try:
             action = await flow.wait(SCAN, "pay_qr")
         except BaseException as exc:
-            await release(flow, order, tell_backend=isinstance(exc, FlowCancelled))
+            await release(flow, order, tell_backend=isinstance(exc, FlowCancelled | StepBack))
             raise
         auth_code: str | None = None
         if action.name == SCAN:
@@ -186,6 +197,8 @@ class _Attempt:
     def __init__(self, flow: Flow, order: Order, auth_code: str | None) -> None:
         self.flow, self.order, self.auth_code = flow, order, auth_code
         self.qr: dict[str, Any] = {}  # the native QR on screen, once the backend gave it
+        self.asking = False  # "still there?" is up: confirming on the phone takes a while
+        self.extended = 0
 
     async def run(self) -> payment.PayResult:
         flow, ports = self.flow, self.flow.ports
@@ -211,12 +224,35 @@ class _Attempt:
                 patience=timeouts.network_retry_seconds,
             )
 
-    async def waiting(self, left: float) -> None:
-        self.flow.publish(
+    async def waiting(self, left: float) -> float | None:
+        """Confirming on the phone: the seconds left told; near the end "still there?" is
+        asked, and a touch gives MORE_TIME_SECONDS more (twice at most, within the hold)."""
+        flow = self.flow
+        if self.asking or self.extended:  # FlowCancelled when the tourist cancels
+            touched = await flow.poll_action("continue") is not None
+            if self.asking and touched:
+                self.asking, self.extended = False, self.extended + 1
+                left += MORE_TIME_SECONDS
+                flow.publish("pay_waiting", Msg("pay.confirm_on_phone", {"seconds": int(left)}),
+                             data=order_view(self.order), actions=("cancel",))  # fmt: skip
+                return MORE_TIME_SECONDS
+            if self.asking:
+                return None
+        warn = flow.ports.config.timeouts.still_there_seconds
+        roomy = _hold_seconds_left(flow, self.order) > left + MORE_TIME_SECONDS
+        told = any(m.key == "pay.confirm_on_phone" for m in flow.state.messages)
+        if told and left <= warn and self.extended < MORE_TIME_TIMES and roomy:
+            self.asking = True
+            flow.publish("still_there", Msg("still_there"), data=order_view(self.order),
+                         actions=("continue", "cancel"))  # fmt: skip
+            return None
+        flow.publish(
             "pay_waiting",
             Msg("pay.confirm_on_phone", {"seconds": int(left)}),
             data=order_view(self.order),
+            actions=("cancel",) if self.extended else (),
         )
+        return None
 
     async def submitted(self, p: payment.Payment) -> None:
         if self.auth_code is None:

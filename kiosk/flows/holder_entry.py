@@ -18,6 +18,12 @@ For each ticket the tourist shows one of:
   then `POST /staff/verify` answers a supervisor's short-lived grant the holder carries as
   `staff_grant`; the backend spends it with the order and audits each ticket. `back` returns
   to the holder screen. Every allowance (and refusal) is in the kiosk's audit journal too.
+
+Going back (kiosk.flows.steps): while the journey's step history runs, the holder screen
+offers `back`: from visitor 2 or later it shows the visitor before, what was entered for them
+kept (`data.entered`, masked) with `keep_holder` to take it as it is; from visitor 1 it leaves
+the holder step (StepBack: the ticket counts). The holders entered so far live in `entered`
+(the cart's list), so coming forward again every visitor shows what was entered for them.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from kiosk.domain.holders import (
     TYPED_DOC_TYPES,
     card_holder,
     holder_from,
+    holder_view,
     same_document,
     staff_allowed_holder,
 )
@@ -43,11 +50,13 @@ from kiosk.domain.ids import (
     validate_nationality,
 )
 from kiosk.flows.base import ID_CARD, SMART_CARD, Flow, Msg
+from kiosk.flows.steps import BACK, StepBack
 
 log = logging.getLogger("kiosk.holders")
 
 ENTER_HOLDER = "enter_holder"
 STAFF_ALLOWS = "staff_allows"
+KEEP_HOLDER = "keep_holder"  # going forward again: the holder entered before, as it is
 HOLDER_ACTIONS = (ID_CARD, ENTER_HOLDER, STAFF_ALLOWS, "cancel")
 MAX_PIN_FAILURES = 5  # as the staff flow: the 5th wrong PIN locks that card
 LOCK_SECONDS = 300.0
@@ -66,58 +75,95 @@ class HolderEntry:
     """The holder screens of one purchase, for `total` tickets; `first_card` is an ID card the
     start screen already read (the first visitor's)."""
 
-    def __init__(self, flow: Flow, total: int, first_card: Any = None) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        total: int,
+        first_card: Any = None,
+        entered: list[dict[str, str]] | None = None,
+    ) -> None:
+        """`entered`: the holders entered before (going back and forward again), filled in
+        place, so what was entered survives a step back out of the holders."""
         self.flow = flow
         self.total = total
         self.first_card = first_card
+        self.entered = entered if entered is not None else []
+        del self.entered[total:]  # fewer tickets chosen since: the later visitors go
 
     def data(self, done: int, **more: Any) -> dict[str, Any]:
         return {"index": done + 1, "total": self.total, **more}
 
+    def actions(self, index: int) -> tuple[str, ...]:
+        keep = (KEEP_HOLDER,) if index < len(self.entered) else ()
+        back = (BACK,) if getattr(self.flow, "history", None) is not None else ()
+        return (*HOLDER_ACTIONS[:-1], *keep, *back, HOLDER_ACTIONS[-1])
+
     async def run(self) -> list[dict[str, str]]:
-        """One holder per ticket, each checked; raises FlowCancelled on cancel."""
+        """One holder per ticket, each checked; raises FlowCancelled on cancel, StepBack on
+        back from the first visitor."""
         flow = self.flow
-        holders: list[dict[str, str]] = []
+        holders = self.entered
+        index = 0
         message = Msg("holder.place_id_card")
         problem: dict[str, str] = {}
-        while len(holders) < self.total:
+        while index < self.total:
             typed = False
-            if self.first_card is not None:
+            if self.first_card is not None and index >= len(holders):
                 card, self.first_card = self.first_card, None
                 holder = card_holder(card)
             else:
+                kept = [holder_view(holders[index])] if index < len(holders) else []
                 flow.publish(
                     "holder",
                     message,
                     data=self.data(
-                        len(holders),
+                        index,
                         documents=[d.value for d in TYPED_DOC_TYPES],
                         problem=problem,
+                        entered=kept[0] if kept else {},
                     ),
-                    actions=HOLDER_ACTIONS,
+                    actions=self.actions(index),
                 )
-                action = await flow.wait(ID_CARD, ENTER_HOLDER, STAFF_ALLOWS)
+                try:
+                    action = await flow.wait(ID_CARD, ENTER_HOLDER, STAFF_ALLOWS, KEEP_HOLDER)
+                except StepBack:
+                    if index == 0:
+                        raise
+                    index -= 1
+                    message, problem = Msg("holder.place_id_card"), {}
+                    continue
+                if action.name == KEEP_HOLDER and index < len(holders):
+                    index += 1
+                    message, problem = Msg("holder.next", {"index": index + 1}), {}
+                    continue
                 if action.name == ID_CARD:
                     holder = card_holder(action.params["card"])
                 elif action.name == STAFF_ALLOWS:
-                    allowed = await self.staff_allows(len(holders))
+                    allowed = await self.staff_allows(index)
                     message, problem = Msg("holder.place_id_card"), {}
                     if allowed is None:
                         continue
                     holder = allowed
-                else:
+                elif action.name == ENTER_HOLDER:
                     holder, typed = holder_from(action.params), True
+                else:
+                    continue
             refusal = self.refusal(holder, typed)
             if refusal is not None:
                 message, problem = refusal
                 continue
             problem = {}
-            if any(same_document(h, holder) for h in holders):
+            others = holders[:index] + holders[index + 1 :]
+            if any(same_document(h, holder) for h in others):
                 message = Msg("holder.same_id_twice")
                 continue
-            holders.append(holder)
-            message = Msg("holder.next", {"index": len(holders) + 1})
-        return holders
+            if index < len(holders):
+                holders[index] = holder  # entered again: replaces what was there
+            else:
+                holders.append(holder)
+            index += 1
+            message = Msg("holder.next", {"index": index + 1})
+        return list(holders)
 
     def refusal(self, holder: dict[str, str], typed: bool) -> tuple[Msg, dict[str, str]] | None:
         """Why this holder cannot hold a ticket, checked on the kiosk (the backend checks
@@ -164,8 +210,11 @@ class HolderEntry:
                 data=self.data(done),
                 actions=(SMART_CARD, "back", "cancel"),
             )
-            action = await flow.wait(SMART_CARD, "back")
-            if action.name == "back":
+            try:
+                action = await flow.wait(SMART_CARD, BACK)
+            except StepBack:  # a journey with a step history: back to the holder screen
+                return None
+            if action.name == BACK:
                 return None
             card = action.params.get("card")
             if getattr(card, "kind", "") != "staff" or not getattr(card, "staff_id", ""):
@@ -199,8 +248,11 @@ class HolderEntry:
                 data=self.data(done, staff_id=staff_id),
                 actions=("enter_pin", "back", "cancel"),
             )
-            action = await flow.wait("enter_pin", "back")
-            if action.name == "back":
+            try:
+                action = await flow.wait("enter_pin", BACK)
+            except StepBack:
+                return None
+            if action.name == BACK:
                 return None
             pin = str(action.params.get("pin", ""))
             try:

@@ -23,12 +23,14 @@ from typing import Any
 
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows.addons import AddonFlow
+from kiosk.flows.after_sale import AfterSaleFlow
 from kiosk.flows.aftersales import AfterSalesFlow
 from kiosk.flows.base import ID_CARD, SCAN, SMART_CARD, Action, Flow, Msg, Outcome, Ports
 from kiosk.flows.membership import MembershipFlow
 from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.purchase import PurchaseFlow
 from kiosk.flows.recovery import replay, work_left
+from kiosk.flows.seats import SeatsFlow
 from kiosk.flows.staff import StaffFlow
 from kiosk.upkeep import (
     ServiceMonitor,
@@ -41,7 +43,7 @@ from kiosk.upkeep import (
 
 log = logging.getLogger("kiosk.home")
 
-TAPS = ("buy", "pickup", "addons", "member", "rebook", "refund", "staff")
+TAPS = ("buy", "pickup", "addons", "seats", "member", "rebook", "refund", "staff")
 # what a device event on the start screen opens (its tap must be on offer)
 SCAN_OPENS = {CodeKind.ORDER: "pickup", CodeKind.TICKET: "addons", CodeKind.MEMBER: "member"}
 
@@ -74,10 +76,11 @@ class HomeFlow(Flow):
         """Publish the start screen (or out of service) for `view`; the actions on offer."""
         data = view.as_data()
         if not view.in_service:
+            refused = view.backend == "refused"  # the credential was revoked: staff reconnect
             self.publish(
                 "out_of_service",
                 Msg("service.out_of_service"),
-                Msg("service.use_window"),
+                Msg("service.credential_refused" if refused else "service.use_window"),
                 data=data,
                 actions=("staff", SMART_CARD),
             )
@@ -142,6 +145,7 @@ def next_flow(ports: Ports, action: Action) -> Flow:
         "buy": lambda: PurchaseFlow(ports),
         "pickup": lambda: PickupFlow(ports),
         "addons": lambda: AddonFlow(ports),
+        "seats": lambda: SeatsFlow(ports),
         "member": lambda: MembershipFlow(ports),
         "rebook": lambda: AfterSalesFlow(ports, "rebook"),
         "refund": lambda: AfterSalesFlow(ports, "refund"),
@@ -212,6 +216,10 @@ class JourneyLoop:
             flow = PurchaseFlow(self.ports, id_card=action.params["card"])
             self._show(flow)
             outcome = await flow.run()
+        if outcome.result == "done" and outcome.data.get("after_sale"):  # invoice (issue 16)
+            after = AfterSaleFlow(self.ports, outcome, flow.state)
+            self._show(after)
+            await after.run()
         self.outcomes.append(outcome)
         return outcome
 

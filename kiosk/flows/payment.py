@@ -27,6 +27,7 @@ from kiosk.journal import Journal
 log = logging.getLogger("kiosk.payment")
 
 BACKOFF = (0.5, 0.5, 1.0, 1.0, 2.0, 2.0, 3.0)
+REVERSE_WAIT_SECONDS = 60.0  # a reverse the provider has not confirmed yet: polled this long
 
 Retry = Callable[[float], Awaitable[None]]  # told the seconds of patience left
 
@@ -98,9 +99,12 @@ async def submit(
 
 
 def _journal_state(status: str) -> str:
-    return {"success": "success", "failed": "failed", "cancelled": "cancelled"}.get(
-        status, "pending"
-    )
+    return {
+        "success": "success",
+        "failed": "failed",
+        "cancelled": "cancelled",
+        "reversing": "cancelling",  # the backend reverses it; replay asks again
+    }.get(status, "pending")
 
 
 async def settle(
@@ -111,7 +115,7 @@ async def settle(
     key: str,
     payment: Payment,
     deadline_seconds: float,
-    on_wait: Callable[[float], Awaitable[None]] | None = None,
+    on_wait: Callable[[float], Awaitable[float | None]] | None = None,
     on_retry: Retry | None = None,
     patience: float = 0.0,
 ) -> PayResult:
@@ -119,9 +123,11 @@ async def settle(
     that does not reach the backend is told to `on_retry` and asked again (never paid again)."""
     start = clock.monotonic()
     step = 0
+    # the provider's own limit (WeChat 45 s) when longer: the backend reverses at it (issue 15)
+    deadline_seconds = max(deadline_seconds, float(payment.raw.get("wait_seconds") or 0))
     while not payment.final and clock.monotonic() - start < deadline_seconds:
-        if on_wait is not None:
-            await on_wait(deadline_seconds - (clock.monotonic() - start))
+        if on_wait is not None:  # it may give the tourist more time (seconds to add)
+            deadline_seconds += await on_wait(deadline_seconds - (clock.monotonic() - start)) or 0
         await clock.sleep(BACKOFF[min(step, len(BACKOFF) - 1)])
         step += 1
         try:
@@ -163,6 +169,7 @@ async def reverse(
                 payment = await client.get_payment(order_id, payment_id)
                 break
             await wait.again(exc, on_retry)
+    payment = await _until_reversed(client, clock, order_id, payment, on_retry)
     journal.payment_state(key, _journal_state(payment.status), payment.id)
     if payment.status == "success":  # it settled just before the cancel landed
         return _result(payment)
@@ -173,6 +180,31 @@ async def reverse(
         "支付超时，已撤销",
         "Payment timed out and was reversed",
     )
+
+
+async def _until_reversed(
+    client: BackendClient,
+    clock: Clock,
+    order_id: str,
+    payment: Payment,
+    on_retry: Retry | None,
+    limit_seconds: float = REVERSE_WAIT_SECONDS,
+) -> Payment:
+    """A reverse the provider has not confirmed yet (`reversing`: not allowed yet, or to be
+    retried) is polled until final, up to `limit_seconds`; then the journal keeps it
+    `cancelling` and the replay asks again (the backend finishes it meanwhile)."""
+    start, step = clock.monotonic(), 0
+    while payment.status == "reversing" and clock.monotonic() - start < limit_seconds:
+        await clock.sleep(BACKOFF[min(step, len(BACKOFF) - 1)])
+        step += 1
+        try:
+            payment = await client.get_payment(order_id, payment.id)
+        except BackendError as exc:
+            if not exc.unreachable:
+                raise
+            if on_retry is not None:
+                await on_retry(limit_seconds - (clock.monotonic() - start))
+    return payment
 
 
 def _result(payment: Payment) -> PayResult:
@@ -196,7 +228,7 @@ async def pay(
     order_id: str,
     auth_code: str | None,
     deadline_seconds: float,
-    on_wait: Callable[[float], Awaitable[None]] | None = None,
+    on_wait: Callable[[float], Awaitable[float | None]] | None = None,
     on_submitted: Callable[[Payment], Awaitable[None]] | None = None,
     crash: Callable[[str], None] | None = None,
     on_retry: Retry | None = None,

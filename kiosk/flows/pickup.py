@@ -5,6 +5,7 @@ the FULL phone number used to book: the number alone is not proof), `pickup_none
 waits: offers a purchase), then `printing`, `paper_out`, `done`. Coming from the start screen
 with a card or a QR, it prints at once. The lookup answers without gate codes; the kiosk that
 found the orders fetches them to print (checkout.print_paid_order, `GET /orders/{id}`).
+`done` is followed by kiosk.flows.after_sale: a receipt slip, an e-invoice for one order.
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ class PickupFlow(Flow):
         self.publish(
             "done",
             Msg("done.take_tickets", {"count": len(outcome.printed)}),
-            data={"printed": outcome.printed},
+            data={"printed": outcome.printed, "after_sale": True},
         )
         outcome.told = list(self.told)
         outcome.data["orders"] = summary
+        # then an e-invoice or a receipt slip (kiosk.flows.after_sale, run by the home loop)
+        outcome.data.update(after_sale=True, order_ids=[o.id for o in orders])
         return outcome

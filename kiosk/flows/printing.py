@@ -69,7 +69,18 @@ def layout_for(
         if ticket.holder_doc_number
         else ticket_holder_note(raw.get("holder") or {}),  # staff allowed no document
         footer="请妥善保管 Keep this ticket",
+        seat=str(raw.get("seat") or ""),
+        seat_note=seat_note(raw),
     )
+
+
+def seat_note(raw: dict[str, Any]) -> str:
+    """Under a seat number: its class (靠窗 Window) and the departure time."""
+    if not raw.get("seat"):
+        return ""
+    names = {"front": "前排 Front", "window": "靠窗 Window", "aisle": "过道 Aisle"}
+    cls = names.get(str(raw.get("seat_class") or ""), str(raw.get("seat_class") or ""))
+    return f"{cls} · 发车 Departs {raw.get('start') or ''}".strip(" ·")
 
 
 def _name(value: Any) -> str:

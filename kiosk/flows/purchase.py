@@ -5,6 +5,15 @@ products, once per ticket: a card on the reader, a document typed, a child witho
 `holder_staff_card` / `holder_staff_pin` for an adult staff allow without one; see
 kiosk/flows/holder_entry.py), `extras` (phone, coupon, member, points), `review`, then the
 checkout screens (`pay`, `pay_waiting`, `pay_qr`, `printing`, `paper_out`, `done`).
+
+The journey is a list of steps with a cursor (kiosk.flows.steps): every screen up to the
+payment prompt offers `back`, which goes one step back keeping what was chosen (the cart);
+back from `pay` gives the hold up and returns to `extras`. `extras` and `review` show the
+server's quote (`POST /orders/quote`, `data.quote`: lines with their discounts, total), asked
+again after each change: a coupon typed (`set_coupon`, A-Z/0-9) or scanned (`KC1:` QR), points
+to spend (`set_points`, in steps of 100, at most `quote.points_max`), a member identified. A
+refused coupon or points request is told (`error.<code>` and `coupon.next.<code>` /
+`points.next`: what to do next) and dropped; the quote stays the last good one.
 """
 
 from __future__ import annotations
@@ -18,8 +27,9 @@ from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.holders import holder_view
 from kiosk.domain.ids import is_valid_phone
 from kiosk.flows import checkout
-from kiosk.flows.base import SCAN, SMART_CARD, Flow, Msg, Outcome, Ports
+from kiosk.flows.base import SCAN, SMART_CARD, Action, Flow, Msg, Outcome, Ports
 from kiosk.flows.holder_entry import HolderEntry
+from kiosk.flows.steps import BACK, StepBack, StepHistory
 
 
 @dataclass
@@ -102,34 +112,73 @@ class PurchaseFlow(Flow):
         self.product_id = product_id
         self.first_card = id_card  # an ID card the start screen already read
         self.catalog: Catalog | None = None
+        self.history: StepHistory | None = None  # while it runs, every screen offers `back`
+        self.quote: dict[str, Any] | None = None  # the server's last good quote of the cart
 
     def forget(self) -> None:
         self.cart = Cart()
         self.first_card = None
+        self.quote = None
         super().forget()
 
     async def journey(self) -> Outcome:
         self.catalog = await self.ports.client.catalog()
-        await self.choose_product()
-        await self.choose_slot()
-        await self.choose_tickets()
+        self.history = StepHistory(
+            self,
+            [self.choose_product, self.choose_slot, self.choose_tickets, self.holders_step,
+             self.extras, self.review_and_pay],
+        )  # fmt: skip
+        order = await self.history.run()
+        self.history = None
+        return await self.deliver(order)
+
+    def nav(self, *actions: str) -> tuple[str, ...]:
+        """A screen's actions, with `back` while the journey's step history runs."""
+        return (*actions, BACK) if self.history is not None else actions
+
+    async def wait(self, *allowed: str, idle: bool = True) -> Action:
+        """As Flow.wait; a `back` tap (offered on the screen) raises StepBack."""
+        if BACK in self.state.actions and BACK not in allowed:
+            allowed = (*allowed, BACK)
+        action = await super().wait(*allowed, idle=idle)
+        if action.name == BACK:
+            raise StepBack()
+        return action
+
+    async def holders_step(self) -> None:
         if self.cart.product and self.cart.product.real_name:
             await self.enter_holders()
-        await self.extras()
+
+    async def review_and_pay(self) -> Any:
+        """Review and hold, then the payment prompt; back from it gives the hold up and goes
+        back to the step before the review (the summary), the cart kept."""
         order = await self.review_and_hold()
-        return await self.finish(order)
+        await checkout.take_payment(self, order)
+        return order
 
     async def finish(self, order: Any) -> Outcome:
         """Pay for the held order and print its tickets."""
-        outcome = Outcome(self.name, "paid", order_no=order.order_no, order_id=order.id)
         await checkout.take_payment(self, order)
+        return await self.deliver(order)
+
+    async def deliver(self, order: Any) -> Outcome:
+        """Print the tickets of the paid order; `done` offers an e-invoice or a receipt slip
+        (kiosk.flows.after_sale runs them)."""
+        outcome = Outcome(self.name, "paid", order_no=order.order_no, order_id=order.id)
         outcome = await checkout.print_paid_order(self, order.id, outcome)
         self.publish(
             "done",
             Msg("done.take_tickets", {"count": len(outcome.printed)}),
             Msg("done.points_earned", {"points": outcome.data.get("points_earned", 0)}),
-            data={"order_no": outcome.order_no, "printed": outcome.printed},
+            data={
+                "order_no": outcome.order_no,
+                "order_id": outcome.order_id,
+                "printed": outcome.printed,
+                "total_fen": order.total_fen,
+                "after_sale": True,
+            },
         )
+        outcome.data["after_sale"] = True
         outcome.told = list(self.told)
         return outcome
 
@@ -143,15 +192,22 @@ class PurchaseFlow(Flow):
         if len(choices) == 1:
             self.cart.product = choices[0]
             return
+        chosen = self.cart.product.id if self.cart.product else ""
         self.publish(
             "choose_product",
             Msg("purchase.choose_product"),
-            data={"products": [product_view(p) for p in choices]},
-            actions=("choose_product", "cancel"),
+            data={"products": [product_view(p) for p in choices], "chosen": chosen},
+            actions=self.nav("choose_product", "cancel"),
         )
-        while self.cart.product is None:
+        while True:
             action = await self.wait("choose_product")
-            self.cart.product = self.catalog.product(str(action.params.get("product_id")))
+            product = self.catalog.product(str(action.params.get("product_id")))
+            if product is None:
+                continue
+            if self.cart.product is not None and product.id != self.cart.product.id:
+                self.cart = Cart(product=product)  # another product: its own slots and types
+            self.cart.product = product
+            return
 
     async def choose_slot(self, message: Msg | None = None) -> None:
         assert self.cart.product is not None
@@ -169,8 +225,9 @@ class PurchaseFlow(Flow):
                     "date": self.cart.date,
                     "product": product_view(self.cart.product),
                     "slots": [slot_view(s) for s in slots],
+                    "chosen_slot_id": self.cart.slot.id if self.cart.slot else "",
                 },
-                actions=("choose_date", "choose_slot", "cancel"),
+                actions=self.nav("choose_date", "choose_slot", "cancel"),
             )
             action = await self.wait("choose_date", "choose_slot")
             if action.name == "choose_date":
@@ -204,7 +261,7 @@ class PurchaseFlow(Flow):
                     "remaining": self.cart.slot.remaining,
                     "estimate_fen": self.cart.estimate_fen(),
                 },
-                actions=("set_count", "next", "cancel"),
+                actions=self.nav("set_count", "next", "cancel"),
             )
             action = await self.wait("set_count", "next")
             if action.name == "set_count":
@@ -219,38 +276,36 @@ class PurchaseFlow(Flow):
     async def enter_holders(self) -> None:
         """One holder per ticket (kiosk.flows.holder_entry): a card on the reader, a document
         typed, a child without one, or an adult staff allow without one."""
-        entry = HolderEntry(self, sum(self.cart.counts.values()), self.first_card)
+        total = sum(self.cart.counts.values())
+        entry = HolderEntry(self, total, self.first_card, entered=self.cart.holders)
         self.first_card = None
-        self.cart.holders = []
-        self.cart.holders = await entry.run()
+        self.cart.holders = await entry.run()  # Back keeps what was entered (holder_entry)
 
     async def extras(self) -> None:
         message = Msg("extras.optional")
+        follow: Msg | None = None
+        await self.requote()
         while True:
             self.publish(
                 "extras",
-                message,
+                *([message, follow] if follow else [message]),
                 data={
                     "buyer_phone": self.cart.buyer_phone,
                     "coupon_code": self.cart.coupon_code,
                     "member_id": self.cart.member_id,
                     "points_to_redeem": self.cart.points_to_redeem,
                     "holder_views": self.holder_views(),
+                    **self.quote_data(),
                 },
-                actions=(
-                    "set_phone",
-                    "set_coupon",
-                    "set_points",
-                    SCAN,
-                    SMART_CARD,
-                    "next",
-                    "cancel",
+                actions=self.nav(
+                    "set_phone", "set_coupon", "set_points", SCAN, SMART_CARD, "next", "cancel"
                 ),
             )
             action = await self.wait(
                 "set_phone", "set_coupon", "set_points", SCAN, SMART_CARD, "next"
             )
             p = action.params
+            follow = None
             if action.name == "next":
                 return
             if action.name == "set_phone":
@@ -259,15 +314,73 @@ class PurchaseFlow(Flow):
                 self.cart.buyer_phone = phone if ok else self.cart.buyer_phone
                 message = Msg("extras.phone_set") if ok else self.rule_msg("invalid_phone")
             elif action.name == "set_coupon":
-                self.cart.coupon_code = str(p.get("code", "")).strip()
-                message = Msg("extras.coupon_set", {"code": self.cart.coupon_code})
+                message, follow = await self._coupon(str(p.get("code", "")))
             elif action.name == "set_points":
-                self.cart.points_to_redeem = max(0, int(p.get("points", 0)))
-                message = Msg("extras.points_set", {"points": self.cart.points_to_redeem})
-            elif action.name == SCAN and classify(str(p.get("text"))).kind == CodeKind.MEMBER:
-                message = await self._member(classify(str(p.get("text"))).value)
+                message, follow = await self._points(p.get("points", 0))
+            elif action.name == SCAN:
+                code = classify(str(p.get("text")))
+                if code.kind == CodeKind.MEMBER:
+                    message = await self._member(code.value)
+                elif code.kind == CodeKind.COUPON:
+                    message, follow = await self._coupon(code.value)
             elif action.name == SMART_CARD and getattr(p.get("card"), "kind", "") == "member":
                 message = await self._member(p["card"].member_id)
+
+    async def requote(self) -> BackendError | None:
+        """Ask the server's price of the cart as it is (`self.quote`); the refusal, if any
+        (the quote then stays the last good one)."""
+        try:
+            self.quote = await self.ports.client.quote(self.cart.request())
+        except BackendError as exc:
+            if exc.unreachable:
+                raise
+            return exc
+        return None
+
+    def quote_data(self) -> dict[str, Any]:
+        """The quote for a screen, and the points the member may choose to spend."""
+        q = self.quote or {}
+        most, step = int(q.get("points_max", 0) or 0), int(q.get("points_step", 100) or 100)
+        return {
+            "quote": dict(q),
+            "total_fen": int(q.get("total_fen", self.cart.estimate_fen())),
+            "points_options": points_options(most, step) if self.cart.member_id else [],
+        }
+
+    async def _coupon(self, code: str) -> tuple[Msg, Msg | None]:
+        """Apply a coupon code (typed or scanned): re-quoted, or refused with what to do."""
+        code = "".join(code.split()).upper()
+        previous, self.cart.coupon_code = self.cart.coupon_code, code
+        refused = await self.requote()
+        if refused is None:
+            q = self.quote or {}
+            return Msg(
+                "coupon.applied", {"code": code, "discount_fen": q.get("coupon_discount_fen", 0)}
+            ), None
+        self.cart.coupon_code = previous
+        if previous:
+            await self.requote()
+        return self.error_msg(refused), coupon_next(refused.code, code)
+
+    async def _points(self, points: Any) -> tuple[Msg, Msg | None]:
+        try:
+            wanted = max(0, int(points))
+        except (TypeError, ValueError):
+            wanted = -1
+        previous, self.cart.points_to_redeem = self.cart.points_to_redeem, wanted
+        refused = await self.requote() if wanted >= 0 else BackendError(
+            "points_invalid", "", "", 422)  # fmt: skip
+        if refused is None:
+            q = self.quote or {}
+            return Msg(
+                "points.applied",
+                {"points": wanted, "discount_fen": q.get("points_discount_fen", 0)},
+            ), None
+        self.cart.points_to_redeem = previous
+        await self.requote()
+        msg = self.error_msg(refused) if refused.message_zh else self.rule_msg(refused.code)
+        options = self.quote_data()["points_options"]
+        return msg, Msg("points.next", {"most": max(options) if options else 0})
 
     def holder_views(self) -> list[dict[str, Any]]:
         """Each ticket's holder as a screen may show it: the document named, number and name
@@ -280,6 +393,7 @@ class PurchaseFlow(Flow):
         except BackendError as exc:
             return self.error_msg(exc)
         self.cart.member_id = member.id
+        await self.requote()
         return Msg(
             "extras.member", {"member_id": member.id, "tier": member.tier, "points": member.points}
         )
@@ -302,8 +416,12 @@ class PurchaseFlow(Flow):
                     "holder_views": self.holder_views(),
                     "addons": [dict(line) for line in self.cart.addon_lines],
                     "estimate_fen": self.cart.estimate_fen(),
+                    "coupon_code": self.cart.coupon_code,
+                    "member_id": self.cart.member_id,
+                    "points_to_redeem": self.cart.points_to_redeem,
+                    **self.quote_data(),
                 },
-                actions=("confirm", "cancel"),
+                actions=self.nav("confirm", "cancel"),
             )
             await self.wait("confirm")
             catalog, _ = await self.ports.client.poll_catalog()
@@ -312,6 +430,8 @@ class PurchaseFlow(Flow):
                 slots = await self.ports.client.slots(self.cart.product.id, self.cart.date)
                 fresh = next((s for s in slots if s.id == self.cart.slot.id), self.cart.slot)
                 self.cart.slot, self.catalog, seen_version = fresh, catalog, catalog.version
+                if self.quote is not None:
+                    await self.requote()
                 if self.cart.estimate_fen() != old:
                     message = Msg(
                         "review.price_changed",
@@ -324,3 +444,25 @@ class PurchaseFlow(Flow):
                 if exc.unreachable:
                     raise
                 message = self.error_msg(exc)
+
+
+def points_options(most: int, step: int = 100) -> list[int]:
+    """The amounts of points a member is offered: none, a quarter, half and the most allowed
+    (each a multiple of `step`), without repeats."""
+    if most < step:
+        return []
+    picks = [0, most // 4, most // 2, most]
+    return sorted({p - p % step for p in picks})
+
+
+def coupon_next(code: str, typed: str) -> Msg:
+    """What to do after a coupon refusal `code` (zh/en in the catalogs)."""
+    p = {"code": typed}
+    nexts = {
+        "coupon_expired": Msg("coupon.next.coupon_expired", p),
+        "coupon_not_started": Msg("coupon.next.coupon_not_started", p),
+        "coupon_min_spend": Msg("coupon.next.coupon_min_spend", p),
+        "coupon_not_applicable": Msg("coupon.next.coupon_not_applicable", p),
+        "coupon_used_up": Msg("coupon.next.coupon_used_up", p),
+    }
+    return nexts.get(code) or Msg("coupon.next.coupon_invalid", p)

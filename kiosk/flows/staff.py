@@ -3,7 +3,10 @@ tickets that failed, sync status, last errors. Every staff action is audited (jo
 
 Screens: `staff_card` (insert the staff card), `staff_pin` (`enter_pin`), `staff_locked` (5
 wrong PINs lock that card for 5 minutes, kept in the journal across restarts), `staff_menu`
-(`test_print`, `restock`, `reprint`, `refresh`, `logout`).
+(`test_print`, `restock`, `reprint`, `refresh`, `provision`, `logout`); `provision` (接入后台 /
+connect to backend, reading the console's provisioning QR) is kiosk/flows/provisioning.py.
+When the backend refuses the kiosk's own credential (revoked) the PIN cannot be checked: the
+staff go straight to connecting (the new backend checks the PIN), or `staff_refused`.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ import time
 from typing import Any
 
 from kiosk.client import BackendError
-from kiosk.flows.base import SMART_CARD, Flow, Msg, Outcome, Ports
+from kiosk.flows.base import SMART_CARD, Flow, FlowCancelled, Msg, Outcome, Ports
 from kiosk.flows.printing import print_order
+from kiosk.flows.provisioning import connect_to_backend
 from peripherals.status import DeviceError
 
 log = logging.getLogger("kiosk.staff")
 
 MAX_PIN_FAILURES = 5
+MENU = ("test_print", "restock", "reprint", "refresh", "provision", "logout")
 LOCK_SECONDS = 300.0
 
 
@@ -31,6 +36,7 @@ class StaffFlow(Flow):
         super().__init__(ports)
         self.card = card  # SmartCardData of kind "staff"
         self.staff_id = ""
+        self.first_message = Msg("staff.menu")  # what the menu says first
 
     def forget(self) -> None:
         self.card, self.staff_id = None, ""
@@ -68,6 +74,8 @@ class StaffFlow(Flow):
             try:
                 session = await self.ports.client.staff_verify(self.staff_id, pin)
             except BackendError as exc:
+                if exc.code == "unauthorized":  # the kiosk's own credential is refused
+                    return await self.reconnect(pin)
                 if exc.code != "wrong_pin":
                     message = self.error_msg(exc)
                     continue
@@ -80,6 +88,21 @@ class StaffFlow(Flow):
             journal.pin_ok(self.staff_id)
             self.audit("login", role=session.role)
             return True
+
+    async def reconnect(self, pin: str) -> bool:
+        """This kiosk's credential is refused (revoked), so the PIN cannot be checked: the only
+        way in is connecting to a backend, which checks the staff id and PIN itself."""
+        self.audit("login_kiosk_refused")
+        message = await connect_to_backend(self, pin=pin)
+        if message.key == "staff.menu":  # backed out
+            raise FlowCancelled()
+        if message.key != "staff.provisioned":
+            self.publish("staff_refused", message, actions=("cancel",))
+            await self.wait()
+            return False
+        self.audit("login", via="provisioning")
+        self.first_message = message
+        return True
 
     def menu_data(self) -> dict[str, Any]:
         journal = self.ports.journal
@@ -109,16 +132,16 @@ class StaffFlow(Flow):
         if not await self.login():
             return Outcome(self.name, "locked", told=list(self.told))
         outcome = Outcome(self.name, "done", data={"actions": []})
-        message = Msg("staff.menu")
+        message = self.first_message
         while True:
             data = await asyncio.to_thread(self.menu_data)
             self.publish(
                 "staff_menu",
                 message,
                 data=data,
-                actions=("test_print", "restock", "reprint", "refresh", "logout"),
+                actions=MENU,
             )
-            action = await self.wait("test_print", "restock", "reprint", "refresh", "logout")
+            action = await self.wait(*MENU)
             outcome.data["actions"].append(action.name)
             if action.name == "logout":
                 self.audit("logout")
@@ -131,6 +154,8 @@ class StaffFlow(Flow):
                 message = Msg("staff.restocked")
             elif action.name == "reprint":
                 message = await self.reprint(data["failed_tickets"])
+            elif action.name == "provision":
+                message = await connect_to_backend(self)
             else:
                 message = Msg("staff.menu")
 

@@ -15,11 +15,19 @@ from typing import TYPE_CHECKING
 
 from peripherals.exports import lazy_exports
 from peripherals.printer.errors import PrinterError
-from peripherals.printer.protocol import TicketLayout, TicketPrinter
+from peripherals.printer.protocol import ReceiptLine, ReceiptSlip, TicketLayout, TicketPrinter
 
 if TYPE_CHECKING:
     from peripherals.printer.driver import EscposTicketPrinter, open_printer
 
 __getattr__ = lazy_exports(__name__, {"EscposTicketPrinter": "driver", "open_printer": "driver"})
 
-__all__ = ["EscposTicketPrinter", "PrinterError", "TicketLayout", "TicketPrinter", "open_printer"]
+__all__ = [
+    "EscposTicketPrinter",
+    "PrinterError",
+    "ReceiptLine",
+    "ReceiptSlip",
+    "TicketLayout",
+    "TicketPrinter",
+    "open_printer",
+]

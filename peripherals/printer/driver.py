@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import select
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,7 +23,8 @@ from escpos.printer import Dummy
 
 from peripherals.printer.errors import PrinterError
 from peripherals.printer.links import PRINTER_LINKS, PrinterLink
-from peripherals.printer.protocol import TicketLayout
+from peripherals.printer.protocol import ReceiptSlip, TicketLayout
+from peripherals.printer.receipt_bytes import write_receipt
 from peripherals.printer.status_bytes import (
     QUERIES,
     PrinterFlags,
@@ -167,12 +168,26 @@ class EscposTicketPrinter:
         return device_status(flags, url=self.url)
 
     def print_ticket(self, ticket: TicketLayout) -> None:
+        self._print_job(lambda: self.ticket_bytes(ticket))
+
+    def print_receipt(self, slip: ReceiptSlip) -> None:
+        """A receipt slip, checked before and after like a ticket (PrinterError paper_out...)."""
+        self._print_job(lambda: self.receipt_bytes(slip))
+
+    def receipt_bytes(self, slip: ReceiptSlip) -> bytes:
+        buffer = Dummy()
+        write_receipt(buffer, slip)
+        return bytes(buffer.output)
+
+    def _print_job(self, compose: Callable[[], bytes]) -> None:
+        """Status before, the job's bytes (composed in memory) in one write, status after
+        (once they are through)."""
         before = self._flags_or_offline()
         code = problem_code(before)
         if code:
             raise PrinterError(code, "before printing")
         with self._closing_on_failure():
-            data = self.ticket_bytes(ticket)
+            data = compose()
             self._write(data)
         # the answer comes after the printer has worked through the ticket's bytes
         after = self._flags_or_offline(wait=self.timeout + self.link().line_seconds(len(data)))

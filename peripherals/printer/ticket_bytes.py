@@ -88,6 +88,13 @@ def write_ticket(
     _big_lines(printer, ticket.area_name)
     printer.set(align="center", bold=False, custom_size=True, width=2, height=2)
     _big_lines(printer, ticket.product_name)
+    if ticket.seat:  # a seated ride: the seat large, where the rider looks first
+        printer.set(align="center", bold=False, normal_textsize=True)
+        _line(printer, "座位 SEAT")
+        printer.set(align="center", bold=True, custom_size=True, width=4, height=4)
+        _line(printer, ticket.seat)
+        printer.set(align="center", bold=False, normal_textsize=True)
+        _line(printer, ticket.seat_note)
     printer.set(align="left", bold=False, normal_textsize=True)
     _line(printer, "-" * ROW_CELLS)
     _field(printer, "票种 Type", ticket.ticket_type)

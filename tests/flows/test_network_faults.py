@@ -373,11 +373,11 @@ def test_without_a_printer_the_start_screen_offers_no_purchase_or_pickup(
             return latest(states), flows
 
     home, flows = asyncio.run(asyncio.wait_for(go(), 60))
-    assert not {"buy", "pickup", "addons", "rebook"} & set(home.actions)
+    assert not {"buy", "pickup", "addons", "seats", "rebook"} & set(home.actions)
     assert {"member", "refund", "staff"} <= set(home.actions)  # what needs no printer stays
     assert [m.key for m in home.messages] == ["home.welcome", "home.printer_fault"]
     assert home.data["unavailable"] == dict.fromkeys(
-        ("buy", "pickup", "addons", "rebook"), "printer"
+        ("buy", "pickup", "addons", "seats", "rebook"), "printer"
     )
     assert flows == ["home"]  # the ID card did not open a pickup it could not finish
 

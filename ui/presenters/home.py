@@ -21,7 +21,8 @@ from ui.seam import Scene
 
 LINGER_SECONDS = 20.0
 # the start screen's journeys -> the home flow's taps
-TAPS = {"purchase": "buy", "pickup": "pickup", "addons": "addons", "membership": "member"}
+TAPS = {"purchase": "buy", "pickup": "pickup", "addons": "addons", "membership": "member",
+        "seats": "seats"}  # fmt: skip
 # why the home flow left taps out (its state's data["unavailable"]) -> the words on screen
 REASONS = {"printer": ("Printer fault", "home.printer_fault")}
 STARTING = {"title": "Please wait", "body": "Starting…"}

@@ -182,6 +182,8 @@ class PurchasePresenter(FlowPresenter):
             flow.act("enter_holder", **undocumented_holder(name, value))
         elif kind == "phone":
             flow.act("set_phone", phone=value)
+        elif kind == "coupon":
+            flow.act("set_coupon", code=value)
         elif self.view is not None:
             self.view.render_now()
 
@@ -215,7 +217,13 @@ class PurchasePresenter(FlowPresenter):
         super().on_cancel(flow, data)
 
     def on_back(self, flow: Any, data: dict[str, Any]) -> None:
+        """Back: off a keypad of the presenter's own, to the flow's screen; else one step back
+        in the journey (the flow keeps what was chosen)."""
         if flow.state.screen in STAFF_SCREENS and not self.remembered.get("local"):
+            flow.act("back")
+            return
+        if not self.remembered.get("local") and "back" in flow.state.actions:
+            self.confirm_pending = False
             flow.act("back")
             return
         super().on_back(flow, data)
@@ -233,12 +241,16 @@ class PurchasePresenter(FlowPresenter):
         ]  # fmt: skip
         if slot:
             lines.append({"label": "Entry time", "value": str(slot.get("label", ""))})
-        counts = data.get("counts") or cart.get("counts", {})
+        counts = {} if data.get("quote") else data.get("counts") or cart.get("counts", {})
         for t in cart.get("types", []):
             n = int(counts.get(t["id"], 0))
             if n:
                 lines.append({**{f"label_{k}": v for k, v in t["name"].items()}, "value": f"× {n}"})
         lines += holder_lines(data.get("holder_views") or cart.get("holder_views") or [])
+        quote = data.get("quote") or {}
+        if quote:
+            lines += quote_lines(quote)
+            return lines
         estimate = data.get("estimate_fen", cart.get("estimate_fen", 0))
         lines.append({"label": "Total", "value": f"¥{yuan(estimate)}", "strong": True})
         return lines
@@ -269,20 +281,63 @@ class PurchasePresenter(FlowPresenter):
         note = state.messages[0] if state.messages else None
         actions = [
             {"intent": "confirm_all", "label": "Confirm and pay", "test_id": "confirm"},
+            {"intent": "coupon", "label": "Coupon code", "test_id": "coupon"},
             {"intent": "add_phone", "label": "Add a phone number (optional)",
              "test_id": "add_phone"},
         ]  # fmt: skip
+        self.cart["points_options"] = list(data.get("points_options") or [])
+        if self.cart["points_options"]:
+            actions.insert(2, {"intent": "points", "label": "Use points", "test_id": "points"})
+        hint: dict[str, Any] = {
+            "hint": "Members: insert your member card or show your member QR code"
+        }
+        if len(state.messages) > 1:  # a refusal, then what to do next
+            hint = msg_params("hint", state.messages[1])
         return Scene(
             "summary",
             {
                 "title": "Check your order",
                 **msg_params("prompt", note),
-                "hint": "Members: insert your member card or show your member QR code",
+                **hint,
                 "lines": lines,
                 "actions": [] if holding else actions,
                 "step": 1,
             },
         )
+
+    def on_coupon(self, flow: Any, data: dict[str, Any]) -> None:
+        """The coupon code on the A-Z/0-9 keypad (or its QR shown to the camera meanwhile)."""
+        self.show_local(Scene("keypad_entry", {
+            "kind": "coupon", "title": "Coupon code", "max_length": 20, "step": 1,
+            "prompt": "Type the coupon code, or show the coupon's QR code to the camera",
+        }))  # fmt: skip
+
+    def on_points(self, flow: Any, data: dict[str, Any]) -> None:
+        """The points a member may spend: none, or steps of 100 up to half the order."""
+        items = [
+            {
+                "intent": "pick_points",
+                "data": {"points": n},
+                "label": "{points} points: ¥{yuan} off" if n else "No points",
+                "label_args": {"points": n, "yuan": yuan(n)},
+                "test_id": f"points_{n}",
+            }
+            for n in self.cart.get("points_options", [])
+        ]
+        self.show_local(Scene("choice", {"title": "Points to use", "items": items, "step": 1}))
+
+    def on_pick_points(self, flow: Any, data: dict[str, Any]) -> None:
+        self.back_to_flow()
+        flow.act("set_points", points=int(data.get("points", 0)))
+
+    def screen_done(self, state: Any) -> Scene:
+        """Take your tickets, and (after a purchase) an e-invoice (kiosk.flows.after_sale)."""
+        scene = super().screen_done(state)
+        if state.data.get("after_sale"):
+            invoice = {"intent": "invoice", "label": "E-invoice", "test_id": "invoice"}
+            receipt = {"intent": "receipt", "label": "Print a receipt", "test_id": "receipt"}
+            scene.params["actions"] = [invoice, receipt, *scene.params.get("actions", [])]
+        return scene
 
     def on_confirm_all(self, flow: Any, data: dict[str, Any]) -> None:
         screen = flow.state.screen
@@ -413,3 +468,39 @@ def product_items(products: list[dict[str, Any]], test_prefix: str) -> list[dict
         }
         for p in products
     ]
+
+
+DISCOUNTS = (
+    ("member_discount_fen", "Member discount"),
+    ("coupon_discount_fen", "Coupon"),
+    ("points_discount_fen", "Points"),
+)
+
+
+def quote_lines(quote: dict[str, Any]) -> list[dict[str, Any]]:
+    """The server's quote on the summary: each line (unit price × count) with, when the order
+    has several lines, each one's discounts; then the member, coupon and points discounts and
+    the total to pay."""
+    lines: list[dict[str, Any]] = []
+    several = len(quote.get("lines", [])) > 1
+    for q in quote.get("lines", []):
+        name = q.get("ticket_type_name") or {}
+        unit = yuan(q.get("unit_fen", 0))
+        lines.append({"label_zh": f"{name.get('zh', '')} ¥{unit} × {q.get('quantity', 0)}",
+                      "label_en": f"{name.get('en', '')} ¥{unit} × {q.get('quantity', 0)}",
+                      "value": f"¥{yuan(q.get('amount_fen', 0))}"})  # fmt: skip
+        for key, what in DISCOUNTS if several else ():
+            if q.get(key):
+                lines.append({"label": what, "value": f"−¥{yuan(q[key])}", "small": True})
+    if quote.get("member_discount_fen"):
+        lines.append({"label": "Member discount",
+                      "value": f"−¥{yuan(quote['member_discount_fen'])}"})  # fmt: skip
+    coupon = quote.get("coupon") or {}
+    if coupon:
+        lines.append({"label": "Coupon", "value": f"{coupon.get('code')}  −¥"
+                      f"{yuan(quote.get('coupon_discount_fen', 0))}"})  # fmt: skip
+    if quote.get("points_used"):
+        lines.append({"label": "Points", "value": f"{quote['points_used']}  −¥"
+                      f"{yuan(quote.get('points_discount_fen', 0))}"})  # fmt: skip
+    lines.append({"label": "Total", "value": f"¥{yuan(quote.get('total_fen', 0))}", "strong": True})
+    return lines

@@ -1,12 +1,14 @@
 """Maintenance: staff card, PIN on the keypad, then diagnostics (each device's status, paper,
-test print, restock, reprint of failed tickets, sync status, recent errors, exit)."""
+test print, restock, reprint of failed tickets, sync status, recent errors, connect to backend,
+exit). Connect to backend (kiosk/flows/provisioning.py): show the QR to the camera, confirm what
+it read (the credential masked), a progress while it is checked."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ui.presenters.base import FlowPresenter
-from ui.presenters.texts import messages_params
+from ui.presenters.texts import code_of, messages_params
 from ui.seam import Scene
 
 
@@ -24,6 +26,13 @@ class StaffPresenter(FlowPresenter):
         return Scene(
             "message",
             {"kind": "error", **messages_params(state, "body"), "code": "staff_locked",
+             "actions": [{"intent": "cancel", "label": "Back to start"}]},
+        )  # fmt: skip
+
+    def screen_staff_refused(self, state: Any) -> Scene:
+        return Scene(
+            "message",
+            {"kind": "error", **messages_params(state, "body"), "code": code_of(state),
              "actions": [{"intent": "cancel", "label": "Back to start"}]},
         )  # fmt: skip
 
@@ -52,6 +61,7 @@ class StaffPresenter(FlowPresenter):
             {"intent": "reprint", "label": "Reprint failed tickets ({n})",
              "label_args": {"n": len(data.get("failed_tickets") or [])}},
             {"intent": "refresh", "label": "Refresh"},
+            {"intent": "provision", "label": "Connect to backend"},
             {"intent": "logout", "label": "Exit maintenance"},
         ]  # fmt: skip
         return Scene(
@@ -65,3 +75,25 @@ class StaffPresenter(FlowPresenter):
                 "actions": actions,
             },
         )
+
+    # connect to backend (kiosk/flows/provisioning.py) ------------------------------------------
+    def screen_provision_scan(self, state: Any) -> Scene:
+        return self.device_prompt(state, "ticket", "Connect to backend")
+
+    def screen_provision_confirm(self, state: Any) -> Scene:
+        return Scene(
+            "message",
+            {"kind": "info", "title": "Connect to backend", **messages_params(state, "body"),
+             "actions": [{"intent": "confirm", "label": "Connect and save"},
+                         {"intent": "menu", "label": "Back"}]},
+        )  # fmt: skip
+
+    def screen_provision_checking(self, state: Any) -> Scene:
+        return Scene("progress", {"done": 0, "total": 1, **messages_params(state, "text")})
+
+    def on_cancel(self, flow: Any, data: dict[str, Any]) -> None:
+        """Cancel (or back) while connecting to a backend returns to the staff menu."""
+        if "menu" in flow.state.actions:
+            flow.act("menu")
+            return
+        super().on_cancel(flow, data)

@@ -23,6 +23,7 @@ SCREENS: dict[str, str] = {
     "message": "ui.screens.message:MessageScreen",
     "choice": "ui.screens.choice:ChoiceScreen",
     "choose_slot": "ui.screens.choose_slot:ChooseSlotScreen",
+    "seat_map": "ui.screens.seat_map:SeatMapScreen",
     "ticket_counter": "ui.screens.ticket_counter:TicketCounterScreen",
     "summary": "ui.screens.summary:SummaryScreen",
     "native_qr": "ui.screens.native_qr:NativeQrScreen",

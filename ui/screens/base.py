@@ -7,9 +7,36 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, NumericProperty
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from ui.i18n import tr
+
+# widgets whose texts are not read aloud (their class names: no import of the widgets here)
+UNSPOKEN = frozenset({"AccessBar", "Keypad", "StepBar", "Countdown", "StaffCorner"})
+
+
+def visible_texts(root: Widget) -> list[str]:
+    """The non-empty label texts under `root` a person can see, in reading order."""
+    found: list[tuple[float, float, str]] = []
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if (
+            widget.opacity <= 0
+            or type(widget).__name__ in UNSPOKEN
+            or (
+                getattr(widget, "test_id", "") == "other_language"  # the voice speaks one language
+            )
+        ):
+            continue
+        text = getattr(widget, "text", "")
+        if isinstance(widget, Label) and text.strip() and widget.width > 1:
+            x, top = widget.to_window(widget.x, widget.top)
+            found.append((-round(top / 20), x, text.strip()))
+        stack.extend(widget.children)
+    return [text for _top, _x, text in sorted(found)]
 
 
 class KioskScreen(Screen):
@@ -56,6 +83,12 @@ class KioskScreen(Screen):
 
     def redraw(self) -> None:
         """Redraw what kv can't bind to; runs at most once per frame."""
+
+    def spoken_lines(self) -> list[str]:
+        """What "read aloud" says: the texts a person sees here, top to bottom, left to right,
+        without the frame's controls, keypad keys, the step bar and countdown digits. A screen
+        may override it to say less or more."""
+        return visible_texts(self)
 
     def emit(self, intent: str, **data: Any) -> None:
         """Forward a tap to the flow whose presenter put this screen up."""

@@ -76,6 +76,9 @@ LAYOUTS: dict[str, tuple[str, str, int, bool]] = {
     "passport": ("alnum", "", 0, False),
     "foreign_permanent": ("alnum", "", 3, False),
     "hk_macau_permit": ("digits", "HM", 1, True),
+    "coupon": ("alnum", "", 0, False),  # a coupon code: A-Z and 0-9
+    "tax_number": ("alnum", "", 0, False),  # a unified social credit code (18)
+    "company_name": ("letters", "", 0, False),  # an invoice's company, in pinyin or English
 }
 
 

@@ -14,7 +14,15 @@ def load() -> None:
         return
     from kivy.lang import Builder
 
-    from ui.widgets import controls, countdown, keypad, overlays, panels, stepbar  # noqa: F401
+    from ui.widgets import (  # noqa: F401
+        access,
+        controls,
+        countdown,
+        keypad,
+        overlays,
+        panels,
+        stepbar,
+    )
 
     Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
     _loaded = True

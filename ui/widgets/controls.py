@@ -50,8 +50,8 @@ class BigButton(ButtonBehavior, BoxLayout):
 
     def _reshade(self, *_args: Any) -> None:
         r, g, b, a = self.bg
-        if self.disabled:
-            self.shade = [0.82, 0.83, 0.84, 1]
+        if self.disabled:  # light enough that its words (MUTED) keep a 4.5:1 contrast
+            self.shade = [0.88, 0.885, 0.89, 1]
         elif self.state == "down":
             self.shade = [r * 0.78, g * 0.78, b * 0.78, a]
         else:
@@ -98,10 +98,17 @@ class LangButton(ButtonBehavior, BoxLayout):
 
 
 class TopBar(BoxLayout):
-    """Back (when `back` is True), the title, the language switch."""
+    """Back (when `back` is True), the title, and the frame's controls (large text, read aloud,
+    the language switch): beside the title in landscape, in a strip beneath it in portrait."""
 
     title = StringProperty("")
     back = BooleanProperty(True)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        from ui.widgets.access import place_tools
+
+        place_tools(self)
+        App.get_running_app().fbind("landscape", lambda *_: place_tools(self))
 
 
 class StaffCorner(Widget):

@@ -13,3 +13,8 @@ class StillThereOverlay(FloatLayout):
 
     def on_touch_down(self, touch: Any) -> bool:
         return self.opacity > 0 and super().on_touch_down(touch)
+
+    def spoken_lines(self) -> list[str]:
+        from ui.screens.base import visible_texts
+
+        return visible_texts(self)
