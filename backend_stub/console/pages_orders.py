@@ -1,7 +1,9 @@
 """Orders pages: find an order (order number, buyer or holder phone, holder's ID number,
 channel, kiosk, day), open it (tickets with their gate entries and printed count, payments,
 refunds, points, the audit trail), refund or rebook some of its tickets by the park's policy
-(finance: services.aftersales / services.rebook decide, a reason is recorded in the audit).
+(finance: services.aftersales / services.rebook decide, a reason is recorded in the audit),
+flag printed tickets to reprint once at a kiosk, or cancel such a flag (finance or operations:
+services.reprints, a reason required, audited).
 
 A phone or an ID number is searched by POST (never in a URL, so never in an access log),
 matched by its keyed hash (services.order_search), and not shown back in clear."""
@@ -15,12 +17,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backend_stub.console.audit import audit
-from backend_stub.console.auth import FINANCE, ConsoleUser, page_user
+from backend_stub.console.auth import FINANCE, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
 from backend_stub.console.forms import field_errors, form_data, one_error
 from backend_stub.console.render import render
-from backend_stub.services import order_search
+from backend_stub.services import order_search, reprints
 from backend_stub.services.aftersales import refund_tickets
 from backend_stub.services.rebook import rebook_tickets
 from kiosk.domain.errors import RuleError
@@ -29,6 +31,7 @@ from kiosk.domain.ids import mask_id, mask_phone
 router = APIRouter(dependencies=[Depends(csrf_checked)])
 Anyone = Annotated[ConsoleUser, Depends(page_user())]
 Finance = Annotated[ConsoleUser, Depends(page_user(FINANCE))]
+Desk = Annotated[ConsoleUser, Depends(page_user(FINANCE, OPERATIONS))]  # reprint flags
 MAX_REASON = 200
 FILTERS = ("order_no", "phone", "id_number", "channel", "kiosk_id", "day")
 
@@ -106,7 +109,9 @@ def _order(request: Request, user: ConsoleUser, order_id: str, **ctx: Any) -> HT
         order = order_search.order_page(bk, order_id, bk.now())
     except RuleError as exc:
         raise Refused("not_found") from exc
-    context = {"order": order, "slots": _slots_for(bk, order)} | ctx
+    context = {"order": order, "slots": _slots_for(bk, order),
+               "reprint_flags": reprints.flags_of(bk, order_id),
+               "kiosks": reprints.known_kiosks(bk)} | ctx  # fmt: skip
     return render(request, "orders_page.html", context, user=user, status=status)
 
 
@@ -179,3 +184,47 @@ async def rebook(request: Request, order_id: str, user: Finance) -> Response:
            "reason": values["rebook_reason"]}, at=now)  # fmt: skip
     ok = "ok.order_rebook_pending" if pending else "ok.order_rebooked"
     return RedirectResponse(f"/console/orders/{order_id}?ok={ok}", status_code=303)
+
+
+@router.post("/orders/{order_id}/reprint")
+async def reprint(request: Request, order_id: str, user: Desk) -> Response:
+    """Flag tickets to print once more at a kiosk (any, or the one chosen)."""
+    bk = request.app.state.backend
+    values, tickets, errors = await _change_form(request, "reprint")
+    data = await form_data(request)
+    kiosk_id = str(data.get("reprint_kiosk", "")).strip()[:64]
+    values["reprint_kiosk"] = kiosk_id
+    if errors:
+        return _order(request, user, order_id, values=values, errors=errors, status=422)
+    now = bk.now()
+    try:
+        made = reprints.flag(bk, order_id, tickets, reason=values["reprint_reason"],
+                             kiosk_id=kiosk_id, by=user.username, now=now)  # fmt: skip
+    except RuleError as exc:
+        if exc.code == "order_not_found":
+            raise Refused("not_found") from exc
+        errors = _rule_error(exc, "reprint")
+        return _order(request, user, order_id, values=values, errors=errors, status=422)
+    audit(bk.store, user, "order.reprint_flag", f"order:{order_id}", {"tickets": tickets},
+          {"flags": [f["id"] for f in made], "kiosk": kiosk_id or "any",
+           "reason": values["reprint_reason"]}, at=now)  # fmt: skip
+    return RedirectResponse(f"/console/orders/{order_id}?ok=ok.order_reprint_flagged",
+                            status_code=303)  # fmt: skip
+
+
+@router.post("/orders/{order_id}/unflag")
+async def unflag(request: Request, order_id: str, user: Desk) -> Response:
+    """Cancel a ticket's open reprint flag (before a kiosk used it)."""
+    bk = request.app.state.backend
+    data = await form_data(request)
+    ticket_id = str(data.get("ticket_id", "")).strip()[:64]
+    now = bk.now()
+    try:
+        row = reprints.unflag(bk, order_id, ticket_id, by=user.username, now=now)
+    except RuleError as exc:
+        errors = _rule_error(exc, "reprint")
+        return _order(request, user, order_id, errors=errors, status=422)
+    audit(bk.store, user, "order.reprint_unflag", f"order:{order_id}", {"flag": row["id"]},
+          {"ticket": ticket_id, "state": row["state"]}, at=now)  # fmt: skip
+    return RedirectResponse(f"/console/orders/{order_id}?ok=ok.order_reprint_unflagged",
+                            status_code=303)  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from backend_stub.context import Backend
+from backend_stub.services import reprints
 from backend_stub.services.binding import held_parent_tickets
 from backend_stub.services.order_state import (
     PAID_STATUSES,
@@ -42,6 +43,8 @@ def mark_printed(bk: Backend, ticket_id: str, now: datetime, *, kiosk_id: str) -
             raise {"used": RuleError("ticket_used"), "refunded": RuleError("ticket_refunded")}.get(
                 t["status"], RuleError("ticket_not_issued")
             )
+        if t["status"] == "printed":  # printed again: a console reprint flag is used up
+            reprints.consume(bk, ticket_id, kiosk_id, now)
         bk.store.run(
             "UPDATE tickets SET status = 'printed', printed_count = printed_count + 1, "
             "printed_by = ? WHERE id = ?",
@@ -89,9 +92,10 @@ def find_for_pickup(
     phone: str = "",
     code: str = "",
 ) -> list[dict[str, Any]]:
-    """Paid orders, from any channel, with tickets for today or later not yet printed, found
-    by proof: the holder's (or guide's) ID number, the order number (ours, or the channel's
-    order id) with the buyer's FULL phone, the order QR, or a ticket's code. The answer has
+    """Paid orders, from any channel, with tickets for today or later not yet printed (or
+    flagged in the console to print once more here: `tickets_to_reprint`), found by proof:
+    the holder's (or guide's) ID number, the order number (ours, or the channel's order id)
+    with the buyer's FULL phone, the order QR, or a ticket's code. The answer has
     no gate codes; the kiosk that asked may print what it found (services.possession), and
     fetches the codes with `GET /orders/{id}`."""
     store = bk.store
@@ -125,9 +129,13 @@ def find_for_pickup(
             for t in order["tickets"]
             if t["status"] == "issued" and t["date"] >= now.date().isoformat()
         ]
-        if waiting:
+        again = reprints.to_reprint(bk, order_id, kiosk_id, now.date().isoformat())
+        if waiting or again:
             claim_print(bk, order_id, kiosk_id, via, now)
-            found.append(order | {"tickets_to_print": [t["id"] for t in waiting]})
+            found.append(
+                order
+                | {"tickets_to_print": [t["id"] for t in waiting], "tickets_to_reprint": again}
+            )
     return found
 
 

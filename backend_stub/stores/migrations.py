@@ -22,6 +22,7 @@ from backend_stub.stores.console_schema import CONSOLE_SCHEMA
 from backend_stub.stores.migration_6_catalog_admin import catalog_admin_schema
 from backend_stub.stores.migration_8_invoices import INVOICES_SCHEMA
 from backend_stub.stores.migration_11_back_office import BACK_OFFICE_SCHEMA
+from backend_stub.stores.migration_12_reprints import REPRINTS_SCHEMA
 from backend_stub.stores.schema_seats import SEATS_SCHEMA
 
 if TYPE_CHECKING:
@@ -259,6 +260,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "coupon use limits, e-invoice requests", sql=INVOICES_SCHEMA),
     Migration(9, "seated departures, saved travellers", sql=SEATS_SCHEMA),
     Migration(11, "heartbeats, kiosk service, alerts, report indexes", sql=BACK_OFFICE_SCHEMA),
+    Migration(12, "reprint flags set in the console", sql=REPRINTS_SCHEMA),
 )
 
 _TYPES = (

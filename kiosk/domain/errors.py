@@ -266,6 +266,32 @@ ERRORS: dict[str, ErrorInfo] = {
     "ticket_refunded": ErrorInfo(409, "门票已退", "The ticket has been refunded"),
     "ticket_not_issued": ErrorInfo(409, "门票尚未出票", "The ticket has not been issued"),
     "ticket_wrong_date": ErrorInfo(409, "门票不是今天的", "The ticket is not valid today"),
+    # reprint flags set in the console (backend_stub/services/reprints.py)
+    "reprint_ticket_used": ErrorInfo(
+        409,
+        "该门票已检票入园，不能补打",
+        "This ticket was already used at the gate; it cannot be reprinted",
+    ),
+    "reprint_ticket_refunded": ErrorInfo(
+        409, "该门票已退，不能补打", "This ticket was refunded; it cannot be reprinted"
+    ),
+    "reprint_ticket_expired": ErrorInfo(
+        409, "该门票已过期，不能补打", "This ticket has expired; it cannot be reprinted"
+    ),
+    "reprint_not_printed": ErrorInfo(
+        409,
+        "该门票还未打印，游客取票时会正常打印，无需补打",
+        "This ticket has not printed yet: it prints at pickup, no reprint is needed",
+    ),
+    "reprint_already_flagged": ErrorInfo(
+        409, "该门票已标记补打，尚未打印", "This ticket is already flagged for a reprint"
+    ),
+    "reprint_flag_not_found": ErrorInfo(
+        404, "该门票没有待补打的标记", "This ticket has no open reprint flag"
+    ),
+    "reprint_kiosk_unknown": ErrorInfo(
+        422, "没有这个终端，请从列表中选择", "No such kiosk: choose one from the list"
+    ),
     "pickup_query_invalid": ErrorInfo(
         422,
         "请提供身份证号、订单号加完整手机号或二维码",

@@ -5,6 +5,7 @@ the FULL phone number used to book: the number alone is not proof), `pickup_none
 waits: offers a purchase), then `printing`, `paper_out`, `done`. Coming from the start screen
 with a card or a QR, it prints at once. The lookup answers without gate codes; the kiosk that
 found the orders fetches them to print (checkout.print_paid_order, `GET /orders/{id}`).
+Tickets the console flagged to reprint print again, marked REPRINT (kiosk.flows.remote_reprint).
 `done` is followed by kiosk.flows.after_sale: a receipt slip, an e-invoice for one order.
 """
 
@@ -17,6 +18,7 @@ from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows import checkout
 from kiosk.flows.base import ID_CARD, SCAN, Flow, Msg, Outcome, Ports
+from kiosk.flows.remote_reprint import print_flagged
 
 
 class PickupFlow(Flow):
@@ -84,7 +86,8 @@ class PickupFlow(Flow):
             return outcome
         outcome = Outcome(self.name, "done")
         summary: list[dict[str, Any]] = [
-            {"order_no": o.order_no, "tickets": len(o.unprinted())} for o in orders
+            {"order_no": o.order_no, "tickets": len(o.unprinted()), "reprints": len(_again(o))}
+            for o in orders
         ]
         self.publish(
             "pickup_found", Msg("pickup.found", {"orders": len(orders)}), data={"orders": summary}
@@ -95,6 +98,10 @@ class PickupFlow(Flow):
             outcome.order_id, outcome.order_no = one.order_id, one.order_no
             outcome.printed += one.printed
             outcome.missing += one.missing
+            if _again(order):  # flagged in the console: print once more, marked REPRINT
+                outcome.printed += await print_flagged(
+                    self, order.id, order.order_no, _again(order)
+                )
         self.publish(
             "done",
             Msg("done.take_tickets", {"count": len(outcome.printed)}),
@@ -105,3 +112,8 @@ class PickupFlow(Flow):
         # then an e-invoice or a receipt slip (kiosk.flows.after_sale, run by the home loop)
         outcome.data.update(after_sale=True, order_ids=[o.id for o in orders])
         return outcome
+
+
+def _again(order: Order) -> list[str]:
+    """The order's tickets the console flagged to reprint once at this kiosk."""
+    return [str(t) for t in order.raw.get("tickets_to_reprint") or []]

@@ -4,7 +4,8 @@ Each ticket is journaled `pending` before the first prints, `printing` just befo
 out, `printed` once the printer took it whole; then the backend is told (`POST .../printed`). A
 paper-out stops the run and names the missing tickets; after a restock only those print. A
 ticket left `printing` by a crash may or may not have come out: it is marked `uncertain` and
-left for staff to reprint, because no ticket prints twice without staff saying so.
+left for staff to reprint, because no ticket prints twice without staff (at the kiosk or in
+the console, kiosk.flows.remote_reprint) saying so.
 """
 
 from __future__ import annotations
