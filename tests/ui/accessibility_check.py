@@ -7,6 +7,12 @@ Rules (docs/accessibility.md):
   contrast_ratio      >= 4.5   every visible text: its colour against what is painted under it
   reach_mm            380-1220 every enabled control of the screen body (not the frame's top
                                bar): its centre above the floor (the panel's bottom edge + y)
+  inside_body_px      >= 0     every visible widget of the screen body: inside the window and
+                               below the top bar (what a scroll view clips counts as clipped)
+  tap_overlap_px      >= 0     no two visible enabled controls overlap (the margin is the
+                               smallest gap between two, negative by the deepest overlap)
+  text_overflow_px    <= 4     every visible text's texture fits its box (no clipped or
+                               spilling words), by at most TEXT_SPILL_PX
 The frame's controls (back, large text, read aloud, languages) are measured too and listed as
 `frame_reach_mm`, for information: on a tall portrait panel they sit at its top.
 
@@ -28,6 +34,7 @@ from kivy.graphics import Color, Ellipse, Rectangle, RoundedRectangle
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
 from kivy.uix.label import Label
+from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
 from tests.ui.accessibility_samples import SAMPLES
@@ -38,6 +45,7 @@ CAP_MIN_MM = 4.8
 TOUCH_MIN_MM = 15.0
 CONTRAST_MIN = 4.5
 REACH_LOW_MM, REACH_HIGH_MM = 380.0, 1220.0
+TEXT_SPILL_PX = 4.0
 FRAME = frozenset({"TopBar", "AccessBar", "StaffCorner"})
 SIZES = ((1080, 1920), (1920, 1080))
 
@@ -210,7 +218,86 @@ def measure_screen(root: Widget, panel: Panel, cap_ratio: float) -> dict[str, di
         margin = min(height - REACH_LOW_MM, REACH_HIGH_MM - height)
         rule = "frame_reach_mm" if in_frame(widget) else "reach_mm"
         note(rule, height, margin, f"{REACH_LOW_MM:.0f}-{REACH_HIGH_MM:.0f}", widget)
+    measure_layout(root, note)
     return worst
+
+
+Box = tuple[float, float, float, float]
+
+
+def visible_box(widget: Widget) -> Box | None:
+    """The widget's box in window pixels as far as it is drawn: cut by every clipping ancestor
+    (a scroll view), None when nothing of it shows."""
+    x0, y0, x1, y1 = _box(widget, widget.pos, widget.size)
+    for node in ancestors(widget):
+        if node is not widget and isinstance(node, StencilView):
+            c0, d0, c1, d1 = _box(node, node.pos, node.size)
+            x0, y0, x1, y1 = max(x0, c0), max(y0, d0), min(x1, c1), min(y1, d1)
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return None
+    return (x0, y0, x1, y1)
+
+
+def _top_bar_bottom(root: Widget) -> float:
+    """The window y under the screen's top bar (the window's top when it has none)."""
+    for widget in root.walk(restrict=True):
+        if type(widget).__name__ == "TopBar" and _seen(widget) and widget.height > 0:
+            return widget.to_window(widget.x, widget.y)[1]
+    return float(Window.height)
+
+
+def _gap(a: Box, b: Box) -> float:
+    """How far apart two boxes are; negative by the depth they overlap."""
+    dx = max(a[0] - b[2], b[0] - a[2])
+    dy = max(a[1] - b[3], b[1] - a[3])
+    return max(dx, dy)  # overlapping: the shallower depth, what moving one apart would take
+
+
+def text_needs(label: Label) -> tuple[float, float]:
+    """The size the label's words take: its texture's, or, when a fixed text box height cuts
+    lines off (kivy drops them silently), the height they would take unclipped."""
+    tw, th = label.texture_size
+    box_w, box_h = label.text_size
+    if box_h is None or box_w is None or label.shorten:
+        return tw, th
+    options = {k: v for k, v in label._label.options.items() if k != "text"}
+    core = type(label._label)(**options)
+    core.text = label.text
+    core.text_size = (box_w, None)
+    _w, full_h = core.render()
+    return tw, max(th, full_h)
+
+
+def measure_layout(root: Widget, note: Any) -> None:
+    """inside_body_px, tap_overlap_px and text_overflow_px on what is on screen now."""
+    ceiling = _top_bar_bottom(root)
+    width = float(Window.width)
+    controls: list[tuple[Widget, Box]] = []
+    for widget in root.walk(restrict=True):
+        if not _seen(widget) or widget.width < 2 or widget.height < 2:
+            continue
+        box = visible_box(widget)
+        if box is None:
+            continue
+        framed = in_frame(widget) or any(
+            type(node).__name__ in FRAME for node in widget.walk(restrict=True)
+        )
+        if not framed and (isinstance(widget, Label | ButtonBehavior | Image)):
+            margin = min(box[0], box[1], width - box[2], ceiling - box[3])
+            note("inside_body_px", margin, margin + 1, ">= 0", widget)  # 1 px of rounding
+        if isinstance(widget, ButtonBehavior) and not widget.disabled:
+            controls.append((widget, box))
+        if isinstance(widget, Label) and widget.text.strip():
+            tw, th = text_needs(widget)
+            spill = max(tw - widget.width, th - widget.height)
+            note("text_overflow_px", spill, TEXT_SPILL_PX - spill, f"<= {TEXT_SPILL_PX:.0f}",
+                 widget)  # fmt: skip
+    for i, (a, box_a) in enumerate(controls):
+        for b, box_b in controls[i + 1 :]:
+            if a in ancestors(b) or b in ancestors(a):
+                continue
+            gap = _gap(box_a, box_b)
+            note("tap_overlap_px", gap, gap + 1, ">= 0", a, f" and {describe(b)}")  # rounding
 
 
 def _hex(rgb: tuple[float, ...]) -> str:
@@ -242,6 +329,23 @@ def samples() -> Iterator[tuple[str, str, dict[str, Any], bool]]:
             yield screen, screen, {}, False
 
 
+def _layout_of(root: Widget) -> list[tuple[float, ...]]:
+    return [(*w.to_window(*w.pos), *w.size) for w in root.walk(restrict=True)]
+
+
+async def settle(d: Driver, root: Widget, most: int = 20) -> None:
+    """Wait until the layout stops moving (a screen first shown after the window turned lays
+    itself out over a few frames): two frames alike, at most `most`."""
+    await d.frames(3)
+    before = _layout_of(root)
+    for _ in range(most):
+        await d.frames(1)
+        now = _layout_of(root)
+        if now == before:
+            return
+        before = now
+
+
 async def check_all(d: Driver) -> dict[str, Any]:
     app = d.app
     display = app.kiosk_config.display
@@ -262,7 +366,7 @@ async def check_all(d: Driver) -> dict[str, Any]:
                 errors_before = app.errors_seen
                 app.navigator.show(screen, params)
                 await d.wait_screen(screen)
-                await d.frames(3)
+                await settle(d, app.root)
                 if app.errors_seen != errors_before:  # the app recovered to the start screen
                     rows.append(
                         {
@@ -303,7 +407,16 @@ async def check_all(d: Driver) -> dict[str, Any]:
 
 
 # --- the report ---------------------------------------------------------------------------------
-ENFORCED = ("renders", "text_cap_height_mm", "touch_target_mm", "contrast_ratio", "reach_mm")
+ENFORCED = (
+    "renders",
+    "text_cap_height_mm",
+    "touch_target_mm",
+    "contrast_ratio",
+    "reach_mm",
+    "inside_body_px",
+    "tap_overlap_px",
+    "text_overflow_px",
+)
 
 
 def summarise(outcome: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,55 @@ from __future__ import annotations
 
 from typing import Any
 
+from ui.presenters.purchase import holder_lines, kept_holder_scene, quote_lines
+
+
+def _quote_line(zh: str, en: str, unit_fen: int, quantity: int, **discounts: int) -> dict:
+    return {
+        "ticket_type_name": {"zh": zh, "en": en},
+        "unit_fen": unit_fen,
+        "quantity": quantity,
+        "amount_fen": unit_fen * quantity,
+        **discounts,
+    }
+
+
+# the hard case of the review screen: four ticket types and an add-on, each with its discounts,
+# a member, a coupon and points, two visitors: more lines than a portrait screen holds
+MANY_LINES_QUOTE = {
+    "lines": [
+        _quote_line(
+            "成人票", "Adult", 12000, 2, member_discount_fen=1200, coupon_discount_fen=2000
+        ),
+        _quote_line("儿童票（1.2-1.5米）", "Child (1.2-1.5 m)", 6000, 1, member_discount_fen=300),
+        _quote_line("老人票（60岁以上）", "Senior (60+)", 6000, 1, member_discount_fen=300),
+        _quote_line("学生票（凭学生证）", "Student (with student card)", 8000, 1),
+        _quote_line(
+            "索道往返（加购）", "Cableway return (add-on)", 16000, 2, points_discount_fen=500
+        ),
+    ],
+    "member_discount_fen": 1800,
+    "coupon": {"code": "SUMMER20"},
+    "coupon_discount_fen": 2000,
+    "points_used": 500,
+    "points_discount_fen": 500,
+    "total_fen": 76700,
+}
+MANY_LINES_VISITORS = [
+    {
+        "doc_type": "id_card",
+        "doc_name": {"zh": "居民身份证", "en": "Resident ID card"},
+        "doc_number": "1101**********002X",
+        "name": "张*",
+    },
+    {
+        "doc_type": "passport",
+        "doc_name": {"zh": "护照", "en": "Passport"},
+        "doc_number": "E1****678",
+        "name": "S**** J***",
+    },
+]
+
 PRODUCTS = [
     {
         "intent": "choose_product",
@@ -217,3 +266,58 @@ SAMPLES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         )
     ],
 }
+
+SAMPLES["summary"].append(
+    (
+        "summary_many_lines",
+        {
+            "title": "Check your order",
+            "step": 1,
+            "prompt": "coupon.applied",
+            "prompt_args": {"code": "SUMMER20", "discount_yuan": "20.00"},
+            "hint": "Members: insert your member card or show your member QR code",
+            "lines": [
+                {
+                    "label": "Ticket",
+                    "value_zh": "云台山门票（含景区交通）",
+                    "value_en": "Yuntai Mountain admission (with park shuttle)",
+                },
+                {"label": "Date", "value": "2026-07-01"},
+                {"label": "Entry time", "value": "09:00-10:00"},
+                *holder_lines(MANY_LINES_VISITORS),
+                *quote_lines(MANY_LINES_QUOTE),
+                {"label": "Phone", "value": "138****8000"},
+                {"label": "Member", "value": "M000123"},
+            ],
+            "actions": [
+                {"intent": "confirm_all", "label": "Confirm and pay", "test_id": "confirm"},
+                {"intent": "coupon", "label": "Coupon code", "test_id": "coupon"},
+                {"intent": "points", "label": "Use points", "test_id": "points"},
+                {
+                    "intent": "add_phone",
+                    "label": "Add a phone number (optional)",
+                    "test_id": "add_phone",
+                },
+            ],
+        },
+    )
+)
+
+# back at a visitor entered before: masked, with Keep (ui.presenters.purchase)
+SAMPLES["summary"].append(
+    (
+        "holder_kept",
+        kept_holder_scene(
+            {"index": 1, "total": 2},
+            {
+                "doc_type": "foreign_permanent",
+                "doc_name": {
+                    "zh": "外国人永久居留身份证",
+                    "en": "Foreign Permanent Resident ID Card",
+                },
+                "doc_number": "9311**********0018",
+                "name": "S**** J***",
+            },
+        ).params,
+    )
+)

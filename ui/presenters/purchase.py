@@ -95,6 +95,9 @@ class PurchasePresenter(FlowPresenter):
         retry = self._retry_typed(state)
         if retry is not None:
             return retry
+        kept = state.data.get("entered") or {}
+        if kept and "keep_holder" in state.actions:
+            return kept_holder_scene(state.data, kept)
         return self.device_prompt(
             state,
             "idcard",
@@ -377,6 +380,17 @@ DOCUMENT_LABELS = {
     "foreign_permanent": "Foreign Permanent Resident ID Card",
 }
 STAFF_SCREENS = ("holder_staff_card", "holder_staff_pin")
+# the documents' English names (kiosk.domain.ids.DOC_TYPE_NAMES, holders.STAFF_ALLOWED) that
+# are msgids in the catalogues, their zh as the domain names them
+DOC_NAME_MSGIDS = (
+    "Resident ID card",
+    "Passport",
+    "Mainland Travel Permit (HK/Macao)",
+    "Mainland Travel Permit (Taiwan)",
+    "Foreign Permanent Resident ID Card",
+    "Residence Permit (HK/Macao/Taiwan)",
+    "No document, allowed by staff",
+)
 
 
 def keypad_kind(doc_type: str) -> str:
@@ -421,16 +435,45 @@ def holder_lines(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
             lines.append({"label": "Child without ID", "value": str(view.get("name", ""))})
         elif view.get("allowed_by_staff"):
             doc = view.get("doc_name") or {}  # 无证件·工作人员放行 / No document, allowed by staff
-            lines.append({"label": "Visitor", "value_zh": doc.get("zh", ""),
-                          "value_en": doc.get("en", "")})  # fmt: skip
+            lines.append({"label": "Visitor", **doc_text("value", doc)})
         else:
             doc = view.get("doc_name") or {}
             number = str(view.get("doc_number", ""))
             name = str(view.get("name", ""))
             value = " · ".join(v for v in (name, number) if v)
-            lines.append({"label_zh": doc.get("zh", ""), "label_en": doc.get("en", ""),
-                          "value": value})  # fmt: skip
+            lines.append({**doc_text("label", doc), "value": value})
     return lines
+
+
+def doc_text(key: str, name: dict[str, str]) -> dict[str, str]:
+    """A document's name (kiosk.domain.ids.DOC_TYPE_NAMES, zh/en) as a line's text: its English
+    as the msgid, so a third language's catalogue names it too; the zh/en pair without one."""
+    en = name.get("en", "")
+    if en in DOC_NAME_MSGIDS:
+        return {f"{key}_msgid" if key == "value" else key: en}
+    return {f"{key}_zh": name.get("zh", ""), f"{key}_en": en}
+
+
+def kept_holder_scene(data: dict[str, Any], kept: dict[str, Any]) -> Scene:
+    """Back at a visitor entered before (kiosk.flows.holder_entry): what was entered for them,
+    masked, with Keep to go on as it was; another ID card on the reader, Other documents or
+    Child without ID change it."""
+    return Scene(
+        "summary",
+        {
+            "title": "Visitor {index} of {total}",
+            "title_args": {"index": data.get("index", 1), "total": data.get("total", 1)},
+            "prompt": "Entered before for this visitor",
+            "lines": holder_lines([kept]),
+            "hint": "Keep it, or place another ID card on the reader to change it.",
+            "actions": [
+                {"intent": "keep_holder", "label": "Keep this visitor", "test_id": "keep_holder"},
+                {"intent": "alternative", "label": "Other documents", "test_id": "alternative"},
+                {"intent": "alternative2", "label": "Child without ID", "test_id": "child_no_id"},
+            ],
+            "step": 1,
+        },
+    )
 
 
 def slot_params(state: Any, first_date: str) -> dict[str, Any]:
