@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("appliance.play:main", "play one journey end to end, the tourist scripted"),
     "demo": ("appliance.demo:main", "run the whole appliance on this machine"),
     "app": ("ui.main:main", "run the kiosk screen against configured backend and devices"),
+    "fonts": ("ui.font_subset:fonts_command", "build the CJK font subset the screen uses"),
 }
 
 

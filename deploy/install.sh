@@ -46,4 +46,9 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# the CJK font subset the screen uses (ui/font_subset.py), built now for the user the app runs
+# as, so its first start already has it; without it the app builds it in the background
+fonts=(.venv/bin/python -m appliance.cli fonts)
+if [ "$(id -u)" -eq 0 ] && id kiosk >/dev/null 2>&1; then fonts=(runuser -u kiosk -- "${fonts[@]}"); fi
+"${fonts[@]}" || echo "install.sh: font subset not built now; the app builds it at first start." >&2
 echo "install.sh: ready (.venv with kiosk[$EXTRAS])"

@@ -2,13 +2,20 @@
 
 Debian ships Noto Sans CJK as a collection (.ttc) whose first face is the Japanese one; Kivy's
 text providers always open face 0, which draws some Chinese characters in Japanese forms. So
-the Simplified Chinese face is copied out of the collection into a standalone font in the cache.
+the Simplified Chinese face is copied out of the collection into a standalone font in the cache
+(ui/sc_face.py).
 
 The font-size ladder: SDL_ttf opens one FreeType face per (font file, pixel size), 2.5 MB each
 for Noto Sans CJK, kept for the life of the process. `install_font_ladder()` snaps every size
 a label renders at to the nearest rung of FONT_LADDER (steps of ~19 %, so a text moves by at
 most ~9 % of its size), so the start screen opens 7 faces instead of 12 (docs/bench-kiosk.md).
 `KIOSK_FONT_LADDER=0` in the environment turns it off.
+
+The subset face (ui/font_subset.py): the default fonts are a subset of the SC face with the
+kiosk's own characters (catalogues, GB2312, kana, Latin-1, symbols): ~1 MB a face instead of
+2.5. `install_face_picker()` draws a text with any character outside it with the full face.
+Until the subset is built (in the background at first start, or by `kiosk fonts` at install),
+the full face is the default. `KIOSK_FONT_SUBSET=0` turns the subset off.
 
 The large-text, high-contrast mode (`set_text_style`) goes through the same hook: every label
 renders LARGE_TEXT_SCALE times bigger (two rungs up the ladder), bold, and its greys as black.
@@ -18,10 +25,12 @@ Layouts that size themselves to their text (KLabel, the keypad, the message pane
 from __future__ import annotations
 
 import os
-import struct
 from pathlib import Path
 
-SC_FACE_NAME = b"Noto Sans CJK SC"
+from ui import font_subset
+from ui.sc_face import simplified_chinese_font
+
+FULL_FONT = "KioskFontFull"  # the full SC face, for texts the subset does not cover
 # pixel sizes a label renders at: each ~1.19 × the one before
 FONT_LADDER = (12, 14, 17, 20, 24, 28, 32, 38, 45, 54, 64, 76, 90, 107, 128, 152)
 LARGE_TEXT_SCALE = 1.4  # two rungs of the ladder
@@ -95,74 +104,68 @@ def install_font_ladder() -> bool:
     return ladder
 
 
-def _face_offsets(data: bytes) -> list[int]:
-    if data[:4] != b"ttcf":
-        return [0]
-    (count,) = struct.unpack(">I", data[8:12])
-    return list(struct.unpack(f">{count}I", data[12 : 12 + 4 * count]))
+def install_face_picker(full_of: dict[str, str], coverage: bytes) -> None:
+    """Make every core label whose font resolves to a subset file (a key of `full_of`) use the
+    full face instead (its value) when its text has a character outside `coverage`.
+    Replaces an earlier picker."""
+    from kivy.core.text import LabelBase
+
+    plain_resolve = getattr(LabelBase.resolve_font_name, "plain", LabelBase.resolve_font_name)
+
+    def resolve_font_name(self: LabelBase) -> None:
+        plain_resolve(self)
+        options = self.options
+        full = full_of.get(options.get("font_name_r") or "")
+        if full and not font_subset.covers(coverage, str(self.text)):
+            options["font_name_r"] = full
+
+    resolve_font_name.plain = plain_resolve  # type: ignore[attr-defined]
+    LabelBase.resolve_font_name = resolve_font_name  # type: ignore[method-assign]
 
 
-def _tables(data: bytes, offset: int) -> list[tuple[bytes, int, int, int]]:
-    (num,) = struct.unpack(">H", data[offset + 4 : offset + 6])
-    rows = []
-    for i in range(num):
-        start = offset + 12 + 16 * i
-        tag, checksum, table_off, length = struct.unpack(">4sIII", data[start : start + 16])
-        rows.append((tag, checksum, table_off, length))
-    return rows
-
-
-def _face_is(data: bytes, offset: int, name: bytes) -> bool:
-    for tag, _c, table_off, length in _tables(data, offset):
-        if tag == b"name":
-            table = data[table_off : table_off + length]
-            return name in table or name.decode().encode("utf-16-be") in table
-    return False
-
-
-def extract_face(data: bytes, offset: int) -> bytes:
-    """A standalone font file made of the face whose table directory is at `offset`."""
-    header = data[offset : offset + 12]
-    tables = _tables(data, offset)
-    out_offset = 12 + 16 * len(tables)
-    directory = b""
-    body = b""
-    for tag, checksum, table_off, length in tables:
-        directory += struct.pack(">4sIII", tag, checksum, out_offset + len(body), length)
-        chunk = data[table_off : table_off + length]
-        body += chunk + b"\0" * (-len(chunk) % 4)
-    return header + directory + body
-
-
-def simplified_chinese_font(path: str | Path, cache_dir: Path) -> str:
-    """Path of a font with the SC face of `path` (a .ttc), or `path` itself if it is no collection
-    or has no SC face."""
-    source = Path(path)
-    target = cache_dir / f"{source.stem}-SC.otf"
-    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
-        return str(target)
-    data = source.read_bytes()
-    offsets = _face_offsets(data)
-    if len(offsets) == 1:
-        return str(source)
-    for offset in offsets:
-        if _face_is(data, offset, SC_FACE_NAME):
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(extract_face(data, offset))
-            tmp.replace(target)
-            return str(target)
-    return str(source)
+def subset_faces(path: Path, cache_dir: Path) -> tuple[list[str], bytes] | None:
+    """The subsets (regular, bold) of the configured font and their coverage, or None (the
+    subset is off, or none was built yet). When the subsets for the current font and
+    catalogues are not built, a background build is started (unless one runs) and the newest
+    older subsets, if any, are used meanwhile."""
+    if os.environ.get("KIOSK_FONT_SUBSET", "1") == "0":
+        return None
+    origins = [path, font_subset.bold_of(path) or path]
+    try:
+        files = font_subset.catalogues()
+        keys = [font_subset.subset_key(o, files) for o in origins]
+        ready = [
+            font_subset.ready_subset(o, cache_dir, k) for o, k in zip(origins, keys, strict=True)
+        ]
+        if not all(ready):
+            font_subset.start_background_build(sorted(set(origins)), cache_dir)
+            ready = [font_subset.newest_subset(o, cache_dir) for o in origins]
+        if not all(ready):
+            return None
+        covers = [font_subset.cover_path(r).read_bytes() for r in ready]  # type: ignore[union-attr]
+        both = int.from_bytes(covers[0], "little") & int.from_bytes(covers[1], "little")
+        cover = both.to_bytes(len(covers[0]), "little")  # a character both faces have
+        return [str(r) for r in ready], cover
+    except OSError:  # an unwritable cache: the full face, as before
+        return None
 
 
 def register_default_font(path: str | Path, cache_dir: Path) -> str:
-    """Make the CJK font Kivy's default (Roboto is replaced); returns the regular font's path."""
+    """Make the CJK font Kivy's default (Roboto is replaced): its subset when built (see the
+    module), the full SC face otherwise and for uncovered texts; returns the full regular
+    font's path."""
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     regular = simplified_chinese_font(path, cache_dir)
     bold_source = Path(str(path).replace("-Regular", "-Bold"))
     bold = simplified_chinese_font(bold_source, cache_dir) if bold_source.exists() else regular
-    LabelBase.register(DEFAULT_FONT, fn_regular=regular, fn_bold=bold)
-    LabelBase.register("KioskFont", fn_regular=regular, fn_bold=bold)
+    LabelBase.register(FULL_FONT, fn_regular=regular, fn_bold=bold)
+    faces = [regular, bold]
+    subsets = subset_faces(Path(path), font_subset.shared_cache()) if Path(path).exists() else None
+    if subsets is not None:
+        faces, coverage = subsets
+        install_face_picker({faces[0]: regular, faces[1]: bold}, coverage)
+    LabelBase.register(DEFAULT_FONT, fn_regular=faces[0], fn_bold=faces[1])
+    LabelBase.register("KioskFont", fn_regular=faces[0], fn_bold=faces[1])
     install_font_ladder()
     return regular
