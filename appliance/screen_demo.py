@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from ui.driver import Driver
+from ui.presenters.texts import yuan
 
 PAY_OK = "134567890123456780"  # WeChat; the backend's simulator: last digit 0-5 succeeds
 PAY_USERPAYING = "134567890123456786"
@@ -101,10 +102,13 @@ async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str = PAY
     await d.tap(await d.wait_for(wid="product_ADM"))
     await d.wait_screen("choose_slot", timeout=10)
     await shot("choose_slot")
-    await d.tap(await d.wait_for(wid="slot_" + str(await first_open_slot(d))))
+    index = await first_open_slot(d)
+    adult_fen = int(d.app.navigator.current_screen.params["slots"][index]["prices"]["ADM-ADULT"])
+    await d.tap(await d.wait_for(wid=f"slot_{index}"))
     await d.wait_screen("ticket_counter", timeout=10)
     await d.tap(await d.wait_for(wid="count_ADM-ADULT_2"))
-    await d.until(lambda: "¥240" in " ".join(d.texts()), "the total for two adults")
+    total = f"¥{yuan(2 * adult_fen)}"  # the day's and the slot's price (weekend, early/late)
+    await d.until(lambda: total in " ".join(d.texts()), "the total for two adults")
     await shot("ticket_counter")
     await d.tap(await d.wait_for(wid="next"))
     await d.wait_screen("summary", timeout=10)
@@ -124,28 +128,46 @@ async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str = PAY
     read["done"] = await texts_of(d)
     await shot("done")
     await d.tap(await d.wait_for(wid="finish"))
-    return {"taps_to_pay": taps_to_pay, "read": read}
+    return {"taps_to_pay": taps_to_pay, "read": read, "adult_fen": adult_fen, "total": total}
 
 
 async def first_open_slot(d: Driver) -> int:
+    """Today's first open slot with room for two; after the last slot of the day has closed,
+    tomorrow's (one tap on the date row, not counted in `d.taps`)."""
     params = d.app.navigator.current_screen.params
     for index, slot in enumerate(params.get("slots", [])):
         if slot.get("open") and slot.get("remaining", 0) >= 2:
             return index
-    raise AssertionError(f"no open slot today: {params.get('slots')}")
+    if len(params.get("dates", [])) < 2:
+        raise AssertionError(f"no open slot today: {params.get('slots')}")
+    today = params.get("date")
+    await d.tap(await d.wait_for(wid="date_1"))
+    d.taps -= 1
+    await d.until(
+        lambda: d.app.navigator.current_screen.params.get("date") != today, "tomorrow's slots"
+    )
+    params = d.app.navigator.current_screen.params
+    for index, slot in enumerate(params.get("slots", [])):
+        if slot.get("open") and slot.get("remaining", 0) >= 2:
+            return index
+    raise AssertionError(f"no open slot today or tomorrow: {params.get('slots')}")
 
 
-async def to_bundle_holder(d: Driver, ticket_type_id: str) -> None:
+async def to_bundle_holder(d: Driver, ticket_type_id: str) -> str:
     """From the start screen to the holder screen of one bundle ticket (real-name) of
-    `ticket_type_id`: buy, the bundle, the first open slot, one ticket, next."""
+    `ticket_type_id`: buy, the bundle, the first open slot, one ticket, next. The ticket's
+    price on that day (weekend and peak rules), as shown: "¥180"."""
     await at_start(d)
     await d.tap(await d.wait_for(wid="buy"))
     await d.tap(await d.wait_for(wid="product_BUNDLE", timeout=10))
     await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid="slot_" + str(await first_open_slot(d))))
+    index = await first_open_slot(d)
+    price = d.app.navigator.current_screen.params["slots"][index]["prices"][ticket_type_id]
+    await d.tap(await d.wait_for(wid=f"slot_{index}"))
     await d.tap(await d.wait_for(wid=f"count_{ticket_type_id}_1", timeout=10))
     await d.tap(await d.wait_for(wid="next"))
     await d.wait_screen("device_prompt", timeout=10)
+    return f"¥{yuan(int(price))}"
 
 
 async def pickup_by_id(d: Driver, control: Control, shot: Shots, card: str = "zhang_wei") -> dict:

@@ -74,11 +74,17 @@ async def read_aloud_then_next_visitor(d: Driver) -> dict[str, Any]:
     assert speech.enabled and speech.last is not None
     first = speech.last
     spoken: list[dict[str, Any]] = [{"text": first.text, "voice": first.voice, "path": first.path}]
+    await asyncio.sleep(0.6)  # some of it heard before the next screen cuts it short
     # an error screen: read by itself
     _label, params = SAMPLES["message"][0]
     app.navigator.show("message", params)
     await d.wait_screen("message")
-    await d.until(lambda: speech.last is not first, "the error read aloud", timeout=5)
+    # the screen may be read in two steps (its title, then the message once laid out)
+    await d.until(
+        lambda: speech.last is not first and "该时段已售罄" in speech.last.text,
+        "the error read aloud",
+        timeout=8,
+    )
     error = speech.last
     spoken.append({"text": error.text, "voice": error.voice, "path": error.path})
     await asyncio.sleep(0.5)

@@ -49,7 +49,7 @@ async def passport_typed_on_screen(d: Driver) -> dict[str, Any]:
     the right number, the summary, confirm, the payment prompt."""
     shot = shots(d, "passport")
     number = f"E{secrets.randbelow(10**8):08d}"  # a fresh one: one ticket per document
-    await play.to_bundle_holder(d, "BUNDLE-ADULT")
+    price = await play.to_bundle_holder(d, "BUNDLE-ADULT")
     read: dict[str, Any] = {"holder": await play.texts_of(d)}
     await shot("holder_other_documents")
     await d.tap(await d.wait_for(wid="alternative"))
@@ -100,7 +100,7 @@ async def passport_typed_on_screen(d: Driver) -> dict[str, Any]:
         await d.tap(button)
         await asyncio.sleep(0.4)
     await play.at_start(d)
-    return {"read": read, "holders": holders, "number": number}
+    return {"read": read, "holders": holders, "number": number, "price": price}
 
 
 DOCUMENT_KEYPADS = {

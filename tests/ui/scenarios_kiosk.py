@@ -12,6 +12,7 @@ import httpx
 
 from appliance import screen_demo as play
 from ui.driver import Driver
+from ui.presenters.texts import yuan
 
 
 def shots(d: Driver) -> play.Shots:
@@ -79,12 +80,16 @@ async def _buy_until_pay(
     if day:
         await d.tap(await d.wait_for(wid=f"date_{day}"))
         await d.frames(4)
-    await d.tap(await d.wait_for(wid="slot_" + str(await play.first_open_slot(d))))
+    index = await play.first_open_slot(d)
+    slot = d.app.navigator.current_screen.params["slots"][index]
+    await d.tap(await d.wait_for(wid=f"slot_{index}"))
     await d.tap(await d.wait_for(wid=f"count_ADM-ADULT_{adults}", timeout=10))
     await d.tap(await d.wait_for(wid="next"))
     await d.tap(await d.wait_for(wid="confirm", timeout=10))
     await d.wait_screen("device_prompt", timeout=15)
-    return dict(d.app.navigator.flow_view.flow.state.data)
+    # the amount the tourist owes: the slot's own price (weekend, early/late slot)
+    total = f"¥{yuan(adults * int(slot['prices']['ADM-ADULT']))}"
+    return {**d.app.navigator.flow_view.flow.state.data, "expected_total": total}
 
 
 async def _finish(d: Driver, shot: play.Shots, name: str) -> list[str]:
@@ -111,12 +116,12 @@ async def membership_by_qr(d: Driver, control: play.Control, shot: play.Shots) -
 
 
 async def native_qr_payment(d: Driver, control: play.Control, shot: play.Shots) -> dict:
-    await _buy_until_pay(d, control, 1)
+    bought = await _buy_until_pay(d, control, 1)
     alternative = await d.wait_for(wid="alternative")
     await d.tap(alternative)
     await d.wait_screen("native_qr", timeout=15)
     await asyncio.sleep(1.2)  # the countdown moves
-    read = {"qr": await play.texts_of(d)}
+    read = {"qr": await play.texts_of(d), "expected_total": bought["expected_total"]}
     screen = d.app.navigator.current_screen
     read["seconds_left"] = float(screen.params.get("seconds_left", 0))
     read["has_qr"] = d.find(wid="qr") is not None
@@ -212,8 +217,8 @@ async def child_without_id(d: Driver) -> dict[str, Any]:
     """A bundle (real-name) for one child without ID: a short phone first (the flow says why),
     then CHEN CHEN and 13800138000, the summary, confirm, the payment prompt."""
     shot = shots(d)
-    await play.to_bundle_holder(d, "BUNDLE-CHILD")
-    read: dict[str, Any] = {"holder": await play.texts_of(d)}
+    price = await play.to_bundle_holder(d, "BUNDLE-CHILD")
+    read: dict[str, Any] = {"holder": await play.texts_of(d), "price": price}
     await shot("holder_child_button")
     read["wrong"] = await _child_without_id(d, "CHEN CHEN", "1380")
     await d.until(

@@ -492,6 +492,7 @@ def slot_params(state: Any, first_date: str) -> dict[str, Any]:
             "open": s.get("status") == "open" and int(s.get("remaining", 0)) > 0,
             "closed": s.get("status") == "closed",
             "current": s["id"] == data.get("current_slot_id"),
+            "prices": dict(s.get("prices") or {}),  # fen per ticket type (weekend, slot %)
         }
         for s in data.get("slots", [])
     ]
