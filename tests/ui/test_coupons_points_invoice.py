@@ -14,7 +14,10 @@ def joined(texts: list[str]) -> str:
     return " ".join(texts)
 
 
-@pytest.mark.parametrize("size", ["1080x1920", "1920x1080"], ids=["portrait", "landscape"])
+# portrait only: the landscape review screen (two columns) is walked by the accessibility
+# check with a many-lines sample in both orientations (tests/ui/test_accessibility.py); a
+# second 50 s run here proved nothing more
+@pytest.mark.parametrize("size", ["1080x1920"], ids=["portrait"])
 def test_coupon_points_back_and_invoice_on_screen(run_ui, kiosk_rig, size):
     result = run_ui("coupons_points_back_invoice", size=size, env=kiosk_rig, module=MODULE,
                     timeout=180)["result"]  # fmt: skip
