@@ -94,15 +94,18 @@ async def buy_admission(
     *,
     member_qr: str = "",
     tomorrow: bool = False,
+    phone: str | None = "13900139000",
 ) -> None:
-    """The walk-up tourist: slot, counts, phone, confirm, and pays with `code` (None: QR)."""
+    """The walk-up tourist: slot, counts, phone (None: none given), confirm, and pays with
+    `code` (None: QR)."""
     await pick_slot(t, sum(counts.values()), tomorrow)
     await t.until("choose_tickets")
     for type_id, n in counts.items():
         t.tap("set_count", ticket_type_id=type_id, count=n)
     t.tap("next")
     await t.until("extras")
-    t.tap("set_phone", phone="13900139000")
+    if phone is not None:
+        t.tap("set_phone", phone=phone)
     if member_qr:
         await t.show_code(member_qr)
     t.tap("next")

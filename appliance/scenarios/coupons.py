@@ -8,7 +8,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from appliance.scenarios.common import PAY_OK, drive, outcome_dict, pay_code, pick_slot
+from appliance.scenarios.common import (
+    PAY_OK,
+    buy_admission,
+    drive,
+    outcome_dict,
+    pay_code,
+    pick_slot,
+)
 from appliance.tourist import Emulators, Tourist
 from kiosk.flows.after_sale import AfterSaleFlow
 from kiosk.flows.purchase import PurchaseFlow
@@ -113,16 +120,7 @@ async def invoice(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
     t = Tourist(flow, emu, k.hub)
 
     async def buyer() -> None:
-        await pick_slot(t, 1)
-        await t.until("choose_tickets")
-        t.tap("set_count", ticket_type_id="ADM-ADULT", count=1)
-        t.tap("next")
-        await t.until("extras")
-        t.tap("next")
-        await t.until("review")
-        t.tap("confirm")
-        await t.until("pay")
-        await t.show_code(pay_code(PAY_OK))
+        await buy_admission(t, {"ADM-ADULT": 1}, PAY_OK, phone=None)
         await t.until("done", "error", timeout=60)
 
     bought = await drive(flow, buyer)

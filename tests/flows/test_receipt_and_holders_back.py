@@ -9,7 +9,7 @@ import asyncio
 import re
 from typing import Any
 
-from appliance.scenarios.common import PAY_OK, drive, pay_code, pick_slot
+from appliance.scenarios.common import PAY_OK, buy_admission, drive, pick_slot
 from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
 from backend_stub.seed import DEMO_ORDER_NOS
@@ -49,16 +49,7 @@ def test_a_receipt_after_a_purchase_paper_out_first_then_printed(
             t = Tourist(flow, emulators, k.hub)
 
             async def buyer() -> None:
-                await pick_slot(t, 2)
-                await t.until("choose_tickets")
-                t.tap("set_count", ticket_type_id="ADM-ADULT", count=2)
-                t.tap("next")
-                await t.until("extras")
-                t.tap("next")
-                await t.until("review")
-                t.tap("confirm")
-                await t.until("pay")
-                await t.show_code(pay_code(PAY_OK))
+                await buy_admission(t, {"ADM-ADULT": 2}, PAY_OK, phone=None)
                 await t.until("done", "error", timeout=60)
 
             bought = await drive(flow, buyer)
