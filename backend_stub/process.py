@@ -84,7 +84,7 @@ class BackendProcess:
         port: int | None = None,
         ops_token: str = DEMO_OPS_TOKEN,
         kiosk_token: str = DEMO_KIOSK_TOKEN,
-        startup_timeout: float = 20.0,
+        startup_timeout: float = 60.0,
         log_path: str | Path | None = None,
         extra_args: Sequence[str] = (),
         payments: str | Path | None = None,
@@ -102,12 +102,13 @@ class BackendProcess:
         self.seed, self.hold_seconds = seed, hold_seconds
         self.port = port or free_port()
         self.ops_token, self.kiosk_token = ops_token, kiosk_token
-        # each worker process imports and builds the app on its own: on a busy 2-core machine
-        # 3 workers have taken over 20 s to answer
+        # a start takes 1-2 s of CPU; on a 2-core machine shared with other runs one took over
+        # 20 s to answer. Each worker process imports and builds the app on its own: on a busy
+        # 2-core machine 3 workers have taken over 20 s more
         self.startup_timeout = startup_timeout + 15.0 * (workers - 1)
         self.extra_args = list(extra_args)
         if payments:  # a payments config (TOML): the providers it names (issue 15)
-            self.extra_args += ["--payments-config", str(payments)]
+            self.extra_args += ["--payments-config", str(Path(payments).resolve())]
         self.log_path = Path(log_path) if log_path else self.workdir / f"{stem}.log"
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -140,7 +141,7 @@ class BackendProcess:
                 ("--personal-data-key-file", "personal-data"),
             ):
                 if option not in self.extra_args:
-                    cmd += [option, str(self.workdir / f"{stem}.{name}.key")]
+                    cmd += [option, str((self.workdir / f"{stem}.{name}.key").resolve())]
         if self.kiosk_token != DEMO_KIOSK_TOKEN:
             cmd += ["--kiosk-token", f"{self.kiosk_token}=kiosk-01"]
         root = Path(__file__).resolve().parent.parent
@@ -155,7 +156,10 @@ class BackendProcess:
         if sqlite is not None:
             sqlite.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        # on a database URL the files the backend puts in var/ when not told (the console's
+        # session key) go to the workdir too, not into the directory it was started from
+        cwd = None if sqlite is not None else self.workdir.resolve()
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         log.close()
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from backend_stub.console import export_cells
 from backend_stub.console.audit import audit
 from backend_stub.console.auth import FINANCE, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
@@ -414,11 +415,10 @@ def export_tickets(request: Request, order_id: str, kind: str, user: Anyone) -> 
     rows = [[m["id"], m["ticket_type_id"], m["holder_name"], m["holder_doc_type"],
              mask_id(m["holder_doc_masked"] or ""), m["status"], m["printed_count"]]
             for m in group["members"]]  # fmt: skip
-    name = f"group-{group['group_ref']}.{kind}".replace('"', "")
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": export_cells.attachment(f"group-{group['group_ref']}.{kind}")}
     if kind == "csv":
         buf = io.StringIO()
-        csv.writer(buf).writerows([header, *rows])
+        csv.writer(buf).writerows(export_cells.csv_rows([header, *rows]))
         return Response(("\ufeff" + buf.getvalue()).encode(), media_type="text/csv; charset=utf-8",
                         headers=headers)  # fmt: skip
     from openpyxl import Workbook
@@ -426,10 +426,12 @@ def export_tickets(request: Request, order_id: str, kind: str, user: Anyone) -> 
     book = Workbook()
     sheet = book.active
     sheet.title = "tickets"
-    sheet.append([f"{group['group_ref']} · {group['order_no']} · {group['slot_id']}"])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
+    for row in [
+        [f"{group['group_ref']} · {group['order_no']} · {group['slot_id']}"],
+        header,
+        *rows,
+    ]:
+        export_cells.xlsx_append(sheet, row)
     out = io.BytesIO()
     book.save(out)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from backend_stub.console import export_cells
 from backend_stub.console.auth import FINANCE, VIEWER, ConsoleUser, page_user
 from backend_stub.console.forms import one_error
 from backend_stub.console.render import render
@@ -69,7 +70,36 @@ def export(request: Request, kind: str, user: Reader) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "no-store"}  # fmt: skip
     if kind == "csv":
-        body = "\ufeff" + reports.to_csv(report)  # (a BOM: Excel opens UTF-8 CSV right)
+        # (a BOM: Excel opens UTF-8 CSV right); a key like "=..." made inert (export_cells)
+        body = "\ufeff" + reports.to_csv(_inert_keys(report))
         return Response(body.encode(), media_type="text/csv; charset=utf-8", headers=headers)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(reports.to_xlsx(report), media_type=media, headers=headers)
+    return Response(_inert_xlsx(reports.to_xlsx(report), report), media_type=media,
+                    headers=headers)  # fmt: skip
+
+
+def _inert_keys(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with each breakdown key and gate a CSV cell that no spreadsheet runs (the
+    keys are ids, but a channel's or a gate's name comes from configuration)."""
+    by = {dim: [row | {"key": export_cells.csv_cell(row["key"])} for row in rows]
+          for dim, rows in report["by"].items()}  # fmt: skip
+    adm = report["admissions"]
+    gates = [row | {"gate": export_cells.csv_cell(row["gate"])} for row in adm["rows"]]
+    return report | {"by": by, "admissions": adm | {"rows": gates}}
+
+
+def _inert_xlsx(data: bytes, report: dict[str, Any]) -> bytes:
+    keys = [row["key"] for rows in report["by"].values() for row in rows]
+    if not any(
+        export_cells.risky(k) for k in keys + [r["gate"] for r in report["admissions"]["rows"]]
+    ):
+        return data  # (the usual case: nothing to redo)
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    export_cells.xlsx_inert(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

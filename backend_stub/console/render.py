@@ -17,6 +17,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from backend_stub.console import csrf, i18n
+from backend_stub.console.device_labels import (
+    alert_detail,
+    device_badges,
+    device_label,
+    error_label,
+)
 from backend_stub.console.roles import ADMIN, FINANCE, OPERATIONS, VIEWER, allowed
 from backend_stub.console.users import ConsoleUser
 
@@ -27,6 +33,12 @@ ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+)
+ENV.globals.update(
+    alert_detail=alert_detail,
+    device_badges=device_badges,
+    device_label=device_label,
+    error_label=error_label,
 )
 
 

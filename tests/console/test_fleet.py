@@ -31,8 +31,9 @@ from kiosk.config import DeviceConfig, KioskConfig, TimeoutConfig
 from kiosk.devices import build_devices
 from kiosk.upkeep import ServiceMonitor, heartbeat_loop
 from peripherals.printer.emulator.server import PrinterEmulator
+from tests.console.layout_checks import role_badge_problem, words_broken
 from tests.fixtures.backend import query
-from tests.fixtures.console import http_login, login, open_page, shots, submit
+from tests.fixtures.console import LAPTOP, TABLET, http_login, login, open_page, shots, submit
 
 HEARTBEAT = 1.5  # seconds between the kiosk's heartbeats here
 KIOSK = "kiosk-fleet"
@@ -136,6 +137,36 @@ def _wait(check, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def _reads_well_in_zh_and_en(driver) -> None:
+    """Device states in words (the raw code in the tooltip), no label broken mid-word, the
+    role badge whole: in zh and en, at laptop and tablet width."""
+    words = {"zh": "打印机：缺纸", "en": "Printer: Paper out"}
+    try:
+        for size in (LAPTOP, TABLET):
+            driver.set_window_size(*size)
+            for lang in ("zh", "en"):
+                open_page(driver, "/console/fleet", lang)
+                row = driver.find_element(By.CSS_SELECTOR, f'tr[data-kiosk="{KIOSK}"]')
+                badge = row.find_element(
+                    By.CSS_SELECTOR, '.badge[title="printer: paper_out (error)"]'
+                )
+                assert badge.text == words[lang]
+                assert "paper_out" not in row.text and "not_configured" not in row.text
+                error = row.find_element(By.CSS_SELECTOR, "td.last-error span")
+                assert (error.text, error.get_attribute("title")) == (
+                    words[lang],
+                    "printer: paper_out",
+                )
+                broken = words_broken(driver, ["#fleet-table th", "#fleet-table .health-label",
+                                               "#fleet-table td.paper", "#fleet-table code",
+                                               "#fleet-table .badge:not(.quiet)",
+                                               "#fleet-table td.last-error span"])  # fmt: skip
+                assert not broken, f"{lang} at {size}: broken over lines: {broken}"
+                assert role_badge_problem(driver) == "", (lang, size)
+    finally:
+        driver.set_window_size(*LAPTOP)
+
+
 def test_paper_out_alert_reaches_console_and_robot_then_clears(driver, console_backend, rig):
     # admin points the alerts at the robot (a wrong URL first: said next to the field)
     login(driver, "admin")
@@ -160,11 +191,14 @@ def test_paper_out_alert_reaches_console_and_robot_then_clears(driver, console_b
     assert came - emptied <= HEARTBEAT + 1.0, f"the robot heard after {came - emptied:.1f} s"
     open_page(driver, "/console/alerts", "en")
     alert = driver.find_element(By.CSS_SELECTOR, f'tr[data-alert="paper_low:{KIOSK}"]')
-    assert "Paper low" in alert.text and "out" in alert.text
+    assert "Paper low" in alert.text
+    detail = alert.find_element(By.CSS_SELECTOR, "td.detail span")
+    assert (detail.text, detail.get_attribute("title")) == ("Out", "out")
     open_page(driver, "/console/fleet", "en")
     row = driver.find_element(By.CSS_SELECTOR, f'tr[data-kiosk="{KIOSK}"]')
     assert row.get_attribute("data-colour") == "red" and "Out" in row.text
-    shots(driver, "/console/fleet", "fleet", tablet=False)
+    _reads_well_in_zh_and_en(driver)
+    shots(driver, "/console/fleet", "fleet")
     shots(driver, "/console/alerts", "alerts", tablet=False)
     # operations acknowledge it: who and when are shown
     login(driver, "ops")
