@@ -37,12 +37,12 @@ from backend_stub.payments.config import AlipayConfig, read_secret
 from backend_stub.payments.provider import (
     Bill,
     BillLine,
-    ProviderUnreachable,
     QrOrder,
     RefundResult,
     ReverseResult,
     TradeResult,
 )
+from backend_stub.payments.signed_api import SignedApi, fen_to_yuan, sign_text, yuan_to_fen
 
 log = logging.getLogger("backend_stub.payments.alipay")
 
@@ -53,10 +53,6 @@ TRADE_STATES = {
     "TRADE_CLOSED": "closed",
 }
 UNKNOWN_SUB_CODES = {"ACQ.SYSTEM_ERROR", "AQC.SYSTEM_ERROR"}
-
-
-def sign_text(params: dict[str, str]) -> str:
-    return "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign" and params[k] != "")
 
 
 def rsa2_sign(key: rsa.RSAPrivateKey, text: str) -> str:
@@ -77,23 +73,12 @@ def signed_part(raw: str, node: str) -> tuple[str, dict[str, Any]]:
     key = f'"{node}"'
     at = raw.find(key)
     if at < 0:
-        raise ProviderUnreachable(f"alipay: no {node} in the answer")
+        raise ValueError(f"no {node} in the answer")
     start = raw.index(":", at + len(key)) + 1
     while raw[start] in " \t\r\n":
         start += 1
     value, end = json.JSONDecoder().raw_decode(raw, start)
     return raw[start:end], value
-
-
-def fen(yuan: int) -> str:
-    return f"{yuan // 100}.{yuan % 100:02d}"
-
-
-def to_fen(text: str | None) -> int:
-    if not text:
-        return 0
-    whole, _, frac = text.strip().lstrip("-").partition(".")
-    return int(whole or 0) * 100 + int((frac + "00")[:2])
 
 
 def load_private_key(data: bytes) -> rsa.RSAPrivateKey:
@@ -108,55 +93,49 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
     return key
 
 
-class Alipay:
+class Alipay(SignedApi):
     name = "alipay"
+    answer_format = "JSON"
 
     def __init__(self, config: AlipayConfig) -> None:
+        super().__init__(config.rules)
         self.config = config
-        self.rules = config.rules
         self._private = load_private_key(
             read_secret(config.private_key_file, "alipay private_key_file")
         )
         self._public = load_public_key(
             read_secret(config.alipay_public_key_file, "alipay alipay_public_key_file")
         )
-        self._http = httpx.Client(timeout=httpx.Timeout(config.rules.timeout_seconds))
 
-    def _call(self, method: str, biz: dict[str, Any]) -> dict[str, Any]:
-        params = {
+    # --- the wire: a call is a `method` at the one gateway URL ---------------------------------
+    def _signed(self, call: str, params: dict[str, Any]) -> dict[str, str]:
+        request = {
             "app_id": self.config.app_id,
-            "method": method,
+            "method": call,
             "format": "JSON",
             "charset": "utf-8",
             "sign_type": "RSA2",
             "timestamp": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "version": "1.0",
-            "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
+            "biz_content": json.dumps(params, ensure_ascii=False, separators=(",", ":")),
         }
-        params["sign"] = rsa2_sign(self._private, sign_text(params))
-        try:
-            resp = self._http.post(self.config.base_url, data=params)
-        except httpx.HTTPError as exc:
-            raise ProviderUnreachable(f"alipay {method}: {type(exc).__name__}") from exc
-        if resp.status_code != 200:
-            raise ProviderUnreachable(f"alipay {method}: HTTP {resp.status_code}")
-        raw = resp.content.decode("utf-8", errors="replace")
-        node = method.replace(".", "_") + "_response"
-        try:
-            text, answer = signed_part(raw, node)
-            signature = json.loads(raw).get("sign", "")
-        except (ValueError, IndexError) as exc:
-            raise ProviderUnreachable(f"alipay {method}: not JSON") from exc
-        if not rsa2_verify(self._public, text, signature):
-            raise ProviderUnreachable(f"alipay {method}: answer signature does not verify")
-        return answer
+        request["sign"] = rsa2_sign(self._private, sign_text(request))
+        return request
+
+    def _send(self, call: str, request: dict[str, str], *, secure: bool) -> httpx.Response:
+        return self._http.post(self.config.base_url, data=request)
+
+    def _read(self, call: str, content: bytes) -> tuple[dict[str, Any], bool]:
+        raw = content.decode("utf-8", errors="replace")
+        text, answer = signed_part(raw, call.replace(".", "_") + "_response")
+        return answer, rsa2_verify(self._public, text, json.loads(raw).get("sign", ""))
 
     @staticmethod
     def _trade(a: dict[str, Any]) -> TradeResult:
         code = a.get("code")
         if code == "10000":
             state = TRADE_STATES.get(a.get("trade_status", "TRADE_SUCCESS"), "unknown")
-            amount = to_fen(a.get("total_amount"))
+            amount = yuan_to_fen(a.get("total_amount"))
             return TradeResult(state, a.get("trade_no", ""), amount, a.get("trade_status", ""))  # type: ignore[arg-type]
         if code == "10003":
             return TradeResult("userpaying", error_code="10003")
@@ -177,12 +156,12 @@ class Alipay:
                 "scene": "bar_code",
                 "auth_code": auth_code,
                 "subject": subject[:128],
-                "total_amount": fen(amount_fen),
+                "total_amount": fen_to_yuan(amount_fen),
             },
         )
         result = self._trade(a)
         if a.get("code") == "10000":  # pay answers 10000 only when paid
-            return TradeResult("success", a.get("trade_no", ""), to_fen(a.get("total_amount")))
+            return TradeResult("success", a.get("trade_no", ""), yuan_to_fen(a.get("total_amount")))
         return result
 
     def query(self, out_trade_no: str) -> TradeResult:
@@ -204,11 +183,11 @@ class Alipay:
             {
                 "out_trade_no": out_trade_no,
                 "subject": subject[:128],
-                "total_amount": fen(amount_fen),
+                "total_amount": fen_to_yuan(amount_fen),
             },
         )
         if a.get("code") != "10000" or not a.get("qr_code"):
-            raise ProviderUnreachable(f"alipay precreate: {a.get('sub_code', a.get('code'))}")
+            raise self.unreachable("precreate", str(a.get("sub_code", a.get("code"))))
         return QrOrder(a["qr_code"])
 
     def query_qr(self, out_trade_no: str) -> TradeResult:
@@ -231,7 +210,7 @@ class Alipay:
             {
                 "out_trade_no": out_trade_no,
                 "out_request_no": out_refund_no,
-                "refund_amount": fen(refund_fen),
+                "refund_amount": fen_to_yuan(refund_fen),
             },
         )
         if a.get("code") == "10000":
@@ -261,12 +240,11 @@ class Alipay:
         if a.get("code") != "10000":
             if a.get("sub_code") == "isp.bill_not_exist":
                 return Bill(day)
-            raise ProviderUnreachable(f"alipay bill: {a.get('sub_code', a.get('code'))}")
-        try:
-            resp = self._http.get(a["bill_download_url"])
-        except httpx.HTTPError as exc:
-            raise ProviderUnreachable(f"alipay bill download: {type(exc).__name__}") from exc
-        return Bill(day, parse_bill_zip(resp.content))
+            raise self.unreachable("bill", str(a.get("sub_code", a.get("code"))))
+        url = a["bill_download_url"]
+        return Bill(
+            day, parse_bill_zip(self._exchange("bill download", lambda: self._http.get(url)))
+        )
 
 
 def parse_bill_zip(content: bytes) -> list[BillLine]:
@@ -284,7 +262,7 @@ def parse_bill_zip(content: bytes) -> list[BillLine]:
                 trade_no = row.get("商户订单号", "")
                 if not trade_no:
                     continue
-                amount = to_fen(row.get("订单金额（元）"))
+                amount = yuan_to_fen(row.get("订单金额（元）"))
                 if row.get("业务类型") == "退款":
                     refund_no = row.get("退款批次号/请求号", "")
                     out.append(

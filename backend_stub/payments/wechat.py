@@ -21,7 +21,6 @@ import logging
 import secrets
 import xml.etree.ElementTree as ET
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
@@ -30,12 +29,12 @@ from backend_stub.payments.config import WechatConfig, read_secret
 from backend_stub.payments.provider import (
     Bill,
     BillLine,
-    ProviderUnreachable,
     QrOrder,
     RefundResult,
     ReverseResult,
     TradeResult,
 )
+from backend_stub.payments.signed_api import SignedApi, sign_text, yuan_to_fen
 
 log = logging.getLogger("backend_stub.payments.wechat")
 
@@ -60,8 +59,7 @@ REFUND_STATES = {
 
 
 def sign(params: dict[str, str], key: str, sign_type: str = "HMAC-SHA256") -> str:
-    text = "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign" and params[k] != "")
-    text += f"&key={key}"
+    text = sign_text(params) + f"&key={key}"
     if sign_type == "MD5":
         return hashlib.md5(text.encode()).hexdigest().upper()
     return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest().upper()
@@ -79,49 +77,33 @@ def from_xml(body: bytes) -> dict[str, str]:
     return {child.tag: (child.text or "") for child in root}
 
 
-def yuan_to_fen(text: str) -> int:
-    try:
-        return int((Decimal(text.strip().lstrip("`") or "0") * 100).to_integral_value())
-    except InvalidOperation:
-        return 0
+def _trade_fields(out_trade_no: str, amount_fen: int, subject: str, **more: str) -> dict[str, Any]:
+    """What a payment-code pay and a native QR order both say of the trade."""
+    return {
+        "body": subject[:120],
+        "out_trade_no": out_trade_no,
+        "total_fee": amount_fen,
+        "spbill_create_ip": "127.0.0.1",
+    } | more
 
 
-class WechatPay:
+class WechatPay(SignedApi):
     name = "wechat"
+    answer_format = "XML"
 
     def __init__(self, config: WechatConfig) -> None:
+        super().__init__(config.rules, config.base_url)
         self.config = config
-        self.rules = config.rules
         self._key = read_secret(config.api_key_file, "wechat api_key_file").decode().strip()
         cert: tuple[str, str] | None = None
         if config.cert_file:
             read_secret(config.key_file, "wechat key_file")  # its mode checked
             cert = (config.cert_file, config.key_file)
         timeout = httpx.Timeout(config.rules.timeout_seconds)
-        self._http = httpx.Client(base_url=config.base_url, timeout=timeout)
         self._secure = httpx.Client(base_url=config.base_url, timeout=timeout, cert=cert)
 
-    # --- the wire ----------------------------------------------------------------------------
-    def _post(self, path: str, params: dict[str, Any], *, secure: bool = False) -> dict[str, str]:
-        body = self._signed(params)
-        client = self._secure if secure else self._http
-        try:
-            resp = client.post(path, content=to_xml(body), headers={"Content-Type": "text/xml"})
-        except httpx.HTTPError as exc:
-            raise ProviderUnreachable(f"wechat {path}: {type(exc).__name__}") from exc
-        if resp.status_code != 200:
-            raise ProviderUnreachable(f"wechat {path}: HTTP {resp.status_code}")
-        try:
-            answer = from_xml(resp.content)
-        except ET.ParseError as exc:
-            raise ProviderUnreachable(f"wechat {path}: not XML") from exc
-        if answer.get("return_code") != "SUCCESS":
-            # a communication-level failure (bad signature, bad parameters): no business answer
-            raise ProviderUnreachable(f"wechat {path}: {answer.get('return_msg', '')[:80]}")
-        self._check(answer, path)
-        return answer
-
-    def _signed(self, params: dict[str, Any]) -> dict[str, str]:
+    # --- the wire: a call is a path --------------------------------------------------------
+    def _signed(self, call: str, params: dict[str, Any]) -> dict[str, str]:
         body = {k: str(v) for k, v in params.items() if v is not None}
         body |= {
             "appid": self.config.appid,
@@ -132,25 +114,24 @@ class WechatPay:
         body["sign"] = sign(body, self._key, self.config.sign_type)
         return body
 
-    def _check(self, answer: dict[str, str], path: str) -> None:
-        sign_type = answer.get("sign_type") or self.config.sign_type
-        expected = sign(answer, self._key, sign_type)
-        if not hmac.compare_digest(expected, answer.get("sign", "")):
-            raise ProviderUnreachable(f"wechat {path}: answer signature does not verify")
+    def _send(self, call: str, request: dict[str, str], *, secure: bool) -> httpx.Response:
+        client = self._secure if secure else self._http
+        return client.post(call, content=to_xml(request), headers={"Content-Type": "text/xml"})
+
+    def _read(self, call: str, content: bytes) -> tuple[dict[str, str], bool]:
+        answer = from_xml(content)
+        if answer.get("return_code") != "SUCCESS":
+            # a communication-level failure (bad signature, bad parameters): no business answer
+            raise self.unreachable(call, answer.get("return_msg", "")[:80])
+        expected = sign(answer, self._key, answer.get("sign_type") or self.config.sign_type)
+        return answer, hmac.compare_digest(expected, answer.get("sign", ""))
 
     # --- payment code ------------------------------------------------------------------------
     def pay_by_code(
         self, out_trade_no: str, auth_code: str, amount_fen: int, subject: str
     ) -> TradeResult:
-        a = self._post(
-            "/pay/micropay",
-            {
-                "body": subject[:120],
-                "out_trade_no": out_trade_no,
-                "total_fee": amount_fen,
-                "spbill_create_ip": "127.0.0.1",
-                "auth_code": auth_code,
-            },
+        a = self._call(
+            "/pay/micropay", _trade_fields(out_trade_no, amount_fen, subject, auth_code=auth_code)
         )
         if a.get("result_code") == "SUCCESS":
             return TradeResult("success", a.get("transaction_id", ""), int(a.get("total_fee", 0)))
@@ -162,7 +143,7 @@ class WechatPay:
         return TradeResult("failed", error_code=code or "PAYERROR")
 
     def query(self, out_trade_no: str) -> TradeResult:
-        a = self._post("/pay/orderquery", {"out_trade_no": out_trade_no})
+        a = self._call("/pay/orderquery", {"out_trade_no": out_trade_no})
         if a.get("result_code") != "SUCCESS":
             code = a.get("err_code", "")
             return TradeResult(
@@ -177,7 +158,7 @@ class WechatPay:
         )
 
     def reverse(self, out_trade_no: str) -> ReverseResult:
-        a = self._post("/secapi/pay/reverse", {"out_trade_no": out_trade_no}, secure=True)
+        a = self._call("/secapi/pay/reverse", {"out_trade_no": out_trade_no}, secure=True)
         if a.get("result_code") == "SUCCESS" and a.get("recall", "N") == "N":
             return ReverseResult(True)
         code = a.get("err_code", "")
@@ -189,27 +170,26 @@ class WechatPay:
 
     # --- native QR ---------------------------------------------------------------------------
     def create_qr(self, out_trade_no: str, amount_fen: int, subject: str) -> QrOrder:
-        a = self._post(
+        a = self._call(
             "/pay/unifiedorder",
-            {
-                "body": subject[:120],
-                "out_trade_no": out_trade_no,
-                "total_fee": amount_fen,
-                "spbill_create_ip": "127.0.0.1",
-                "notify_url": "https://localhost/no-notify",  # the kiosk polls; no callback
-                "trade_type": "NATIVE",
-                "product_id": out_trade_no,
-            },
+            _trade_fields(
+                out_trade_no,
+                amount_fen,
+                subject,
+                notify_url="https://localhost/no-notify",  # the kiosk polls; no callback
+                trade_type="NATIVE",
+                product_id=out_trade_no,
+            ),
         )
         if a.get("result_code") != "SUCCESS" or not a.get("code_url"):
-            raise ProviderUnreachable(f"wechat unifiedorder: {a.get('err_code', 'no code_url')}")
+            raise self.unreachable("unifiedorder", a.get("err_code", "no code_url"))
         return QrOrder(a["code_url"])
 
     def query_qr(self, out_trade_no: str) -> TradeResult:
         return self.query(out_trade_no)
 
     def close(self, out_trade_no: str) -> ReverseResult:
-        a = self._post("/pay/closeorder", {"out_trade_no": out_trade_no})
+        a = self._call("/pay/closeorder", {"out_trade_no": out_trade_no})
         if a.get("result_code") == "SUCCESS":
             return ReverseResult(True)
         code = a.get("err_code", "")
@@ -221,7 +201,7 @@ class WechatPay:
     def refund(
         self, out_trade_no: str, out_refund_no: str, total_fen: int, refund_fen: int
     ) -> RefundResult:
-        a = self._post(
+        a = self._call(
             "/secapi/pay/refund",
             {
                 "out_trade_no": out_trade_no,
@@ -239,7 +219,7 @@ class WechatPay:
         return RefundResult("failed", error_code=code)
 
     def query_refund(self, out_trade_no: str, out_refund_no: str) -> RefundResult:
-        a = self._post("/pay/refundquery", {"out_refund_no": out_refund_no})
+        a = self._call("/pay/refundquery", {"out_refund_no": out_refund_no})
         if a.get("result_code") != "SUCCESS":
             code = a.get("err_code", "")
             return RefundResult(
@@ -250,17 +230,14 @@ class WechatPay:
 
     # --- the day's bill ----------------------------------------------------------------------
     def bill(self, day: date) -> Bill:
-        body = self._signed({"bill_date": day.strftime("%Y%m%d"), "bill_type": "ALL"})
-        try:
-            resp = self._http.post("/pay/downloadbill", content=to_xml(body))
-        except httpx.HTTPError as exc:
-            raise ProviderUnreachable(f"wechat downloadbill: {type(exc).__name__}") from exc
-        text = resp.content.decode("utf-8", errors="replace")
+        call = "/pay/downloadbill"
+        content = self._fetch(call, {"bill_date": day.strftime("%Y%m%d"), "bill_type": "ALL"})
+        text = content.decode("utf-8", errors="replace")
         if text.lstrip().startswith("<xml>"):
-            a = from_xml(resp.content)
+            a = from_xml(content)
             if "No Bill Exist" in a.get("return_msg", "") or a.get("err_code") == "20002":
                 return Bill(day)
-            raise ProviderUnreachable(f"wechat downloadbill: {a.get('return_msg', '')[:80]}")
+            raise self.unreachable(call, a.get("return_msg", "")[:80])
         return Bill(day, parse_bill(text))
 
 

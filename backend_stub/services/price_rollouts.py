@@ -46,7 +46,7 @@ DEFAULT_GROUP = "canary"
 _SERVED: weakref.WeakKeyDictionary[Backend, dict[tuple[Any, ...], Catalog]] = (
     weakref.WeakKeyDictionary()
 )
-_STAMPS: weakref.WeakKeyDictionary[Backend, tuple[str, int]] = weakref.WeakKeyDictionary()
+_STAMPS: weakref.WeakKeyDictionary[Backend, tuple[int, int]] = weakref.WeakKeyDictionary()
 
 
 # --- versions ------------------------------------------------------------------------------
@@ -75,35 +75,27 @@ def bump_version(bk: Backend) -> int:
 # --- the catalog a kiosk is served ---------------------------------------------------------
 
 
-def kiosk_group(bk: Backend, kiosk_id: str | None) -> str:
-    if not kiosk_id:
-        return ""
-    row = bk.store.one("SELECT group_name FROM console_kiosks WHERE id = ?", (kiosk_id,))
-    return (row or {}).get("group_name") or ""
+# One small query per call says which catalog a kiosk is served: the shared catalog's stamp
+# (the last edit's version, the last pushed price version) and the change on canary that
+# reaches the kiosk's group now, if any. The resolved catalog is cached in this process under
+# that key, so a hit costs that query and nothing more. Not a TTL: with several workers
+# (PostgreSQL) each has its own cache, and a push, a rollback, an edit or a kiosk moved to
+# another group on one worker must be what the next call on any worker serves (the kiosk's
+# orders are priced by it), not a second later.
+_SERVED_SQL = (
+    "SELECT (SELECT value FROM meta WHERE key = ?) AS edits, "
+    "(SELECT MAX(version) FROM prices) AS prices, "
+    "c.id AS change_id, c.version AS change_version, c.prices AS change_prices "
+    "FROM (SELECT 1 AS one) here LEFT JOIN price_changes c ON c.stage = ? "
+    "AND c.canary_group = (SELECT group_name FROM console_kiosks WHERE id = ?) "
+    "AND c.effective_at <= ? ORDER BY c.version DESC LIMIT 1"
+)
 
 
-def _canary_for(bk: Backend, kiosk_id: str | None, now: datetime) -> dict[str, Any] | None:
-    """The change on canary this kiosk runs now (its group's, effective), or None."""
-    if not kiosk_id:
-        return None
-    return bk.store.one(
-        "SELECT c.id, c.version, c.prices FROM price_changes c JOIN console_kiosks k "
-        "ON k.group_name = c.canary_group WHERE c.stage = ? AND k.id = ? "
-        "AND c.effective_at <= ? ORDER BY c.version DESC LIMIT 1",
-        (CANARY, kiosk_id, now.isoformat()),
-    )
-
-
-def _fresh_base(bk: Backend) -> Catalog:
+def _fresh_base(bk: Backend, edits: int, prices: int) -> Catalog:
     """The shared catalog, read again when another process (a worker of a PostgreSQL
-    backend) edited the catalog or pushed prices since this one cached it: the latest edit
-    version and price version are its stamp (one small query per call)."""
-    row = bk.store.one(
-        "SELECT (SELECT value FROM meta WHERE key = ?) AS edits, "
-        "(SELECT MAX(version) FROM prices) AS prices",
-        (EDIT_VERSION_KEY,),
-    )
-    stamp = (str((row or {}).get("edits") or ""), int((row or {}).get("prices") or 0))
+    backend) edited the catalog or pushed prices since this one cached it."""
+    stamp = (edits, prices)
     if _STAMPS.get(bk) != stamp:  # (the first call: read it fresh once)
         bk.invalidate_catalog()
     _STAMPS[bk] = stamp
@@ -113,16 +105,18 @@ def _fresh_base(bk: Backend) -> Catalog:
 def served_catalog(bk: Backend, kiosk_id: str | None, now: datetime) -> Catalog:
     """The catalog `kiosk_id` is served at `now` (None: the shared one, as every kiosk outside
     the canary group gets it)."""
-    base = _fresh_base(bk)
-    change = _canary_for(bk, kiosk_id, now)
-    key = (id(base), change["id"] if change else "", change["version"] if change else 0)
+    row = bk.store.one(_SERVED_SQL, (EDIT_VERSION_KEY, CANARY, kiosk_id or "", now.isoformat()))
+    row = row or {}
+    edits = int(row.get("edits") or 0)
+    base = _fresh_base(bk, edits, int(row.get("prices") or 0))
+    change_id, change_version = row.get("change_id") or "", int(row.get("change_version") or 0)
+    key = (id(base), change_id, change_version)
     cache = _SERVED.setdefault(bk, {})
     found = cache.get(key)
     if found is not None:
         return found
-    edits = int(bk.store.meta(EDIT_VERSION_KEY) or 0)
-    version = change["version"] if change else max(base.version, edits)
-    prices = {k: int(v) for k, v in json.loads(change["prices"]).items()} if change else {}
+    version = change_version if change_id else max(base.version, edits)
+    prices = {k: int(v) for k, v in json.loads(row["change_prices"]).items()} if change_id else {}
     served = overlay(base, prices, version)
     if len(cache) > 8:  # old base catalogs: their entries are dead
         cache.clear()
@@ -190,10 +184,14 @@ def list_changes(bk: Backend, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def get_change(bk: Backend, change_id: str) -> dict[str, Any]:
+    return _view(_row(bk, change_id))
+
+
+def _row(bk: Backend, change_id: str) -> dict[str, Any]:
     row = bk.store.one("SELECT * FROM price_changes WHERE id = ?", (change_id,))
     if row is None:
         raise RuleError("price_change_not_found", change_id)
-    return _view(row)
+    return row
 
 
 def _actor_name(actor: Any) -> str:
@@ -253,9 +251,7 @@ def create_change(
 
 
 def _move(bk: Backend, change_id: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-    row = bk.store.one("SELECT * FROM price_changes WHERE id = ?", (change_id,))
-    if row is None:
-        raise RuleError("price_change_not_found", change_id)
+    row = _row(bk, change_id)
     if row["stage"] not in allowed:
         raise RuleError("price_change_stage", row["stage"])
     return row

@@ -55,7 +55,7 @@ class Patience:
             raise exc
         if on_retry is not None:
             await on_retry(self.left())
-        await self.clock.sleep(BACKOFF[min(self.tries - 1, len(BACKOFF) - 1)])
+        await self.clock.sleep(_backoff(self.tries - 1))
 
 
 @dataclass(frozen=True)
@@ -119,25 +119,12 @@ async def settle(
     on_retry: Retry | None = None,
     patience: float = 0.0,
 ) -> PayResult:
-    """Poll a `userpaying`/pending payment until final or the deadline, then reverse it. A poll
-    that does not reach the backend is told to `on_retry` and asked again (never paid again)."""
-    start = clock.monotonic()
-    step = 0
+    """Poll a `userpaying`/pending payment until final or the deadline, then reverse it."""
     # the provider's own limit (WeChat 45 s) when longer: the backend reverses at it (issue 15)
     deadline_seconds = max(deadline_seconds, float(payment.raw.get("wait_seconds") or 0))
-    while not payment.final and clock.monotonic() - start < deadline_seconds:
-        if on_wait is not None:  # it may give the tourist more time (seconds to add)
-            deadline_seconds += await on_wait(deadline_seconds - (clock.monotonic() - start)) or 0
-        await clock.sleep(BACKOFF[min(step, len(BACKOFF) - 1)])
-        step += 1
-        try:
-            payment = await client.get_payment(order_id, payment.id)
-        except BackendError as exc:
-            if not exc.unreachable:
-                raise
-            if on_retry is not None:
-                await on_retry(deadline_seconds - (clock.monotonic() - start))
-            continue  # keep asking; never pay again
+    payment = await _poll(
+        client, clock, order_id, payment, lambda p: not p.final, deadline_seconds, on_wait, on_retry
+    )
     if not payment.final:
         return await reverse(
             client, journal, clock, order_id, key, payment.id, patience=patience, on_retry=on_retry
@@ -169,7 +156,12 @@ async def reverse(
                 payment = await client.get_payment(order_id, payment_id)
                 break
             await wait.again(exc, on_retry)
-    payment = await _until_reversed(client, clock, order_id, payment, on_retry)
+    # a reverse the provider has not confirmed yet (not allowed yet, or to be retried) is polled
+    # until final, up to REVERSE_WAIT_SECONDS; then the journal keeps it `cancelling` and the
+    # replay asks again (the backend finishes it meanwhile)
+    payment = await _poll(
+        client, clock, order_id, payment, _reversing, REVERSE_WAIT_SECONDS, on_retry=on_retry
+    )
     journal.payment_state(key, _journal_state(payment.status), payment.id)
     if payment.status == "success":  # it settled just before the cancel landed
         return _result(payment)
@@ -182,20 +174,24 @@ async def reverse(
     )
 
 
-async def _until_reversed(
+async def _poll(
     client: BackendClient,
     clock: Clock,
     order_id: str,
     payment: Payment,
-    on_retry: Retry | None,
-    limit_seconds: float = REVERSE_WAIT_SECONDS,
+    pending: Callable[[Payment], bool],
+    seconds: float,
+    on_wait: Callable[[float], Awaitable[float | None]] | None = None,
+    on_retry: Retry | None = None,
 ) -> Payment:
-    """A reverse the provider has not confirmed yet (`reversing`: not allowed yet, or to be
-    retried) is polled until final, up to `limit_seconds`; then the journal keeps it
-    `cancelling` and the replay asks again (the backend finishes it meanwhile)."""
+    """Ask for the payment again, with back-off, while `pending(payment)` and for `seconds`
+    (`on_wait`, told the seconds left before each ask, may add more). A poll that does not
+    reach the backend is told to `on_retry` and asked again (never paid again)."""
     start, step = clock.monotonic(), 0
-    while payment.status == "reversing" and clock.monotonic() - start < limit_seconds:
-        await clock.sleep(BACKOFF[min(step, len(BACKOFF) - 1)])
+    while pending(payment) and clock.monotonic() - start < seconds:
+        if on_wait is not None:  # it may give the tourist more time (seconds to add)
+            seconds += await on_wait(seconds - (clock.monotonic() - start)) or 0
+        await clock.sleep(_backoff(step))
         step += 1
         try:
             payment = await client.get_payment(order_id, payment.id)
@@ -203,8 +199,16 @@ async def _until_reversed(
             if not exc.unreachable:
                 raise
             if on_retry is not None:
-                await on_retry(limit_seconds - (clock.monotonic() - start))
+                await on_retry(seconds - (clock.monotonic() - start))
     return payment
+
+
+def _reversing(payment: Payment) -> bool:
+    return payment.status == "reversing"
+
+
+def _backoff(step: int) -> float:
+    return BACKOFF[min(step, len(BACKOFF) - 1)]
 
 
 def _result(payment: Payment) -> PayResult:

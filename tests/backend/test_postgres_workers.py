@@ -270,6 +270,38 @@ def busiest_worker(backend: BackendProcess) -> int:
     return max(backend.worker_pids(), key=held)
 
 
+def test_a_canary_push_and_its_rollback_reach_every_worker_at_once(
+    workers3: BackendProcess,
+) -> None:
+    """Each worker caches the catalog it serves (services.price_rollouts): a push or rollback
+    made through one worker is what the very next call on any worker serves."""
+    canary_token, other_token = list(KIOSKS)[:2]
+    with psycopg.connect(str(workers3.db)) as conn:  # what the console's kiosks page sets
+        conn.execute(
+            "INSERT INTO console_kiosks (id, group_name) VALUES (%s, 'canary') "
+            "ON CONFLICT (id) DO UPDATE SET group_name = 'canary'",
+            (KIOSKS[canary_token],),
+        )
+
+    def versions(token: str) -> set[int]:  # a new connection each: any worker answers
+        auth = {"Authorization": f"Bearer {token}", "Connection": "close"}
+        return {
+            httpx.get(workers3.url + "/api/v1/catalog", headers=auth, timeout=10).json()["version"]
+            for _ in range(3 * WORKERS)
+        }
+
+    before = versions(canary_token)  # every worker has it cached now
+    assert len(before) == 1
+    with httpx.Client(base_url=workers3.url + "/api/v1", headers=workers3.ops_headers()) as ops:
+        body = {"prices": [{"ticket_type_id": "ADM-ADULT", "base_fen": 15500}]}
+        change = ops.post("/ops/price-changes", json=body).json()
+        pushed = ops.post(f"/ops/price-changes/{change['id']}/canary", json={"group": "canary"})
+        assert versions(canary_token) == {pushed.json()["version"]} != before
+        assert versions(other_token) == before
+        ops.post(f"/ops/price-changes/{change['id']}/rollback").raise_for_status()
+    assert versions(canary_token) == before
+
+
 def test_a_worker_killed_mid_load_loses_no_paid_order_and_no_seat(
     workers3: BackendProcess,
 ) -> None:
