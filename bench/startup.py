@@ -11,7 +11,8 @@ it holds at rest, and whether the kiosk's brain grows over many journeys.
   The first launch on a fresh data_dir (font extracted, catalogs compiled) is reported apart.
 - rss_at_rest_mb: VmRSS of the app process `--settle` seconds after its first frame, read
   before the bench's screenshot of that frame is taken; memory_at_rest_mb splits it by mapping
-  (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...).
+  (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...), and
+  rss_kinds_at_rest_mb into anonymous, file-backed and shared memory (/proc/PID/status).
 - soak: `--soak` headless journeys (the scenarios of appliance/scenarios/, no UI) in this
   process, alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported
   order); the scripted tourist lowers the phone as soon as the screen reacts to a code, and
@@ -149,6 +150,7 @@ def launch_once(config: Path, out: Path, display_name: str, settle: float) -> di
             time.sleep(0.05)
         figures["rss_at_rest_mb"] = round(rss_mb(proc.pid), 1)
         figures["memory_mb"] = memory_breakdown(proc.pid)
+        figures["rss_kinds_mb"] = rss_kinds(proc.pid)
         figures["threads"] = len(os.listdir(f"/proc/{proc.pid}/task"))
         measured.write_text("1")
         figures["exit_code"] = proc.wait(timeout=30)
@@ -193,6 +195,21 @@ def memory_breakdown(pid: int) -> dict[str, float]:
             elif line.startswith("Rss:"):
                 totals[group] += int(line.split()[1]) / 1024
     return {name: round(mb, 1) for name, mb in totals.items()}
+
+
+def rss_kinds(pid: int) -> dict[str, float]:
+    """VmRSS split as the kernel counts it (/proc/PID/status): `anon` (the heap, Python objects,
+    buffers: only freeing gives it back), `file` (code and data of mapped files: clean pages,
+    shared with other processes using the same libraries, which the kernel may drop and read
+    again under pressure), `shmem` (the MIT-SHM image shared with the X server)."""
+    kinds = {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
+    out: dict[str, float] = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key = line.split()[0] if line.strip() else ""
+            if key in kinds:
+                out[kinds[key]] = round(int(line.split()[1]) / 1024, 1)
+    return out
 
 
 def rss_mb(pid: int | str = "self") -> float:
@@ -246,6 +263,7 @@ def startup(
         },
         "rss_at_rest_mb": {"median": round(statistics.median(rss), 1), "max": max(rss)},
         "memory_at_rest_mb": warm[len(warm) // 2]["memory_mb"],
+        "rss_kinds_at_rest_mb": warm[len(warm) // 2]["rss_kinds_mb"],
         "threads_at_rest": warm[len(warm) // 2]["threads"],
         "exit_codes": [launch["exit_code"] for launch in launches],
         "screenshot": str(out / "start.png"),

@@ -45,6 +45,11 @@ def configure_kivy(config: KioskConfig, args: argparse.Namespace) -> Path:
     kivy_home.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
     os.environ["KIVY_NO_ARGS"] = "1"
+    # python-escpos parses its printer database (96 KB of YAML, ~0.3 s) at import unless it
+    # finds its pickle, which by default goes to a new temporary folder at every start
+    escpos_cache = data_dir / "cache" / "escpos"
+    escpos_cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(escpos_cache))
     os.environ["KIVY_HOME"] = str(kivy_home)
     if not args.windowed:
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -109,7 +114,29 @@ async def run(app: Any, config: KioskConfig, screens_only: bool = False) -> None
             controller.stop()
 
 
+def trim_once_at_rest(app: Any, delay: float = 1.0) -> None:
+    """`delay` seconds after the start screen is first shown, give start-up's free heap back."""
+    from kivy.clock import Clock
+
+    from ui import memory
+    from ui.navigator import START
+
+    def shown(_navigator: Any, name: str) -> None:
+        if name == START:
+            app.navigator.unbind(on_screen=shown)
+            Clock.schedule_once(lambda _dt: memory.trim_after_start(), delay)
+
+    app.navigator.bind(on_screen=shown)
+    if app.navigator.current == START:
+        Clock.schedule_once(lambda _dt: memory.trim_after_start(), delay)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from ui import memory
+
+    if memory.tuning_on():  # first: before anything big is allocated or httpx imported
+        memory.tune_malloc()
+        memory.skip_unused_imports()
     args = parse_args(list(argv or []))
     config = load_config(args.config)
     if args.lang:
@@ -119,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     from ui.app import KioskApp
 
     app = KioskApp(config)
+    if memory.tuning_on():
+        app.bind(on_start=lambda *_: trim_once_at_rest(app))
     app.demo_panel = bool(os.environ.get("KIOSK_CONTROL_URL")) and not (
         args.drive or os.environ.get("KIOSK_NO_DEMO_PANEL")
     )

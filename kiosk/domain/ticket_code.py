@@ -14,18 +14,15 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+# cryptography is imported where a key is used: reading a code's claims (all the kiosk does)
+# needs none of it, and the kiosk app holds 3-5 MB less at rest without it (docs/bench-kiosk.md)
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 PREFIX = "KT1"
 _SEP = "|"
@@ -100,7 +97,7 @@ def read_claims(text: str) -> TicketClaims:
     return TicketClaims(ticket_id, product_id, on, slot_id, type_id, kid)
 
 
-KeySet = Mapping[str, Ed25519PublicKey]
+KeySet = Mapping[str, "Ed25519PublicKey"]
 
 
 def verify_ticket(text: str, keys: Ed25519PublicKey | KeySet) -> TicketClaims:
@@ -108,6 +105,9 @@ def verify_ticket(text: str, keys: Ed25519PublicKey | KeySet) -> TicketClaims:
 
     `keys`: one public key, or a key set (kid -> key): a code names its kid and only that key
     may verify it (an unknown kid is refused); a code without a kid is tried with each key."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     claims = read_claims(text)
     parts = text.strip().split(".")
     signature = unb64url(parts[2])
@@ -134,18 +134,26 @@ def verify_ticket(text: str, keys: Ed25519PublicKey | KeySet) -> TicketClaims:
 
 
 def new_private_key() -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     return Ed25519PrivateKey.generate()
 
 
 def private_key_to_b64(key: Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
     return b64url(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
 
 
 def private_key_from_b64(text: str) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     return Ed25519PrivateKey.from_private_bytes(unb64url(text))
 
 
 def public_key_to_b64(key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return b64url(key.public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
@@ -153,4 +161,6 @@ def public_key_from_b64(text: str) -> Ed25519PublicKey:
     raw = unb64url(text)
     if len(raw) != 32:
         raise TicketCodeError("an Ed25519 public key has 32 bytes")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     return Ed25519PublicKey.from_public_bytes(raw)

@@ -62,6 +62,8 @@ def test_startup_bench_reports_first_frame_memory_and_soak(artifacts_dir: Path) 
     assert startup["exit_codes"] == [0, 0]
     assert 0 < startup["first_frame_ms"]["median"] < 60_000
     assert 50 < startup["rss_at_rest_mb"]["median"] < 4096
+    kinds = startup["rss_kinds_at_rest_mb"]  # anonymous + file-backed + shared = the RSS
+    assert abs(sum(kinds.values()) - startup["rss_at_rest_mb"]["median"]) < 10, kinds
     assert Path(startup["screenshot"]).stat().st_size > 10_000  # the start screen, drawn
     assert soak["journeys"] == 4 and soak["failed"] == 0
     assert soak["rss_after_all_mb"] > 0 and "growth_mb" in soak
