@@ -1,6 +1,7 @@
 """Stream latency of the scanner on moving codes: first frame shown -> code reported, as JSON.
 
     python -m bench.scan_moving --json [--seed N] [--count N] [--fps 20] [--budget-ms 40]
+        [--workers 1|2]
 
 Each presentation is one code brought in by a hand (bench.corpus.moving_presentation): 10-20
 frames of movement, the smear along the hand's path shrinking as the hand slows (1-2.5 module
@@ -15,6 +16,9 @@ takes its measured CPU time (time.thread_time; the figures do not depend on what
 machine runs); frames that arrive during a decode are dropped, as the driver drops them.
 Latency = the end of the decode that reported the code - the first frame's time. A code not
 read within `--hold` seconds is a miss. Only the frames the decoder takes are drawn.
+`--workers 2` models two decode threads on two cores (never more than the machine has), one
+running the cheap steps on every frame and one the slow steps, each on its own clock; the
+decode CPU figures are then those of both. (Measured: no gain over one, docs/bench-scan.md.)
 """
 
 from __future__ import annotations
@@ -36,9 +40,52 @@ import numpy as np
 from bench.corpus import moving_presentation
 from kiosk.devices import known_code
 from peripherals.camera.decode import FrameDecoder
-from peripherals.camera.emulator import compose, scene
+from peripherals.camera.emulator import CodeLook, compose, scene
 
 cv2.setNumThreads(1)
+
+
+def _present(
+    looks: list[CodeLook],
+    background: np.ndarray,
+    decoders: list[FrameDecoder],
+    period: float,
+    decode_ms: list[float],
+) -> tuple[float | None, int, list[str]]:
+    """One presentation on the virtual clock: (when the code was reported or None, frames
+    decoded, every text read). One decoder: it runs every step on the newest frame whenever
+    it is free. Two: each on its own core (its own clock), the first running the cheap steps
+    and the second the slow ones, each on the newest frame it has not decoded yet."""
+    roles = [(True, True)] if len(decoders) == 1 else [(True, False), (False, True)]
+    now = [0.0] * len(decoders)  # each worker's clock: when it is next free
+    done = [-1] * len(decoders)  # the last frame each worker decoded
+    read_at: float | None = None
+    taken = 0
+    texts_seen: list[str] = []
+    while True:
+        worker = min(range(len(now)), key=now.__getitem__)  # the next to start
+        if now[worker] == float("inf") or (read_at is not None and now[worker] >= read_at):
+            break  # a later decode cannot report earlier
+        k = int(now[worker] / period + 1e-9)  # the newest frame shown by now
+        if k >= len(looks):
+            now[worker] = float("inf")
+            continue
+        if k == done[worker]:  # idle until the next frame arrives
+            now[worker] = (k + 1) * period
+            continue
+        frame = compose(background, looks[k])
+        cheap, slow = roles[worker]
+        start = time.thread_time()
+        texts = [d.text for d in decoders[worker].decode(frame, cheap=cheap, slow=slow)]
+        took = time.thread_time() - start
+        decode_ms.append(took * 1000.0)
+        taken += 1
+        done[worker] = k
+        now[worker] += took
+        texts_seen += texts
+        if looks[0].text in texts and (read_at is None or now[worker] < read_at):
+            read_at = now[worker]
+    return read_at, taken, texts_seen
 
 
 def run(
@@ -48,6 +95,7 @@ def run(
     budget_ms: float | None,
     hold: float,
     thorough_every: int = 3,
+    workers: int = 1,
 ) -> dict[str, Any]:
     load_before = [round(x, 2) for x in os.getloadavg()]
     rng = np.random.default_rng(seed)
@@ -61,32 +109,21 @@ def run(
     for index in range(count):
         looks = moving_presentation(rng, seed * 100_000 + index, hold_frames=int(hold * fps))
         background = scene(seed * 100_000 + index)
-        decoder = FrameDecoder(
-            thorough_every=thorough_every, accept_code128=known_code, budget_ms=budget_ms
-        )
-        decoder.spread = True
+        decoders = [
+            FrameDecoder(
+                thorough_every=thorough_every,
+                accept_code128=known_code,
+                budget_ms=budget_ms,
+                spread=True,
+            )
+            for _ in range(workers)
+        ]
         if costs is not None:
-            decoder.cost_ms = dict(costs)
-        now, taken, read_at = 0.0, 0, None
-        while True:
-            k = int(now / period + 1e-9)  # the newest frame shown by now
-            if k >= len(looks):
-                break
-            frame = compose(background, looks[k])
-            start = time.thread_time()
-            texts = [d.text for d in decoder.decode(frame)]
-            took = time.thread_time() - start
-            decode_ms.append(took * 1000.0)
-            taken += 1
-            now = max(now + took, 0.0)
-            wrong += sum(1 for t in texts if t != looks[0].text)
-            if looks[0].text in texts:
-                read_at = now
-                break
-            if now < (k + 1) * period:  # idle until the next frame arrives
-                now = (k + 1) * period
-        costs = decoder.cost_ms
+            decoders[-1].ms_per_mpx = dict(costs)
+        read_at, taken, texts_seen = _present(looks, background, decoders, period, decode_ms)
+        costs = decoders[-1].ms_per_mpx
         frames_taken.append(taken)
+        wrong += sum(1 for t in texts_seen if t != looks[0].text)
         if read_at is None:
             missed.append({"index": index, "text": looks[0].text[:24], "kind": looks[0].kind})
         else:
@@ -116,6 +153,8 @@ def run(
             "budget_ms": budget_ms,
             "hold_s": hold,
             "thorough_every": thorough_every,
+            "decode_workers": workers,
+            "cores_used": workers,
         },
         "machine": {
             "cpu": platform.processor() or platform.machine(),
@@ -138,9 +177,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--thorough-every", type=int, default=3, help="slow steps on every Nth empty frame"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="decode workers, each on its own core (2: one for the cheap steps, one slow)",
+    )
     args = parser.parse_args(argv)
+    if args.workers > (os.cpu_count() or 1):
+        parser.error(f"--workers {args.workers}: this machine has {os.cpu_count()} cores")
     budget = args.budget_ms if args.budget_ms > 0 else None
-    result = run(args.seed, args.count, args.fps, budget, args.hold, args.thorough_every)
+    result = run(
+        args.seed, args.count, args.fps, budget, args.hold, args.thorough_every, args.workers
+    )
     if args.json:
         print(json.dumps(result, indent=1))
     else:

@@ -11,16 +11,23 @@ Cheapest step first, stopping at the first that reads something valid:
    and tried raw, with local contrast equalised (CLAHE, for glare and dim screens) and
    binarized by an adaptive threshold, by zxing-cpp then pyzbar (a region is enlarged up to
    800 px a side, which bounds the time of one try);
-6. on a region smeared by a moving hand (peripherals.camera.deblur: the smear's direction and
-   length estimated), a Wiener deconvolution with a line kernel, a few kernels around the
-   estimate, by zxing-cpp raw and enlarged ×2. When the top region is smeared its first
-   kernel is tried before pyzbar and the other regions.
+6. on a region smeared by a moving hand (peripherals.camera.deblur: the smear's direction from
+   the structure tensor, its length from the spectrum), the region turned along the smear and
+   each row deconvolved by a 1-D Wiener filter, for the kernels of deblur.PLAN in order (the
+   estimate, then ±10° and ±20°, then shorter and longer), read by zxing-cpp raw and enlarged
+   ×2. When the top region is smeared the first kernels on the two densest regions
+   (DEBLUR_FIRST steps) are tried before every other slow step.
 
 Steps 1-3 are cheap and run on every frame; the slow ones (4-6) run within a frame-time
-budget (`budget_ms`, 40 ms in the live loop): a slow step is started only when its expected
-cost (a running mean per kind of step) still fits. The live loop picks up the slow steps
-where the last frame stopped (`spread=True`): over successive frames of the same code every
-slow step is tried once, and no frame stalls the loop.
+budget (`budget_ms`, 40 ms of the decode thread's CPU in the live loop): a slow step is
+started only when its expected cost still fits, less a 2 ms margin. The expected cost is the
+pixels the step works on times the 90th percentile of the last 40 costs per pixel of its kind
+(a step's time follows its region's size); a step that does not fit is left for the next
+frame and a smaller one after it may still run. The live loop spreads the slow steps over
+frames (`spread=True`): the first `head` steps of the order (where most slow reads come
+from) run on every frame, as a moving code is a new image each time, and the rest go on
+where the last frame stopped. The slow steps run on every `thorough_every`th empty frame
+only (the idle cost), but on every frame while the scene moves (a hand bringing a code in).
 
 No wrong reads: QR carries Reed-Solomon, so a QR read is trusted; a Code 128 read (a mod-103
 checksum only) is accepted only when the caller's `accept_code128(text)` says it is a code it
@@ -35,13 +42,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
 
-from peripherals.camera.deblur import NO_SMEAR_ISOTROPY, Smear, estimate_smear, hypotheses, wiener
+from peripherals.camera.deblur import MAX_SIDE, PLAN, AlongRows, SmearedRegion
 from peripherals.camera.protocol import CODE128, QR, Decoded, Point
 
 __all__ = ["CODE128", "QR", "CodeCheck", "Decoded", "FrameDecoder", "acceptable", "decode_frame"]
@@ -59,10 +67,37 @@ MAX_CANDIDATES = 3
 MAX_ENLARGED_SIDE = 800  # a region is enlarged ×2 at most up to this (bounds a step's time)
 VARIANTS = ("raw", "equalised", "binary")
 DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
-DEBLUR_KERNELS = 4  # kernels tried per smeared region (hypotheses around the estimate)
+DEBLUR_KERNELS = len(PLAN)  # kernels tried per smeared region (deblur.PLAN, in order)
+DEBLUR_FIRST = 4  # deblur steps tried before the other slow ones when the top region is smeared
 CHEAP_STEPS = ("roi", "half", "full")
-# expected cost of each kind of step, ms on one core (a start; the decoder keeps running means)
-STEP_COST_MS = {"zbar": 3.0, "region": 2.0, "deblur": 6.0}
+# What a slow step costs, ms per million pixels it works on (one core; the 90th percentile of
+# the measured cost over a least-squares line through 0, seed 18 corpus): a step's time
+# follows the pixels it works on (the enlarged region; the deconvolved region shrunk to
+# DEBLUR_SIDE) with r 0.8-0.9. A start: the decoder keeps the 90th percentile of the last
+# COST_WINDOW costs it saw per kind of step (`_learn`).
+STEP_MS_PER_MPX = {
+    "zbar": 48.0,
+    "region:zxing:raw": 8.0,
+    "region:zxing:equalised": 13.0,
+    "region:zxing:binary": 24.0,
+    "region:zbar:raw": 40.0,
+    "region:zbar:equalised": 52.0,
+    "region:zbar:binary": 33.0,
+    "deblur": 120.0,
+}
+COST_WINDOW = 40
+# when spreading, the first slow steps of the order run on every frame: on the moving corpus
+# the first seven (on a smeared region: the first 4 kernels and zxing-cpp on each region raw)
+# are where 79 % of the slow reads come from (docs/bench-scan.md)
+SPREAD_HEAD = 7
+MIN_STEP_MPX = 0.02  # a step on a tiny region still costs its setup
+BUDGET_MARGIN_MS = 2.0  # steps are packed up to the budget less this (a p95 within it)
+# a scene "moved" when more than this share of a 1/8-size frame changed by > 20 grey levels
+# (a hand bringing a phone in: 0.5-4 %; a still scene with sensor noise: 0 %), and the slow
+# steps then run on every frame for the next MOVED_FRAMES frames
+MOVED_SHARE = 0.003
+MOVED_FRAMES = 10
+DEBLUR_SIDE = MAX_SIDE  # a deblurred region is shrunk to this side first
 
 
 # A decoder reads a greyscale image and returns (text, symbology, polygon) in its coordinates.
@@ -70,11 +105,42 @@ RawRead = tuple[str, str, tuple[Point, ...]]
 Reader = Callable[[np.ndarray], list[RawRead]]
 
 
-def read_zxing(gray: np.ndarray) -> list[RawRead]:
+class SlowStep(NamedTuple):
+    """One slow step: its name (what `last_step` reports), the try itself, and what the budget
+    needs to know before starting it: its kind of cost and the pixels it works on."""
+
+    name: str
+    attempt: Callable[[], list[Decoded]]
+    cost_key: str
+    mpx: float
+
+
+def _mpx(box: tuple[int, ...], scale: float = 1.0, side: float = 0.0) -> float:
+    """Million pixels a step works on for a region: scaled, or shrunk to `side` at most."""
+    x0, y0, x1, y1 = box
+    w, h = (x1 - x0) * scale, (y1 - y0) * scale
+    if side and max(w, h) > side:
+        w, h = w * side / max(w, h), h * side / max(w, h)
+    return max(MIN_STEP_MPX, w * h / 1e6)
+
+
+def _enlarged_mpx(box: tuple[int, ...]) -> float:
+    x0, y0, x1, y1 = box
+    longer = max(1, x1 - x0, y1 - y0)
+    return _mpx(box, max(1.0, min(2.0, MAX_ENLARGED_SIDE / longer)))
+
+
+def read_zxing(gray: np.ndarray, rotate: bool = True, downscale: bool = True) -> list[RawRead]:
+    """zxing-cpp's reads; an image enlarged on purpose needs no `downscale`d tries, nor (on a
+    deblurred region) the tries for a barcode turned by 90° (`rotate`): half the time."""
     gray = np.ascontiguousarray(gray)
-    found = zxingcpp.read_barcodes(gray, formats=_ZX_FORMATS, try_invert=False)
+    found = zxingcpp.read_barcodes(
+        gray, formats=_ZX_FORMATS, try_invert=False, try_rotate=rotate, try_downscale=downscale
+    )
     out: list[RawRead] = []
     for result in found:
+        if result.format not in _ZX_NAMES:
+            continue  # zxing-cpp 3 may answer a Micro QR for the QR family: not a kiosk code
         pos = result.position
         corners = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
         out.append((result.text, _ZX_NAMES[result.format], tuple((p.x, p.y) for p in corners)))
@@ -178,22 +244,30 @@ class FrameDecoder:
         self.budget_ms = budget_ms
         self.spread = spread  # the next frame goes on with the slow steps where this one stopped
         self.clock = clock  # CPU time of the decoding thread: what the budget bounds
-        self.cost_ms = dict(STEP_COST_MS)
+        self.ms_per_mpx = dict(STEP_MS_PER_MPX)  # a high estimate per kind of step (_learn)
+        self._costs_seen: dict[str, list[float]] = {}
         self.last_box: tuple[int, ...] | None = None
         self.last_step = ""
         self.over_budget = False  # the last frame left slow steps untried
         self._empty_frames = 0
-        self._cursor = 0  # the first slow step the next frame tries (spread)
+        self._cursor = 0  # where the next frame goes on after the head (spread), from `head`
+        self.head = SPREAD_HEAD
+        self._held_back = False  # the step at the cursor did not fit on the last frame
+        self._thumb: np.ndarray | None = None  # the last frame at 1/8 size (_scene_moved)
+        self._moved_frames_ago = MOVED_FRAMES
 
-    def decode(self, frame: np.ndarray) -> list[Decoded]:
+    def decode(self, frame: np.ndarray, cheap: bool = True, slow: bool = True) -> list[Decoded]:
+        """The codes in `frame`. cheap/slow: which steps to run (a decode worker of its own
+        may run the slow steps while another runs the cheap ones on every frame)."""
         start = self.clock()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         self.over_budget = False
-        for step, attempt in self._cheap_steps(gray):
+        for step, attempt in self._cheap_steps(gray) if cheap else ():
             found = attempt()
             if found:
                 return self._hit(step, found, gray)
-        if self._empty_frames % self.thorough_every == 0:
+        moving = self._scene_moved(gray) if slow and self.thorough_every > 1 else False
+        if slow and (moving or self._empty_frames % self.thorough_every == 0):
             found_step = self._slow(gray, start)
             if found_step is not None:
                 return self._hit(found_step[0], found_step[1], gray)
@@ -201,6 +275,19 @@ class FrameDecoder:
         self.last_step = ""
         self.last_box = None
         return []
+
+    def _scene_moved(self, gray: np.ndarray) -> bool:
+        """Whether the scene moved in the last MOVED_FRAMES frames: a hand bringing a code in.
+        The slow steps then run on every frame, not on every `thorough_every`th: a still,
+        empty scene (the kiosk at rest) keeps the low idle cost."""
+        thumb = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+        last, self._thumb = self._thumb, thumb
+        changed = last is not None and last.shape == thumb.shape
+        if changed and float((cv2.absdiff(thumb, last) > 20).mean()) > MOVED_SHARE:
+            self._moved_frames_ago = 0
+        else:
+            self._moved_frames_ago += 1
+        return self._moved_frames_ago < MOVED_FRAMES
 
     def _hit(self, step: str, found: list[Decoded], gray: np.ndarray) -> list[Decoded]:
         self.last_step = step
@@ -211,25 +298,52 @@ class FrameDecoder:
         return found
 
     def _slow(self, gray: np.ndarray, start: float) -> tuple[str, list[Decoded]] | None:
-        """The slow steps within the budget, from the cursor on when spreading."""
+        """The slow steps within the budget. When spreading, the first `head` steps (those that
+        read most often) run on every frame, since a moving code is a new image each frame, and
+        the rest go on from where the last frame stopped (the cursor)."""
         steps = self._slow_steps(gray)
-        first = self._cursor % len(steps) if self.spread and steps else 0
-        order = steps[first:] + steps[:first]
-        for index, (step, attempt) in enumerate(order):
+        head = min(self.head, len(steps)) if self.spread else 0
+        tail = len(steps) - head
+        first = head + self._cursor % tail if self.spread and tail else 0
+        order = list(range(head)) + list(range(first, len(steps))) + list(range(head, first))
+        skipped: int | None = None  # the first step that did not fit: the next frame's start
+        # the first step after the head runs even when it does not fit (budget not spent) if
+        # it was held back on the last frame too: a step too large for what the cheap steps and
+        # the head leave would never run otherwise; without spreading, the first step
+        forced = head if not self.spread or self._held_back else -1
+        for index, position in enumerate(order):
+            step = steps[position]
             if self.budget_ms is not None:
                 spent = (self.clock() - start) * 1000.0
-                if spent + self.cost_ms.get(step, 10.0) > self.budget_ms:
+                # a step that would not fit is left for the next frame, but a smaller one
+                # after it may still fit
+                fits = spent + self.expected_ms(step) <= self.budget_ms - BUDGET_MARGIN_MS
+                if not fits and (index != forced or spent >= self.budget_ms):
+                    if skipped is None and position >= head:
+                        skipped = position - head
                     self.over_budget = True
-                    self._cursor = (first + index) % len(steps)
-                    return None
+                    continue
             began = self.clock()
-            found = attempt()
-            took = (self.clock() - began) * 1000.0
-            self.cost_ms[step] = 0.8 * self.cost_ms.get(step, took) + 0.2 * took
+            found = step.attempt()
+            self._learn(step, (self.clock() - began) * 1000.0)
             if found:
-                return step, found
-        self._cursor = 0
+                return step.name, found
+        self._cursor = skipped or 0
+        self._held_back = self.spread and tail > 0 and skipped == first - head
         return None
+
+    def expected_ms(self, step: SlowStep) -> float:
+        """A high estimate of what `step` will take (ms of the clock), from its size."""
+        return self.ms_per_mpx.get(step.cost_key, 200.0) * step.mpx
+
+    def _learn(self, step: SlowStep, took_ms: float) -> None:
+        """Keep each kind's cost per pixel at the 90th percentile of its last COST_WINDOW
+        tries (once it has 10), so that a step is started only when it fits."""
+        seen = self._costs_seen.setdefault(step.cost_key, [])
+        seen.append(took_ms / step.mpx)
+        del seen[:-COST_WINDOW]
+        if len(seen) >= 10:
+            self.ms_per_mpx[step.cost_key] = sorted(seen)[int(0.9 * (len(seen) - 1))]
 
     def _cheap_steps(self, gray: np.ndarray) -> Iterable[tuple[str, Callable[[], list[Decoded]]]]:
         if self.last_box is not None:
@@ -239,28 +353,35 @@ class FrameDecoder:
         yield "half", lambda: self._mapped(read_zxing(half), 0.5, 0, 0)
         yield "full", lambda: self._mapped(read_zxing(gray), 1.0, 0, 0)
 
-    def _slow_steps(self, gray: np.ndarray) -> list[tuple[str, Callable[[], list[Decoded]]]]:
+    def _slow_steps(self, gray: np.ndarray) -> list[SlowStep]:
         """The enhanced regions by zxing-cpp, then by pyzbar, and the deconvolved ones, in the
         order tried: the first kernels go first when the top region is smeared."""
         boxes = candidate_regions(gray)
-        smears: dict[int, Smear] = {}
+        smeared: dict[int, SmearedRegion] = {}
 
-        def smear_of(i: int) -> Smear:
-            if i not in smears:
+        def smear_of(i: int) -> SmearedRegion:
+            if i not in smeared:
                 x0, y0, x1, y1 = boxes[i]
-                smears[i] = estimate_smear(gray[y0:y1, x0:x1])
-            return smears[i]
+                smeared[i] = SmearedRegion(gray[y0:y1, x0:x1])
+            return smeared[i]
 
         def deblur(i: int, k: int) -> Callable[[], list[Decoded]]:
-            return lambda: self._on_deblurred(gray, boxes[i], smear_of(i), k)
+            return lambda: self._on_deblurred(boxes[i], smear_of(i), k)
 
-        zbar: list[tuple[str, Callable[[], list[Decoded]]]] = [
-            ("zbar", lambda box=box: self._on_crop(read_zbar, gray, box)) for box in boxes
+        zbar = [
+            SlowStep("zbar", lambda box=box: self._on_crop(read_zbar, gray, box), "zbar", _mpx(box))
+            for box in boxes
         ]
 
-        def region(reader: Reader, kind: str) -> list[tuple[str, Callable[[], list[Decoded]]]]:
+        def region(reader: Reader, kind: str) -> list[SlowStep]:
+            key = f"region:{'zxing' if reader is read_zxing else 'zbar'}:{kind}"
             return [
-                ("region", lambda box=box: self._on_region(reader, gray, box, kind))
+                SlowStep(
+                    "region",
+                    lambda box=box: self._on_region(reader, gray, box, kind),
+                    key,
+                    _enlarged_mpx(box),
+                )
                 for box in boxes
             ]
 
@@ -270,12 +391,12 @@ class FrameDecoder:
             step for kind in ("raw", "binary", "equalised") for step in region(read_zbar, kind)
         ]
         deblurs = [
-            ("deblur", deblur(i, k))
+            SlowStep("deblur", deblur(i, k), "deblur", _mpx(boxes[i], side=DEBLUR_SIDE))
             for k in range(DEBLUR_KERNELS)
             for i in range(min(DEBLUR_REGIONS, len(boxes)))
         ]
-        if boxes and smear_of(0).isotropy < NO_SMEAR_ISOTROPY:
-            return deblurs[:2] + quick + deblurs[2:] + slow
+        if boxes and smear_of(0).smeared:
+            return deblurs[:DEBLUR_FIRST] + quick + deblurs[DEBLUR_FIRST:] + slow
         return quick + slow + deblurs
 
     def _mapped(
@@ -309,20 +430,30 @@ class FrameDecoder:
         return self._mapped(reader(_variant(big, kind)), scale, x0, y0)
 
     def _on_deblurred(
-        self, gray: np.ndarray, box: tuple[int, ...], smear: Smear, kernel: int
+        self, box: tuple[int, ...], region: SmearedRegion, kernel: int
     ) -> list[Decoded]:
-        """The region deconvolved by the `kernel`-th line kernel around its smear estimate."""
-        x0, y0, x1, y1 = box
-        crop = gray[y0:y1, x0:x1]
-        if crop.size == 0 or smear.length < 1.5 or smear.isotropy >= NO_SMEAR_ISOTROPY:
+        """The region deconvolved along its smear by the `kernel`-th kernel of deblur.PLAN,
+        read by zxing-cpp as it is, then enlarged ×2."""
+        restored = region.restored(kernel)
+        if restored is None:
             return []
-        length, angle = hypotheses(smear)[kernel % DEBLUR_KERNELS]
-        sharp, scale = wiener(crop, length, angle)
-        found = self._mapped(read_zxing(sharp), scale, x0, y0)
+        sharp, rows = restored
+        found = self._mapped(_turned_back(read_zxing(sharp), rows, 1.0), 1.0, box[0], box[1])
         if not found:
             big = cv2.resize(sharp, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-            found = self._mapped(read_zxing(big), 2.0 * scale, x0, y0)
+            reads = read_zxing(big, rotate=False, downscale=False)
+            found = self._mapped(_turned_back(reads, rows, 2.0), 1.0, box[0], box[1])
         return found
+
+
+def _turned_back(reads: list[RawRead], rows: AlongRows, scale: float) -> list[RawRead]:
+    """Reads on a deblurred region (turned along its smear, enlarged by `scale`) with their
+    polygons in the region's coordinates."""
+    out: list[RawRead] = []
+    for text, symbology, polygon in reads:
+        back = rows.to_crop(np.array(polygon, np.float64) / scale)
+        out.append((text, symbology, tuple((float(x), float(y)) for x, y in back)))
+    return out
 
 
 def _box_around(found: list[Decoded], shape: tuple[int, ...]) -> tuple[int, ...]:

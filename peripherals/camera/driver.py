@@ -176,7 +176,11 @@ class CameraScanner:
                     continue
                 frame, done_id = self._frame, self._frame_id  # the newest; older ones are dropped
             started = time.perf_counter()
-            found = self._decoder.decode(frame)
+            try:
+                found = self._decoder.decode(frame)
+            except Exception:  # one bad frame (or a decoder's surprise) must not end the loop
+                log.exception("camera: decoding a frame failed")
+                found = []
             # not kept while waiting for the next one: the capture thread replaces the newest
             # frame, and a reference here would keep a second 1280x720 BGR frame (2.8 MB) alive
             del frame

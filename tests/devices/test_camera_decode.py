@@ -9,7 +9,14 @@ import numpy as np
 from bench.corpus import make_corpus
 from bench.scan import load_corpus, measure, pipeline_decoder, plain_pyzbar
 from kiosk.devices import known_code
-from peripherals.camera.decode import CODE128, QR, FrameDecoder, acceptable, decode_frame
+from peripherals.camera.decode import (
+    CODE128,
+    QR,
+    FrameDecoder,
+    SlowStep,
+    acceptable,
+    decode_frame,
+)
 from peripherals.camera.emulator import CodeLook, compose, scene
 
 
@@ -70,3 +77,51 @@ def test_without_a_validator_no_code128_read_is_trusted():
     frame = compose(scene(8), look)
     assert [d.text for d in decode_frame(frame, known_code)] == [look.text]
     assert decode_frame(frame) == []
+
+
+def _counted_steps(decoder: FrameDecoder, now: list[float], ran: list[int], ms: float) -> None:
+    """Six slow steps that each take `ms` on the decoder's (injected) clock and read nothing."""
+
+    def step(i: int) -> SlowStep:
+        def attempt() -> list:
+            ran.append(i)
+            now[0] += ms / 1000.0
+            return []
+
+        return SlowStep("region", attempt, "test", 0.1)
+
+    decoder.ms_per_mpx["test"] = ms / 0.1
+    decoder._slow_steps = lambda gray: [step(i) for i in range(6)]  # type: ignore[method-assign]
+
+
+def test_a_frame_starts_no_slow_step_past_its_budget_and_the_next_goes_on_after_the_head():
+    now = [0.0]
+    ran: list[int] = []
+    decoder = FrameDecoder(remember_region=False, budget_ms=40.0, clock=lambda: now[0])
+    _counted_steps(decoder, now, ran, ms=10.0)
+    assert decoder.decode(scene(7)) == []
+    assert ran == [0, 1, 2] and decoder.over_budget  # a 4th would end at 40 ms: over the margin
+    decoder = FrameDecoder(remember_region=False, budget_ms=40.0, spread=True, clock=lambda: now[0])
+    _counted_steps(decoder, now, ran, ms=10.0)
+    decoder.head = 1
+    for expected in ([0, 1, 2], [0, 3, 4], [0, 5, 1]):
+        ran.clear()
+        decoder.decode(scene(7))
+        assert ran == expected  # the head on every frame, the rest where the last frame stopped
+
+
+def test_slow_steps_run_on_every_frame_while_the_scene_moves_else_on_every_third():
+    now = [0.0]
+    ran: list[int] = []
+    decoder = FrameDecoder(budget_ms=5.0, thorough_every=3, clock=lambda: now[0])
+    _counted_steps(decoder, now, ran, ms=10.0)  # one slow step a frame
+    still = scene(9)
+    for _ in range(14):
+        decoder.decode(still)
+    assert len(ran) == 5  # frames 0, 3, 6, 9, 12 (the scene never moved)
+    ran.clear()
+    hand = [compose(still, CodeLook("KO1:1", module_px=1.6, center=(0.3 + 0.05 * i, 0.5)))
+            for i in range(4)]  # fmt: skip
+    for frame in hand:
+        decoder.decode(frame)
+    assert len(ran) == 4
