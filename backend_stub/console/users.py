@@ -143,14 +143,16 @@ def create(
     *,
     display_name: str = "",
     check_strength: bool = True,
+    password_hash: str = "",
 ) -> ConsoleUser:
-    """A new user (AccountError when the name, role or password won't do)."""
+    """A new user (AccountError when the name, role or password won't do); `password_hash`:
+    the password already hashed (the demo users', demo_users.DEMO_PASSWORD_HASHES)."""
     username = username.strip().lower()
     if check_strength:
         check_new(store, username, role, password)
     elif role not in ROLES or not USERNAME.match(username):
         raise AccountError("auth.role_invalid", "role")
-    digest = hash_password(password)
+    digest = password_hash or hash_password(password)
     with store.transaction():
         store.insert(
             "console_users",

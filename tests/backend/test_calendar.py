@@ -123,10 +123,10 @@ def test_a_template_change_applies_to_new_days_only(
 
 
 def test_closing_a_day_refunds_kiosk_orders_in_full_and_lists_channel_ones(
-    fresh_backend: BackendProcess,
+    backend: BackendProcess,
 ):
-    b = fresh_backend
-    day = TODAY + timedelta(days=9)
+    b = backend
+    day = TODAY + timedelta(days=9)  # no other test here sells or closes it
     kiosk = httpx.Client(base_url=b.url, headers=b.kiosk_headers())
     ops = httpx.Client(base_url=b.url, headers=b.ops_headers())
     paid = paid_order(

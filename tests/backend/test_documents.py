@@ -16,6 +16,10 @@ from kiosk.domain.ids import resident_id_check_char
 from peripherals.idcard.emulator.cards import DEMO_CARDS
 from tests.backend.helpers import WECHAT_OK, later_day, line, order, paid_order, slot
 
+# one store: the document checks are the domain's (kiosk.domain.ids), the real-name rule the
+# orders' query, proven on both stores by test_orders and test_groups
+pytestmark = pytest.mark.store("sqlite")
+
 DAY = later_day(4)
 
 

@@ -23,9 +23,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend_stub.process import BackendProcess
+from backend_stub.process import BackendProcess, is_url, url_dbname
 from kiosk.domain.ticket_code import public_key_from_b64, read_claims, verify_ticket
 from tests.backend.helpers import WECHAT_OK, later_day, line, order, paid_order, proof_of, slot
+from tests.fixtures.console import http_login
 
 SECOND = "kiosk-02-secret-token-for-the-test"
 DAY = later_day(3)
@@ -155,6 +156,21 @@ def test_finding_2_tokens_are_hashed_and_the_key_is_in_a_private_file(
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     private = json.loads(key_file.read_text())["keys"][0]["private_key"]
     assert private.encode() not in raw
+
+
+def test_finding_2_the_console_session_key_is_private_and_stays_with_the_backend(
+    two_kiosks: BackendProcess,
+):
+    """On PostgreSQL too: in the backend's own folder (its workdir), not in the var/ of the
+    directory it was started from (the repo's, when the tests started it)."""
+    http_login(two_kiosks.url, "viewer")  # the console's first page makes the key
+    if is_url(two_kiosks.db):
+        name = f"{url_dbname(str(two_kiosks.db))}.console-session.key"
+        key_file = two_kiosks.workdir / "var" / name
+        assert not (ROOT / "var" / name).exists() and not (Path.cwd() / "var" / name).exists()
+    else:
+        key_file = two_kiosks.db_path.with_name("backend.console-session.key")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 def _server(*args: str) -> subprocess.CompletedProcess[str]:

@@ -211,6 +211,9 @@ def noon_backend(
         yield proc
 
 
+# the entry window is arithmetic on the slot's times (kiosk.domain), the same on both stores:
+# the verify path itself (one entry, races, bundles) runs on both above
+@pytest.mark.store("sqlite")
 def test_the_entry_window_of_the_slot_holds_at_a_named_gate(noon_backend: BackendProcess):
     with httpx.Client(base_url=noon_backend.url, headers=noon_backend.kiosk_headers()) as c:
         ctrip = pickup_codes(c, id_number=ZHANG_ID)[0]  # 10:00-11:00: window closed at 12:00
@@ -235,6 +238,7 @@ def test_the_entry_window_of_the_slot_holds_at_a_named_gate(noon_backend: Backen
         assert verify(c, code=ctrip["code"]).json()["admitted"]
 
 
+@pytest.mark.store("sqlite")
 def test_the_entry_window_is_a_backend_setting(
     tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
 ):

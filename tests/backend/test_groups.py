@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
 
 from backend_stub.process import BackendProcess
 from kiosk.domain.ids import resident_id_check_char
+from tests.backend.clocked import backend_at, today
 from tests.backend.helpers import later_day, slot
 
 # valid GB 11643-1999 numbers (the demo people, who hold no ADM ticket on that day)
@@ -30,6 +33,16 @@ ROSTER = [
 ]
 
 
+@pytest.fixture(scope="module")
+def backend(
+    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+) -> Iterator[BackendProcess]:
+    """The module's demo backend, its clock at 12:30 today: today's 12:00 slot has started and
+    not ended at whatever hour the tests run (the other tests book later days)."""
+    with backend_at(backend_db(tmp_path_factory.mktemp("groups") / "backend.db"), 12, 30) as b:
+        yield b
+
+
 def _group(day: date, **extra: object) -> dict:
     return {
         "group_ref": "TA-2026-001",
@@ -41,16 +54,16 @@ def _group(day: date, **extra: object) -> dict:
     } | extra
 
 
-def test_group_is_booked_paid_and_picked_up_as_one_order(fresh_backend: BackendProcess):
-    b, today = fresh_backend, later_day(2)
+def test_group_is_booked_paid_and_picked_up_as_one_order(backend: BackendProcess):
+    b, day = backend, later_day(2)
     url = b.url + "/api/v1"
-    target = slot("ADM", today, 16)
+    target = slot("ADM", day, 16)
     kiosk = httpx.Client(base_url=url, headers=b.kiosk_headers())
-    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(today)}).json()
+    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(day)}).json()
     before = next(s for s in slots if s["id"] == target)["remaining"]
-    assert httpx.post(url + "/ops/groups", json=_group(today)).status_code == 401
-    first = httpx.post(url + "/ops/groups", json=_group(today), headers=b.ops_headers())
-    again = httpx.post(url + "/ops/groups", json=_group(today), headers=b.ops_headers())
+    assert httpx.post(url + "/ops/groups", json=_group(day)).status_code == 401
+    first = httpx.post(url + "/ops/groups", json=_group(day), headers=b.ops_headers())
+    again = httpx.post(url + "/ops/groups", json=_group(day), headers=b.ops_headers())
     assert (first.status_code, again.status_code) == (201, 200), first.text
     order = first.json()
     assert again.json()["id"] == order["id"]
@@ -60,7 +73,7 @@ def test_group_is_booked_paid_and_picked_up_as_one_order(fresh_backend: BackendP
     assert sorted(types) == ["ADM-ADULT", "ADM-ADULT", "ADM-SENIOR"]
     assert all(t["holder"]["doc_number"] for t in order["tickets"])
     assert not any("code" in t for t in order["tickets"])  # gate codes go to the printing kiosk
-    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(today)}).json()
+    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(day)}).json()
     assert next(s for s in slots if s["id"] == target)["remaining"] == before - 3
     # the guide picks it up three ways, always the whole order
     by_id = kiosk.get("/pickup", params={"id_number": GUIDE["doc_number"]}).json()["orders"]
@@ -71,13 +84,14 @@ def test_group_is_booked_paid_and_picked_up_as_one_order(fresh_backend: BackendP
     for found in (by_id, by_no, by_qr):
         group = next(o for o in found if o["id"] == order["id"])
         assert len(group["tickets_to_print"]) == 3
-    assert by_id[0]["guide"]["doc_number"] != GUIDE["doc_number"]  # masked
+    mine = next(o for o in by_id if o["id"] == order["id"])
+    assert mine["guide"]["doc_number"] != GUIDE["doc_number"]  # masked
     printing = kiosk.get(f"/orders/{order['id']}").json()  # the kiosk that found it prints it
     assert all(t["code"] for t in printing["tickets"])
     # one ticket per ID per slot: a second group with 张伟 in it is refused, nothing taken
     dup = httpx.post(
         url + "/ops/groups",
-        json=_group(today, group_ref="TA-2026-002"),
+        json=_group(day, group_ref="TA-2026-002"),
         headers=b.ops_headers(),
     )
     assert dup.status_code == 422 and dup.json()["error"]["code"] == "roster_invalid"
@@ -86,7 +100,7 @@ def test_group_is_booked_paid_and_picked_up_as_one_order(fresh_backend: BackendP
     assert [(r["row"], r["field"], r["code"]) for r in rows] == [
         (n, "doc_number", "duplicate_real_name") for n in (2, 3, 4)
     ]
-    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(today)}).json()
+    slots = kiosk.get("/slots", params={"product_id": "ADM", "date": str(day)}).json()
     assert next(s for s in slots if s["id"] == target)["remaining"] == before - 3
 
 
@@ -255,13 +269,12 @@ def test_fewer_documents_than_seats_is_a_warning_the_guide_confirms(backend: Bac
 
 
 def test_a_roster_is_amendable_only_until_its_slot_starts(backend: BackendProcess):
-    now = datetime.now()
-    if not 8 <= now.hour < 16:
-        pytest.skip("needs a slot of today that has started and not ended (08:00-16:00)")
     url, ops = backend.url + "/api/v1", backend.ops_headers()
-    target = slot("ADM", now.date(), now.hour)
+    target = slot("ADM", today(), 12)  # the backend's clock reads 12:30 (the module's backend)
     m = _members(_ids(2, 1995))
-    body = _group(now.date(), group_ref="LATE-1", slot_id=target, roster=m[:1])
-    order = httpx.post(url + "/ops/groups", json=body, headers=ops).json()
+    body = _group(today(), group_ref="LATE-1", slot_id=target, roster=m[:1])
+    booked = httpx.post(url + "/ops/groups", json=body, headers=ops)
+    assert booked.status_code == 201, booked.text
+    order = booked.json()
     r = httpx.put(url + f"/ops/groups/{order['id']}", json={"roster": m}, headers=ops)
     assert r.status_code == 409 and r.json()["error"]["code"] == "group_too_late"

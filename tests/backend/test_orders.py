@@ -13,12 +13,12 @@ from tests.backend.helpers import later_day, line, order, slot
 DAY = later_day(3)
 
 
-def test_fifty_concurrent_orders_for_ten_seats_hold_exactly_ten(fresh_backend: BackendProcess):
-    target = slot("ADM", DAY, 11)
+def test_fifty_concurrent_orders_for_ten_seats_hold_exactly_ten(backend: BackendProcess):
+    target = slot("ADM", DAY, 11)  # no other test here books it
     r = httpx.put(
-        f"{fresh_backend.url}/api/v1/ops/slots/{target}",
+        f"{backend.url}/api/v1/ops/slots/{target}",
         json={"capacity": 10},
-        headers=fresh_backend.ops_headers(),
+        headers=backend.ops_headers(),
     )
     assert r.json()["remaining"] == 10
 
@@ -29,10 +29,10 @@ def test_fifty_concurrent_orders_for_ten_seats_hold_exactly_ten(fresh_backend: B
     async def burst() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=50)
         async with httpx.AsyncClient(
-            base_url=fresh_backend.url,
+            base_url=backend.url,
             limits=limits,
             timeout=20,
-            headers=fresh_backend.kiosk_headers(),
+            headers=backend.kiosk_headers(),
         ) as client:
             return await asyncio.gather(*(one(client, i) for i in range(50)))
 
@@ -42,8 +42,8 @@ def test_fifty_concurrent_orders_for_ten_seats_hold_exactly_ten(fresh_backend: B
     assert len(held) == 10
     assert all(r.status_code == 409 and r.json()["error"]["code"] == "sold_out" for r in refused)
     params = {"product_id": "ADM", "date": DAY.isoformat()}
-    url = f"{fresh_backend.url}/api/v1/slots"
-    slots = httpx.get(url, params=params, headers=fresh_backend.kiosk_headers()).json()
+    url = f"{backend.url}/api/v1/slots"
+    slots = httpx.get(url, params=params, headers=backend.kiosk_headers()).json()
     assert next(s for s in slots if s["id"] == target)["remaining"] == 0
 
 
