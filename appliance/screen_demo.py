@@ -186,14 +186,20 @@ async def pickup_by_id(d: Driver, control: Control, shot: Shots, card: str = "zh
     return {"taps": taps_used, "read": read}
 
 
-async def addon(d: Driver, control: Control, shot: Shots) -> dict:
-    """The cable car for the holder of today's admission, who shows the ticket just printed."""
+async def last_ticket_code(control: Control) -> str:
+    """The code (KT1.…) of the newest ticket the printer printed."""
+    printed = await control.get("/printer/tickets")
+    return next(q for t in reversed(printed) for q in t["qr"] if q.startswith("KT1."))
+
+
+async def addon(d: Driver, control: Control, shot: Shots, ticket: str = "") -> dict:
+    """The cable car for the holder of an admission, who shows it: `ticket` (a KT1.… code),
+    else the ticket just printed."""
     await at_start(d)
     await d.tap(await d.wait_for(wid="addons"))
     await d.wait_screen("device_prompt", timeout=10)
     await shot("addon_identify")
-    printed = await control.get("/printer/tickets")
-    ticket = next(q for t in reversed(printed) for q in t["qr"] if q.startswith("KT1."))
+    ticket = ticket or await last_ticket_code(control)
     await control.show_code(ticket, kind="qr", seconds=3)
     await d.wait_for(wid="addon_CABLE", timeout=15)
     read = {"choose": await texts_of(d)}
@@ -221,10 +227,14 @@ async def play(d: Driver) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     control = Control()
     shot = Shots(d, out)
+    bought = await purchase(d, control, shot)
+    # the cable car goes with the admission just bought: its day has open slots at any hour
+    # (after the last slot has closed, tomorrow's), the seeded order picked up is today's
+    admission = await last_ticket_code(control)
     result = {
-        "purchase": await purchase(d, control, shot),
+        "purchase": bought,
         "pickup": await pickup_by_id(d, control, shot),
-        "addon": await addon(d, control, shot),
+        "addon": await addon(d, control, shot, ticket=admission),
     }
     await at_start(d)
     return {"screens": shot.taken, "taps_to_pay": result["purchase"]["taps_to_pay"],

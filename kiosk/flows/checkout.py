@@ -113,17 +113,42 @@ MORE_TIME_SECONDS = 30.0
 MORE_TIME_TIMES = 2
 
 
-def _hold_seconds_left(flow: Flow, order: Order) -> float:
-    if not order.expires_at:
-        return flow.ports.config.timeouts.payment_poll_seconds
+def _hold_length(order: Order) -> float | None:
+    """The hold's length by the backend's own clock (`expires_at` - `created_at` of its answer),
+    so a kiosk whose clock disagrees with the backend's still counts the hold right; None when
+    the answer does not say."""
+    try:
+        expires = datetime.fromisoformat(order.expires_at)
+        created = datetime.fromisoformat(str(order.raw.get("created_at") or ""))
+    except ValueError:
+        return None
+    if (created.tzinfo is None) != (expires.tzinfo is None):  # naive: the backend's local time
+        created = created.replace(tzinfo=expires.tzinfo)
+    return (expires - created).total_seconds()
+
+
+def _hold_ends(flow: Flow, order: Order) -> float:
+    """When the hold ends on the kiosk's monotonic clock. By the wall clock (`expires_at` - now)
+    while the kiosk's and the backend's clocks agree; where they disagree (the reading is past
+    or longer than the hold itself), the hold's length by the backend's own answer."""
+    poll = flow.ports.config.timeouts.payment_poll_seconds
+    length = _hold_length(order)
     try:
         expires = datetime.fromisoformat(order.expires_at)
     except ValueError:
-        return flow.ports.config.timeouts.payment_poll_seconds
-    now = flow.ports.clock.now()
-    if expires.tzinfo is None:
-        now = now.replace(tzinfo=None)
-    return max(1.0, (expires - now).total_seconds())
+        left = length if length is not None else poll
+    else:
+        now = flow.ports.clock.now()
+        if expires.tzinfo is None:
+            now = now.replace(tzinfo=None)
+        left = (expires - now).total_seconds()
+        if length is not None and not 0 < left <= length:
+            left = length
+    return flow.ports.clock.monotonic() + left
+
+
+def _hold_seconds_left(flow: Flow, hold_ends: float) -> float:
+    return max(1.0, hold_ends - flow.ports.clock.monotonic())
 
 
 def order_view(order: Order) -> dict[str, Any]:
@@ -147,6 +172,7 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
     messages: list[Msg] = [*intro, Msg("pay.show_code_or_choose_qr")]
     # a journey with a step history (kiosk.flows.steps) offers Back: the hold is given up
     back = (BACK,) if getattr(flow, "history", None) is not None else ()
+    hold_ends = _hold_ends(flow, order)
     while True:
         flow.publish(
             "pay", *messages, data=order_view(order), actions=(SCAN, "pay_qr", "cancel", *back)
@@ -165,7 +191,7 @@ async def take_payment(flow: Flow, order: Order, *intro: Msg) -> bool:
             auth_code = code.text
 
         try:
-            result = await _Attempt(flow, order, auth_code).run()
+            result = await _Attempt(flow, order, auth_code, hold_ends).run()
         except BackendError as exc:
             if exc.unreachable:  # not known whether it was charged: never ask for a 2nd payment
                 raise network_gave_up("payment_unconfirmed", exc) from exc
@@ -194,8 +220,9 @@ class _Attempt:
     """One payment attempt on screen: `pay_waiting` while a code is confirmed (or `pay_qr` with
     the native QR), and `net.retrying` while the backend does not answer."""
 
-    def __init__(self, flow: Flow, order: Order, auth_code: str | None) -> None:
+    def __init__(self, flow: Flow, order: Order, auth_code: str | None, hold_ends: float) -> None:
         self.flow, self.order, self.auth_code = flow, order, auth_code
+        self.hold_ends = hold_ends  # the kiosk's monotonic clock (see _hold_ends)
         self.qr: dict[str, Any] = {}  # the native QR on screen, once the backend gave it
         self.asking = False  # "still there?" is up: confirming on the phone takes a while
         self.extended = 0
@@ -206,7 +233,7 @@ class _Attempt:
         deadline = (
             timeouts.payment_poll_seconds
             if self.auth_code
-            else _hold_seconds_left(flow, self.order)
+            else _hold_seconds_left(flow, self.hold_ends)
         )
         flow.publish("pay_waiting", Msg("pay.processing"), data=order_view(self.order))
         with telling_retries(flow, self.say_retrying):
@@ -239,7 +266,7 @@ class _Attempt:
             if self.asking:
                 return None
         warn = flow.ports.config.timeouts.still_there_seconds
-        roomy = _hold_seconds_left(flow, self.order) > left + MORE_TIME_SECONDS
+        roomy = _hold_seconds_left(flow, self.hold_ends) > left + MORE_TIME_SECONDS
         told = any(m.key == "pay.confirm_on_phone" for m in flow.state.messages)
         if told and left <= warn and self.extended < MORE_TIME_TIMES and roomy:
             self.asking = True
@@ -256,14 +283,26 @@ class _Attempt:
 
     async def submitted(self, p: payment.Payment) -> None:
         if self.auth_code is None:
-            self.qr.update({**order_view(self.order), "code_url": p.code_url, "payment_id": p.id})
-            self.flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr, actions=("cancel",))
+            self.qr.update(
+                {
+                    **order_view(self.order),
+                    "code_url": p.code_url,
+                    "payment_id": p.id,
+                }
+            )
+            self.flow.publish(
+                "pay_qr", Msg("pay.scan_qr"), data=self.qr_view(), actions=("cancel",)
+            )
+
+    def qr_view(self) -> dict[str, Any]:
+        """The QR screen's data, with the seconds the hold has left now."""
+        return {**self.qr, "hold_seconds_left": _hold_seconds_left(self.flow, self.hold_ends)}
 
     async def qr_wait(self, left: float) -> None:
         flow = self.flow
         await flow.poll_action()  # raises FlowCancelled when the tourist cancels
         if retrying_shown(flow):  # the backend answers again
-            flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr, actions=("cancel",))
+            flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr_view(), actions=("cancel",))
 
     def say_retrying(self) -> None:
         """The backend does not answer: say so (the same payment is asked again)."""
@@ -271,7 +310,7 @@ class _Attempt:
         if retrying_shown(flow):
             return
         if self.qr:  # the QR stays up (the phone pays the provider, not the kiosk)
-            flow.publish("pay_qr", Msg(RETRYING), data=self.qr, actions=("cancel",))
+            flow.publish("pay_qr", Msg(RETRYING), data=self.qr_view(), actions=("cancel",))
         else:
             flow.publish("pay_waiting", Msg(RETRYING), data=order_view(self.order))
 

@@ -137,7 +137,9 @@ class FlowPresenter:
         total = 0.0
         left = 0.0
         expires = str(state.data.get("expires_at") or "")
-        if expires:
+        if "hold_seconds_left" in state.data:  # counted by the flow from the backend's answer
+            left = total = max(0.0, float(state.data["hold_seconds_left"]))
+        elif expires:
             try:
                 at = datetime.fromisoformat(expires)
                 now = datetime.now(at.tzinfo) if at.tzinfo else datetime.now()
