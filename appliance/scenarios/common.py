@@ -106,8 +106,8 @@ async def buy_admission(
     await t.until("extras")
     if phone is not None:
         t.tap("set_phone", phone=phone)
-    if member_qr:
-        await t.show_code(member_qr)
+    if member_qr:  # shown until the screen names the member: the phone tap above also
+        await until_member(t, member_qr)  # changes the screen, which ends a show_code early
     t.tap("next")
     await t.until("review")
     t.tap("confirm")
@@ -116,6 +116,15 @@ async def buy_admission(
         t.tap("pay_qr")
     else:
         await t.show_code(pay_code(code))
+
+
+async def until_member(t: Tourist, member_qr: str, timeout: float = 15.0) -> None:
+    """Hold the member QR to the camera until the extras screen has the member."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not t.flow.state.data.get("member_id"):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"member QR not read: {t.flow.state.messages}")
+        await t.show_code(member_qr)
 
 
 async def purchase_admission(

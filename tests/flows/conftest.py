@@ -18,6 +18,7 @@ from appliance.tourist import Emulators
 from backend_stub.process import BackendProcess
 from kiosk.config import KioskConfig
 from kiosk.startup import open_kiosk
+from tests.backend.clocked import offset_to
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,9 @@ def backend(
 ) -> Iterator[BackendProcess]:
     # a staff id locked by one test's wrong PINs (services.staff_pins) is free for the next
     # test after a second, not the default minute
-    extra = ["--pin-lockout-seconds", "1"]
+    # and its clock reads 10:00 today, so journeys on today's slots (add-ons to today's
+    # admission) hold at any hour the suite runs
+    extra = ["--pin-lockout-seconds", "1", "--clock-offset-seconds", f"{offset_to(10):.3f}"]
     db = backend_db(tmp_path_factory.mktemp("backend") / "backend.db")
     with BackendProcess(db, extra_args=extra) as bk:
         yield bk
