@@ -10,24 +10,17 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.backend.clocked import offset_to
 from tests.fixtures.common import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN_SHOTS = ARTIFACTS / "ui"
 BUSINESS_HOUR = 10  # the UI rigs' backend reads today at 10:00: every slot of today still open
-
-
-def business_hour_offset(hour: int = BUSINESS_HOUR) -> float:
-    """Seconds from now to today at `hour`:00 local time, for the backend's clock, so the UI
-    journeys (today's slots, add-ons to today's admission) hold at any hour they run."""
-    now = datetime.now()
-    return (datetime.combine(now.date(), time(hour)) - now).total_seconds()
 
 
 @contextlib.contextmanager
@@ -120,7 +113,9 @@ def kiosk_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     from appliance.emulators.control import ControlServer
 
     folder = tmp_path_factory.mktemp("kiosk_rig")
-    with backend_process(folder / "backend.db", clock_offset_seconds=business_hour_offset()) as url:
+    with backend_process(
+        folder / "backend.db", clock_offset_seconds=offset_to(BUSINESS_HOUR)
+    ) as url:
         bundle = EmulatorBundle.start(folder / "tickets", smartcard=False)
         control = ControlServer(bundle, 0).start()
         try:
@@ -143,7 +138,9 @@ def staff_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     from appliance.emulators.control import ControlServer
 
     folder = tmp_path_factory.mktemp("staff_rig")
-    with backend_process(folder / "backend.db", clock_offset_seconds=business_hour_offset()) as url:
+    with backend_process(
+        folder / "backend.db", clock_offset_seconds=offset_to(BUSINESS_HOUR)
+    ) as url:
         bundle = EmulatorBundle.start(folder / "tickets", smartcard=True)
         if bundle.smartcard is None:
             bundle.stop()
