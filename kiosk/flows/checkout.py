@@ -113,12 +113,11 @@ MORE_TIME_SECONDS = 30.0
 MORE_TIME_TIMES = 2
 
 
-def _hold_length(order: Order) -> float | None:
+def _hold_length(order: Order, expires: datetime) -> float | None:
     """The hold's length by the backend's own clock (`expires_at` - `created_at` of its answer),
     so a kiosk whose clock disagrees with the backend's still counts the hold right; None when
     the answer does not say."""
     try:
-        expires = datetime.fromisoformat(order.expires_at)
         created = datetime.fromisoformat(str(order.raw.get("created_at") or ""))
     except ValueError:
         return None
@@ -131,17 +130,16 @@ def _hold_ends(flow: Flow, order: Order) -> float:
     """When the hold ends on the kiosk's monotonic clock. By the wall clock (`expires_at` - now)
     while the kiosk's and the backend's clocks agree; where they disagree (the reading is past
     or longer than the hold itself), the hold's length by the backend's own answer."""
-    poll = flow.ports.config.timeouts.payment_poll_seconds
-    length = _hold_length(order)
     try:
         expires = datetime.fromisoformat(order.expires_at)
     except ValueError:
-        left = length if length is not None else poll
+        left = flow.ports.config.timeouts.payment_poll_seconds
     else:
         now = flow.ports.clock.now()
         if expires.tzinfo is None:
             now = now.replace(tzinfo=None)
         left = (expires - now).total_seconds()
+        length = _hold_length(order, expires)
         if length is not None and not 0 < left <= length:
             left = length
     return flow.ports.clock.monotonic() + left
