@@ -73,7 +73,7 @@ CHEAP_STEPS = ("roi", "half", "full")
 # What a slow step costs, ms per million pixels it works on (one core; the 90th percentile of
 # the measured cost over a least-squares line through 0, seed 18 corpus): a step's time
 # follows the pixels it works on (the enlarged region; the deconvolved region shrunk to
-# DEBLUR_SIDE) with r 0.8-0.9. A start: the decoder keeps the 90th percentile of the last
+# deblur.MAX_SIDE) with r 0.8-0.9. A start: the decoder keeps the 90th percentile of the last
 # COST_WINDOW costs it saw per kind of step (`_learn`).
 STEP_MS_PER_MPX = {
     "zbar": 48.0,
@@ -97,7 +97,6 @@ BUDGET_MARGIN_MS = 2.0  # steps are packed up to the budget less this (a p95 wit
 # steps then run on every frame for the next MOVED_FRAMES frames
 MOVED_SHARE = 0.003
 MOVED_FRAMES = 10
-DEBLUR_SIDE = MAX_SIDE  # a deblurred region is shrunk to this side first
 
 
 # A decoder reads a greyscale image and returns (text, symbology, polygon) in its coordinates.
@@ -391,7 +390,7 @@ class FrameDecoder:
             step for kind in ("raw", "binary", "equalised") for step in region(read_zbar, kind)
         ]
         deblurs = [
-            SlowStep("deblur", deblur(i, k), "deblur", _mpx(boxes[i], side=DEBLUR_SIDE))
+            SlowStep("deblur", deblur(i, k), "deblur", _mpx(boxes[i], side=MAX_SIDE))
             for k in range(DEBLUR_KERNELS)
             for i in range(min(DEBLUR_REGIONS, len(boxes)))
         ]
