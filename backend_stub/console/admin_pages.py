@@ -1,6 +1,6 @@
 """What the catalog side's pages share (issue 13B: pages_catalog, pages_calendar, pages_prices,
-pages_coupons, pages_members, pages_staff): who may read and who may change, the posted
-form, per-field messages from a service's refusal, the redirect after a change.
+pages_coupons, pages_members, pages_staff): who may read and who may change,
+per-field messages from a service's refusal, the redirect after a change.
 
 console.catalog_side gathers those pages under /console (app.py mounts it beside the frame)."""
 
@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse
 from backend_stub.console import i18n
 from backend_stub.console.auth import FINANCE, OPERATIONS, VIEWER, ConsoleUser, page_user
 from backend_stub.console.forms import field_errors as frame_field_errors
-from backend_stub.console.forms import form_data
 from backend_stub.context import Backend
 from backend_stub.services.admin_forms import field_errors
 from kiosk.domain.errors import RuleError
@@ -25,11 +24,6 @@ Operator = Annotated[ConsoleUser, Depends(page_user(OPERATIONS))]
 
 def backend(request: Request) -> Backend:
     return request.app.state.backend
-
-
-async def posted(request: Request) -> dict[str, Any]:
-    """The posted form (a field sent several times: a list), without the CSRF token."""
-    return await form_data(request)
 
 
 def errors_of(exc: RuleError) -> dict[str, dict[str, str]]:

@@ -2,19 +2,23 @@
 refuses (or a RuleError, or an AccountError of console.users) becomes a zh/en message per
 field, shown next to the field by the `field` macro of templates/_form.html. Never a 500.
 
-    data = await form_data(request)
-    try:
-        body = MyForm.model_validate(data)
-    except ValidationError as exc:
-        return render(request, "page.html", {"errors": field_errors(exc), "values": data}, ...)
+    @router.post("/things")
+    def create(request: Request, user: Operator, data: Posted) -> HTMLResponse:
+        try:
+            body = MyForm.model_validate(data)
+        except ValidationError as exc:
+            return render(request, "page.html", {"errors": field_errors(exc), "values": data})
+
+A page is a plain `def` (see `Posted`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from backend_stub.console import i18n
 from backend_stub.console.users import AccountError
@@ -60,6 +64,22 @@ async def form_data(request: Request) -> dict[str, Any]:
         values = [v for v in form.getlist(key) if isinstance(v, str)]
         out[key] = values if len(values) > 1 else (values[0] if values else "")
     return out
+
+
+# The posted form as a page's parameter: read on the event loop by this dependency, so that the
+# page itself can be a plain `def`, which FastAPI runs in its threadpool. A page that asks the
+# store or a payment provider must not be `async def`: its wait would hold up every other
+# request of the worker, the kiosks' included.
+Posted = Annotated[dict[str, Any], Depends(form_data)]
+
+
+async def raw_form(request: Request) -> FormData:
+    """The posted form as Starlette parsed it (uploads spooled to files), for `RawForm`."""
+    return await request.form()
+
+
+# The same for a page that reads an uploaded file (`upload.file.read()` is a plain read).
+RawForm = Annotated[FormData, Depends(raw_form)]
 
 
 def _fill(template: str, ctx: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backend_stub.console.audit import audit
 from backend_stub.console.auth import ADMIN, FINANCE, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
-from backend_stub.console.forms import form_data, one_error
+from backend_stub.console.forms import Posted, one_error
 from backend_stub.console.render import render
 from backend_stub.services import alerts, webhook
 
@@ -48,9 +48,9 @@ def acknowledge(request: Request, alert_id: int, user: Staff) -> Response:
 
 
 @router.post("/alerts/webhook")
-async def set_webhook(request: Request, user: Admin) -> Response:
+def set_webhook(request: Request, user: Admin, form: Posted) -> Response:
     bk = request.app.state.backend
-    url = str((await form_data(request)).get("webhook_url", "")).strip()
+    url = str(form.get("webhook_url", "")).strip()
     if url and not webhook.valid_url(url):
         return _page(request, user, errors=one_error("webhook_url", "alerts.webhook_invalid"),
                      status=422)  # fmt: skip

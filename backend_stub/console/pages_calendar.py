@@ -19,10 +19,10 @@ from backend_stub.console.admin_pages import (
     done,
     errors_of,
     localized,
-    posted,
 )
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import calendar, calendar_admin
@@ -121,7 +121,7 @@ def _page(
 
 
 @router.get("/calendar", response_class=HTMLResponse)
-async def calendar_page(
+def calendar_page(
     request: Request,
     user: Reader,
     product: str | None = None,
@@ -143,7 +143,7 @@ def _day_panel(
 
 
 @router.get("/calendar/day", response_class=HTMLResponse)
-async def day_panel(request: Request, user: Reader, product: str, day: str) -> HTMLResponse:
+def day_panel(request: Request, user: Reader, product: str, day: str) -> HTMLResponse:
     """The day's slots (htmx loads it into the month page)."""
     chosen = _day(day)
     if chosen is None:
@@ -167,10 +167,9 @@ def _after(request: Request, user: ConsoleUser, slot: dict[str, Any], ok: str) -
 
 
 @router.post("/calendar/slots/{slot_id}/capacity")
-async def slot_capacity(request: Request, slot_id: str, user: Operator) -> Response:
+def slot_capacity(request: Request, slot_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
     slot = _slot(request, slot_id)
-    form = await posted(request)
     try:
         calendar_admin.set_capacity(bk, user, slot_id, form)
     except RuleError as exc:
@@ -185,21 +184,22 @@ async def slot_capacity(request: Request, slot_id: str, user: Operator) -> Respo
 
 
 @router.post("/calendar/slots/{slot_id}/closed")
-async def slot_closed(request: Request, slot_id: str, user: Operator) -> Response:
+def slot_closed(request: Request, slot_id: str, user: Operator, form: Posted) -> Response:
     slot = _slot(request, slot_id)
-    closed = str((await posted(request)).get("closed", "")) == "1"
+    closed = str(form.get("closed", "")) == "1"
     calendar_admin.close_slot(backend(request), user, slot_id, closed)
     return _after(request, user, slot, "ok.slot_closed" if closed else "ok.slot_reopened")
 
 
 @router.post("/calendar/days/{product_id}/{day}")
-async def day_closed(request: Request, product_id: str, day: str, user: Operator) -> Response:
+def day_closed(
+    request: Request, product_id: str, day: str, user: Operator, form: Posted
+) -> Response:
     bk = backend(request)
     product_id = _product_id(request, product_id)
     chosen = _day(day)
     if chosen is None:
         raise Refused("not_found")
-    form = await posted(request)
     back = f"/console/calendar?product={product_id}&day={chosen.isoformat()}"
     if str(form.get("closed", "")) == "1":
         try:
@@ -229,9 +229,8 @@ async def day_closed(request: Request, product_id: str, day: str, user: Operator
 
 
 @router.post("/calendar/templates")
-async def new_template(request: Request, user: Operator) -> Response:
+def new_template(request: Request, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     product_id = _product_id(request, str(form.get("product_id") or "") or None)
     try:
         made = calendar_admin.create_template(bk, user, product_id, form, bk.now())

@@ -17,10 +17,10 @@ from backend_stub.console.admin_pages import (
     done,
     errors_of,
     localized,
-    posted,
 )
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import catalog_admin
@@ -52,7 +52,7 @@ def _choices(request: Request) -> dict[str, Any]:
 
 
 @router.get("/catalog", response_class=HTMLResponse)
-async def catalog_page(request: Request, user: Reader) -> HTMLResponse:
+def catalog_page(request: Request, user: Reader) -> HTMLResponse:
     products = catalog_admin.list_products(backend(request))
     names = {p["id"]: p for p in products}
     context = {"products": products, "names": names, "fen_text": fen_text}
@@ -72,15 +72,14 @@ def _product_form(
 
 
 @router.get("/catalog/new", response_class=HTMLResponse)
-async def new_product_page(request: Request, user: Operator, kind: str = "admission") -> Response:
+def new_product_page(request: Request, user: Operator, kind: str = "admission") -> Response:
     values = NEW_PRODUCT | {"kind": kind if kind in catalog_admin.KINDS else "admission"}
     return _product_form(request, user, values, None)
 
 
 @router.post("/catalog/new")
-async def create_product(request: Request, user: Operator) -> Response:
+def create_product(request: Request, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         saved = catalog_admin.save_product(bk, user, form, bk.now())
     except RuleError as exc:
@@ -102,17 +101,16 @@ def _values_of(product: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/catalog/{product_id}", response_class=HTMLResponse)
-async def product_page(request: Request, product_id: str, user: Reader) -> HTMLResponse:
+def product_page(request: Request, product_id: str, user: Reader) -> HTMLResponse:
     product = _product(request, product_id)
     type_values = {"sort": str(len(product["ticket_types"]) + 1)}
     return _product_form(request, user, _values_of(product), product, type_values=type_values)
 
 
 @router.post("/catalog/{product_id}")
-async def update_product(request: Request, product_id: str, user: Operator) -> Response:
+def update_product(request: Request, product_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
     product = _product(request, product_id)
-    form = await posted(request)
     try:
         catalog_admin.save_product(bk, user, form, bk.now(), product_id)
     except RuleError as exc:
@@ -121,19 +119,18 @@ async def update_product(request: Request, product_id: str, user: Operator) -> R
 
 
 @router.post("/catalog/{product_id}/sale")
-async def toggle_sale(request: Request, product_id: str, user: Operator) -> Response:
+def toggle_sale(request: Request, product_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
     product = _product(request, product_id)
-    on = str((await posted(request)).get("on_sale", "")) == "1"
+    on = str(form.get("on_sale", "")) == "1"
     catalog_admin.set_on_sale(bk, user, product["id"], on, bk.now())
     return done("/console/catalog", "ok.product_saved")
 
 
 @router.post("/catalog/{product_id}/types")
-async def add_type(request: Request, product_id: str, user: Operator) -> Response:
+def add_type(request: Request, product_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
     product = _product(request, product_id)
-    form = await posted(request)
     try:
         catalog_admin.save_ticket_type(bk, user, product_id, form, bk.now())
     except RuleError as exc:
@@ -150,7 +147,7 @@ async def add_type(request: Request, product_id: str, user: Operator) -> Respons
 
 
 @router.get("/catalog/{product_id}/types/{type_id}", response_class=HTMLResponse)
-async def type_page(request: Request, product_id: str, type_id: str, user: Reader) -> Response:
+def type_page(request: Request, product_id: str, type_id: str, user: Reader) -> Response:
     product = _product(request, product_id)
     found = [t for t in product["ticket_types"] if t["id"] == type_id]
     if not found:
@@ -167,13 +164,14 @@ async def type_page(request: Request, product_id: str, type_id: str, user: Reade
 
 
 @router.post("/catalog/{product_id}/types/{type_id}")
-async def update_type(request: Request, product_id: str, type_id: str, user: Operator) -> Response:
+def update_type(
+    request: Request, product_id: str, type_id: str, user: Operator, form: Posted
+) -> Response:
     bk = backend(request)
     product = _product(request, product_id)
     found = [t for t in product["ticket_types"] if t["id"] == type_id]
     if not found:
         raise Refused("not_found")
-    form = await posted(request)
     try:
         catalog_admin.save_ticket_type(bk, user, product_id, form, bk.now(), type_id)
     except RuleError as exc:

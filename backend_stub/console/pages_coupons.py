@@ -10,9 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of, posted
+from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import coupons_admin
@@ -43,14 +44,13 @@ def _page(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/coupons", response_class=HTMLResponse)
-async def coupons_page(request: Request, user: Reader) -> HTMLResponse:
+def coupons_page(request: Request, user: Reader) -> HTMLResponse:
     return _page(request, user)
 
 
 @router.post("/coupons")
-async def new_coupons(request: Request, user: Operator) -> Response:
+def new_coupons(request: Request, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         codes = coupons_admin.create_coupons(bk, user, form, bk.now())
     except RuleError as exc:
@@ -61,8 +61,8 @@ async def new_coupons(request: Request, user: Operator) -> Response:
 
 
 @router.post("/coupons/{code}/active")
-async def toggle(request: Request, code: str, user: Operator) -> Response:
-    on = str((await posted(request)).get("active", "")) == "1"
+def toggle(request: Request, code: str, user: Operator, form: Posted) -> Response:
+    on = str(form.get("active", "")) == "1"
     try:
         coupons_admin.set_active(backend(request), user, code, on)
     except RuleError as exc:

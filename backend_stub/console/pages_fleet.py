@@ -20,7 +20,7 @@ from backend_stub.console.audit import audit
 from backend_stub.console.auth import OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import form_data
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.services import alerts, heartbeats
 
@@ -96,11 +96,11 @@ def kiosk_page(request: Request, kiosk_id: str, user: Anyone) -> HTMLResponse:
 
 
 @router.post("/fleet/{kiosk_id}/service")
-async def switch(request: Request, kiosk_id: str, user: Operator) -> Response:
+def switch(request: Request, kiosk_id: str, user: Operator, form: Posted) -> Response:
     bk = request.app.state.backend
     if fleet.kiosk(bk.store, kiosk_id, bk.now()) is None:
         raise Refused("not_found")
-    off = (await form_data(request)).get("out_of_service") == "on"
+    off = form.get("out_of_service") == "on"
     before = heartbeats.service_state(bk.store, kiosk_id)
     heartbeats.set_out_of_service(bk.store, kiosk_id, off, user.username, bk.now())
     audit(bk.store, user, "kiosk.out_of_service" if off else "kiosk.in_service",

@@ -21,13 +21,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from backend_stub.console import export_cells
 from backend_stub.console.audit import audit
 from backend_stub.console.auth import FINANCE, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import field_errors, one_error
+from backend_stub.console.forms import RawForm, field_errors, one_error
 from backend_stub.console.render import render
 from backend_stub.schemas import GroupOrder, GroupRoster, RosterEntry
 from backend_stub.services import groups
@@ -251,15 +252,13 @@ def _masked_rows(draft: dict[str, Any]) -> list[dict[str, Any]]:
             for e in draft["rows"]]  # fmt: skip
 
 
-async def _draft_from(request: Request) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def _draft_from(bk: Any, form: FormData) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The draft this post makes (an uploaded file, or the sealed one with its fixes)."""
-    bk = request.app.state.backend
-    form = await request.form()
     before = _open(bk, str(form.get("draft", "")))
     head = _head_of(form, before)
     upload = form.get("roster")
     if upload is not None and hasattr(upload, "read") and getattr(upload, "filename", ""):
-        data = await upload.read(MAX_FILE + 1)
+        data = upload.file.read(MAX_FILE + 1)
         if len(data) > MAX_FILE:
             return None, one_error("roster", "groups.file_too_big") | {"head": head}
         try:
@@ -283,9 +282,9 @@ def _shown_head(head: dict[str, str]) -> dict[str, str]:
 
 
 @router.post("/groups/check", response_class=HTMLResponse)
-async def check(request: Request, user: Staff) -> HTMLResponse:
+def check(request: Request, user: Staff, form: RawForm) -> HTMLResponse:
     bk = request.app.state.backend
-    draft, errors = await _draft_from(request)
+    draft, errors = _draft_from(bk, form)
     if draft is None:
         head = errors.pop("head", {})
         return _list(request, user, errors=errors, values=_shown_head(head), status=422)
@@ -297,9 +296,9 @@ async def check(request: Request, user: Staff) -> HTMLResponse:
 
 
 @router.post("/groups/book")
-async def book(request: Request, user: Staff) -> Response:
+def book(request: Request, user: Staff, form: RawForm) -> Response:
     bk = request.app.state.backend
-    draft, errors = await _draft_from(request)
+    draft, errors = _draft_from(bk, form)
     if draft is None:
         head = errors.pop("head", {})
         return _list(request, user, errors=errors, values=_shown_head(head), status=422)
@@ -356,10 +355,9 @@ LIVE = ("issued", "printed", "used")
 
 
 @router.post("/groups/{order_id}/amend")
-async def amend(request: Request, order_id: str, user: Staff) -> Response:
+def amend(request: Request, order_id: str, user: Staff, form: RawForm) -> Response:
     bk = request.app.state.backend
     group = _group(bk, order_id)
-    form = await request.form()
     roster: list[RosterEntry] = []
     removed = 0
     for position, t in enumerate(m for m in group["members"] if m["status"] in LIVE):

@@ -16,7 +16,7 @@ Anyone = Annotated[ConsoleUser, Depends(page_user())]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, user: Anyone) -> HTMLResponse:
+def home(request: Request, user: Anyone) -> HTMLResponse:
     bk = request.app.state.backend
     kiosks = fleet.kiosks(bk.store, bk.now())
     counts = {

@@ -16,7 +16,7 @@ from backend_stub.console.audit import audit
 from backend_stub.console.auth import ADMIN, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import form_data, one_error
+from backend_stub.console.forms import Posted, one_error
 from backend_stub.console.qr import qr_data_uri
 from backend_stub.console.render import render
 
@@ -43,14 +43,13 @@ def _secret(request: Request, kiosk_id: str, token: str) -> dict[str, str]:
 
 
 @router.get("/kiosks", response_class=HTMLResponse)
-async def kiosks_page(request: Request, user: Anyone) -> HTMLResponse:
+def kiosks_page(request: Request, user: Anyone) -> HTMLResponse:
     return _page(request, user)
 
 
 @router.post("/kiosks")
-async def provision(request: Request, user: Admin) -> Response:
+def provision(request: Request, user: Admin, data: Posted) -> Response:
     bk = request.app.state.backend
-    data = await form_data(request)
     values = {k: str(data.get(k, "")).strip() for k in ("kiosk_id", "name", "group")}
     values["kiosk_id"] = values["kiosk_id"].lower()
     values["group"] = values["group"].lower()
@@ -82,10 +81,10 @@ def _known(request: Request, kiosk_id: str) -> dict[str, Any]:
 
 
 @router.post("/kiosks/{kiosk_id}/group")
-async def set_group(request: Request, kiosk_id: str, user: Operator) -> Response:
+def set_group(request: Request, kiosk_id: str, user: Operator, form: Posted) -> Response:
     bk = request.app.state.backend
     found = _known(request, kiosk_id)
-    group = str((await form_data(request)).get("group", "")).strip().lower()
+    group = str(form.get("group", "")).strip().lower()
     if not fleet.GROUP.match(group):
         errors = one_error(f"group-{kiosk_id}", "kiosks.group_invalid")
         return _page(request, user, errors=errors, status=422)
@@ -97,7 +96,7 @@ async def set_group(request: Request, kiosk_id: str, user: Operator) -> Response
 
 
 @router.post("/kiosks/{kiosk_id}/rotate")
-async def rotate(request: Request, kiosk_id: str, user: Admin) -> Response:
+def rotate(request: Request, kiosk_id: str, user: Admin) -> Response:
     bk = request.app.state.backend
     _known(request, kiosk_id)
     token = fleet.rotate(bk.store, kiosk_id, user.username, bk.now())
@@ -106,7 +105,7 @@ async def rotate(request: Request, kiosk_id: str, user: Admin) -> Response:
 
 
 @router.post("/kiosks/{kiosk_id}/revoke")
-async def revoke(request: Request, kiosk_id: str, user: Admin) -> Response:
+def revoke(request: Request, kiosk_id: str, user: Admin) -> Response:
     bk = request.app.state.backend
     found = _known(request, kiosk_id)
     count = fleet.revoke(bk.store, kiosk_id, bk.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backend_stub.console import sessions, users
 from backend_stub.console.audit import audit
@@ -16,7 +17,7 @@ router = APIRouter()
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, next: str = "/console/") -> Response:
+def login_page(request: Request, next: str = "/console/") -> Response:
     if current_user(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", {"next": safe_next(next), "values": {}})
@@ -24,6 +25,8 @@ async def login_page(request: Request, next: str = "/console/") -> Response:
 
 @router.post("/login", dependencies=[Depends(csrf_checked)])
 async def login_post(request: Request) -> Response:
+    """`async` (console.users.log_in: its store parts in the threadpool, the password check on
+    its own threads); every other page is a plain `def` (docs/console.md)."""
     bk = request.app.state.backend
     data = await form_data(request)
     username = str(data.get("username", "")).strip()
@@ -43,12 +46,13 @@ async def login_post(request: Request) -> Response:
         return render(request, "login.html", ctx, status=status)
     response = RedirectResponse(target, status_code=303)
     sessions.start(request, response, result.user.id, result.epoch)
-    audit(bk.store, result.user, "login", f"user:{result.user.username}", at=bk.now())
+    target_user = f"user:{result.user.username}"
+    await run_in_threadpool(audit, bk.store, result.user, "login", target_user, at=bk.now())
     return response
 
 
 @router.post("/logout", dependencies=[Depends(csrf_checked)])
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     response = RedirectResponse("/console/login", status_code=303)
     sessions.end(response)
     return response

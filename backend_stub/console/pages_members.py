@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of, posted
+from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import members_admin
@@ -38,19 +39,18 @@ def _page(request: Request, user: ConsoleUser, member_id: str | None, **ctx: Any
 
 
 @router.get("/members", response_class=HTMLResponse)
-async def members_page(request: Request, user: Reader, id: str | None = None) -> HTMLResponse:
+def members_page(request: Request, user: Reader, id: str | None = None) -> HTMLResponse:
     return _page(request, user, id)
 
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
-async def member_page(request: Request, member_id: str, user: Reader) -> HTMLResponse:
+def member_page(request: Request, member_id: str, user: Reader) -> HTMLResponse:
     return _page(request, user, member_id)
 
 
 @router.post("/members/{member_id}/points")
-async def adjust(request: Request, member_id: str, user: Operator) -> Response:
+def adjust(request: Request, member_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         members_admin.adjust_points(bk, user, member_id, form, bk.now())
     except RuleError as exc:
@@ -61,9 +61,8 @@ async def adjust(request: Request, member_id: str, user: Operator) -> Response:
 
 
 @router.post("/members/{member_id}/tier")
-async def tier(request: Request, member_id: str, user: Operator) -> Response:
+def tier(request: Request, member_id: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         members_admin.set_tier(bk, user, member_id, form)
     except RuleError as exc:

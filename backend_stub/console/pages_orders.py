@@ -20,7 +20,7 @@ from backend_stub.console.audit import audit
 from backend_stub.console.auth import FINANCE, OPERATIONS, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import field_errors, form_data, one_error
+from backend_stub.console.forms import Posted, field_errors, one_error
 from backend_stub.console.render import render
 from backend_stub.services import order_search, reprints
 from backend_stub.services.aftersales import refund_tickets
@@ -45,16 +45,15 @@ def _list(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/orders", response_class=HTMLResponse)
-async def orders_page(request: Request, user: Anyone) -> HTMLResponse:
+def orders_page(request: Request, user: Anyone) -> HTMLResponse:
     bk = request.app.state.backend
     latest = order_search.search(bk, order_search.OrderQuery(), limit=30)
     return _list(request, user, orders=latest, latest=True)
 
 
 @router.post("/orders", response_class=HTMLResponse)
-async def search(request: Request, user: Anyone) -> HTMLResponse:
+def search(request: Request, user: Anyone, data: Posted) -> HTMLResponse:
     bk = request.app.state.backend
-    data = await form_data(request)
     values = {k: str(data.get(k, "")).strip()[:64] for k in FILTERS}
     errors: dict[str, Any] = {}
     day = None
@@ -116,12 +115,11 @@ def _order(request: Request, user: ConsoleUser, order_id: str, **ctx: Any) -> HT
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-async def order_page(request: Request, order_id: str, user: Anyone) -> HTMLResponse:
+def order_page(request: Request, order_id: str, user: Anyone) -> HTMLResponse:
     return _order(request, user, order_id)
 
 
-async def _change_form(request: Request, action: str) -> tuple[dict[str, Any], list[str], dict]:
-    data = await form_data(request)
+def _change_form(data: dict[str, Any], action: str) -> tuple[dict[str, Any], list[str], dict]:
     picked = data.get("ticket_id", [])
     tickets = [picked] if isinstance(picked, str) else list(picked)
     tickets = [t for t in tickets if t]
@@ -144,9 +142,9 @@ def _rule_error(exc: RuleError, action: str) -> dict[str, Any]:
 
 
 @router.post("/orders/{order_id}/refund")
-async def refund(request: Request, order_id: str, user: Finance) -> Response:
+def refund(request: Request, order_id: str, user: Finance, data: Posted) -> Response:
     bk = request.app.state.backend
-    values, tickets, errors = await _change_form(request, "refund")
+    values, tickets, errors = _change_form(data, "refund")
     if errors:
         return _order(request, user, order_id, values=values, errors=errors, status=422)
     now = bk.now()
@@ -164,9 +162,9 @@ async def refund(request: Request, order_id: str, user: Finance) -> Response:
 
 
 @router.post("/orders/{order_id}/rebook")
-async def rebook(request: Request, order_id: str, user: Finance) -> Response:
+def rebook(request: Request, order_id: str, user: Finance, data: Posted) -> Response:
     bk = request.app.state.backend
-    values, tickets, errors = await _change_form(request, "rebook")
+    values, tickets, errors = _change_form(data, "rebook")
     if not values["new_slot_id"]:
         errors |= one_error("new_slot_id", "orders.pick_slot")
     if errors:
@@ -187,11 +185,10 @@ async def rebook(request: Request, order_id: str, user: Finance) -> Response:
 
 
 @router.post("/orders/{order_id}/reprint")
-async def reprint(request: Request, order_id: str, user: Desk) -> Response:
+def reprint(request: Request, order_id: str, user: Desk, data: Posted) -> Response:
     """Flag tickets to print once more at a kiosk (any, or the one chosen)."""
     bk = request.app.state.backend
-    values, tickets, errors = await _change_form(request, "reprint")
-    data = await form_data(request)
+    values, tickets, errors = _change_form(data, "reprint")
     kiosk_id = str(data.get("reprint_kiosk", "")).strip()[:64]
     values["reprint_kiosk"] = kiosk_id
     if errors:
@@ -213,10 +210,9 @@ async def reprint(request: Request, order_id: str, user: Desk) -> Response:
 
 
 @router.post("/orders/{order_id}/unflag")
-async def unflag(request: Request, order_id: str, user: Desk) -> Response:
+def unflag(request: Request, order_id: str, user: Desk, data: Posted) -> Response:
     """Cancel a ticket's open reprint flag (before a kiosk used it)."""
     bk = request.app.state.backend
-    data = await form_data(request)
     ticket_id = str(data.get("ticket_id", "")).strip()[:64]
     now = bk.now()
     try:

@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of, posted
+from backend_stub.console.admin_pages import Operator, Reader, backend, done, errors_of
 from backend_stub.console.audit import recent
 from backend_stub.console.csrf import csrf_checked
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import catalog_admin, price_rollouts
@@ -45,16 +46,15 @@ def _page(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/prices", response_class=HTMLResponse)
-async def prices_page(request: Request, user: Reader) -> HTMLResponse:
+def prices_page(request: Request, user: Reader) -> HTMLResponse:
     return _page(request, user)
 
 
 @router.post("/prices/changes")
-async def new_change(request: Request, user: Operator) -> Response:
+def new_change(request: Request, user: Operator, form: Posted) -> Response:
     """A draft change from the form: `price_<type id>` in yuan (blank or unchanged: left out),
     `effective_at` (blank: now), `note`."""
     bk = backend(request)
-    form = await posted(request)
     errors = FormErrors()
     prices: dict[str, int | None] = {}
     for key, value in form.items():
@@ -71,7 +71,7 @@ async def new_change(request: Request, user: Operator) -> Response:
 
 
 @router.get("/prices/preview", response_class=HTMLResponse)
-async def preview(
+def preview(
     request: Request,
     user: Reader,
     change: str | None = None,
@@ -101,9 +101,10 @@ async def preview(
 
 
 @router.post("/prices/changes/{change_id}/{step}")
-async def move_change(request: Request, change_id: str, step: str, user: Operator) -> Response:
+def move_change(
+    request: Request, change_id: str, step: str, user: Operator, form: Posted
+) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         if step == "canary":
             group = str(form.get("group") or price_rollouts.DEFAULT_GROUP)

@@ -16,10 +16,10 @@ from backend_stub.console.admin_pages import (
     done,
     errors_of,
     localized,
-    posted,
 )
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
+from backend_stub.console.forms import Posted
 from backend_stub.console.render import render
 from backend_stub.console.users import ConsoleUser
 from backend_stub.services import staff_admin
@@ -41,27 +41,25 @@ def _page(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/staff", response_class=HTMLResponse)
-async def staff_page(request: Request, user: Reader) -> HTMLResponse:
+def staff_page(request: Request, user: Reader) -> HTMLResponse:
     return _page(request, user)
 
 
 @router.post("/staff")
-async def new_staff(request: Request, user: Operator) -> Response:
-    form = await posted(request)
+def new_staff(request: Request, user: Operator, form: Posted) -> Response:
     try:
-        await staff_admin.create_staff(backend(request), user, form)
+        staff_admin.create_staff(backend(request), user, form)
     except RuleError as exc:
         return _page(request, user, values=form, errors=errors_of(exc), status=422)
     return done("/console/staff", "ok.staff_saved")
 
 
 @router.post("/staff/{staff_id}/{what}")
-async def change(request: Request, staff_id: str, what: str, user: Operator) -> Response:
+def change(request: Request, staff_id: str, what: str, user: Operator, form: Posted) -> Response:
     bk = backend(request)
-    form = await posted(request)
     try:
         if what == "pin":
-            await staff_admin.reset_pin(bk, user, staff_id, form)
+            staff_admin.reset_pin(bk, user, staff_id, form)
         elif what == "card":
             staff_admin.set_card(bk, user, staff_id, form)
         elif what == "disabled":

@@ -14,7 +14,7 @@ from backend_stub.console.audit import audit
 from backend_stub.console.auth import ADMIN, VIEWER, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import form_data, one_error
+from backend_stub.console.forms import Posted, one_error
 from backend_stub.console.render import render
 from backend_stub.console.roles import TOKEN_SCOPES
 
@@ -33,14 +33,13 @@ def _page(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/tokens", response_class=HTMLResponse)
-async def tokens_page(request: Request, user: Holder) -> HTMLResponse:
+def tokens_page(request: Request, user: Holder) -> HTMLResponse:
     return _page(request, user)
 
 
 @router.post("/tokens")
-async def create_token(request: Request, user: Holder) -> Response:
+def create_token(request: Request, user: Holder, data: Posted) -> Response:
     bk = request.app.state.backend
-    data = await form_data(request)
     name = str(data.get("name", "")).strip()
     scope = str(data.get("scope", "role"))
     if user.role == VIEWER:
@@ -60,7 +59,7 @@ async def create_token(request: Request, user: Holder) -> Response:
 
 
 @router.post("/tokens/{token_id}/revoke")
-async def revoke_token(request: Request, token_id: int, user: Holder) -> Response:
+def revoke_token(request: Request, token_id: int, user: Holder) -> Response:
     bk = request.app.state.backend
     row = api_tokens.get(bk.store, token_id)
     if row is None:

@@ -14,7 +14,7 @@ from backend_stub.console.audit import audit
 from backend_stub.console.auth import ADMIN, ROLES, ConsoleUser, page_user
 from backend_stub.console.csrf import csrf_checked
 from backend_stub.console.errors import Refused
-from backend_stub.console.forms import field_errors, form_data, one_error
+from backend_stub.console.forms import Posted, field_errors, one_error
 from backend_stub.console.render import render
 
 router = APIRouter(dependencies=[Depends(csrf_checked)])  # (csrf_checked passes a GET)
@@ -29,14 +29,13 @@ def _list(request: Request, user: ConsoleUser, **ctx: Any) -> HTMLResponse:
 
 
 @router.get("/users", response_class=HTMLResponse)
-async def users_page(request: Request, user: Admin) -> HTMLResponse:
+def users_page(request: Request, user: Admin) -> HTMLResponse:
     return _list(request, user, values={"role": "viewer"})
 
 
 @router.post("/users")
-async def create_user(request: Request, user: Admin) -> Response:
+def create_user(request: Request, user: Admin, data: Posted) -> Response:
     bk = request.app.state.backend
-    data = await form_data(request)
     values = {k: str(data.get(k, "")) for k in ("username", "display_name", "role")}
     password = str(data.get("password", ""))
     try:
@@ -69,15 +68,15 @@ def _edit(request: Request, user: ConsoleUser, row: dict[str, Any], **ctx: Any) 
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-async def user_page(request: Request, user_id: int, user: Admin) -> HTMLResponse:
+def user_page(request: Request, user_id: int, user: Admin) -> HTMLResponse:
     return _edit(request, user, _target(request, user_id))
 
 
 @router.post("/users/{user_id}/role")
-async def change_role(request: Request, user_id: int, user: Admin) -> Response:
+def change_role(request: Request, user_id: int, user: Admin, form: Posted) -> Response:
     bk = request.app.state.backend
     row = _target(request, user_id)
-    role = str((await form_data(request)).get("role", ""))
+    role = str(form.get("role", ""))
     if role not in ROLES:
         return _edit(request, user, row, errors=one_error("role", "auth.role_invalid"), status=422)
     if row["id"] == user.id and role != ADMIN:
@@ -91,10 +90,10 @@ async def change_role(request: Request, user_id: int, user: Admin) -> Response:
 
 
 @router.post("/users/{user_id}/disabled")
-async def set_disabled(request: Request, user_id: int, user: Admin) -> Response:
+def set_disabled(request: Request, user_id: int, user: Admin, form: Posted) -> Response:
     bk = request.app.state.backend
     row = _target(request, user_id)
-    disabled = 1 if str((await form_data(request)).get("disabled", "")) == "1" else 0
+    disabled = 1 if str(form.get("disabled", "")) == "1" else 0
     if row["id"] == user.id and disabled:
         errors = one_error("_form", "auth.not_yourself")
         return _edit(request, user, row, errors=errors, status=422)
@@ -107,10 +106,10 @@ async def set_disabled(request: Request, user_id: int, user: Admin) -> Response:
 
 
 @router.post("/users/{user_id}/password")
-async def reset_password(request: Request, user_id: int, user: Admin) -> Response:
+def reset_password(request: Request, user_id: int, user: Admin, form: Posted) -> Response:
     bk = request.app.state.backend
     row = _target(request, user_id)
-    password = str((await form_data(request)).get("password", ""))
+    password = str(form.get("password", ""))
     try:
         users.set_password(bk.store, row["id"], password, bk.now())
     except users.AccountError as exc:

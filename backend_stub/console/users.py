@@ -25,6 +25,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.concurrency import run_in_threadpool
 
 from backend_stub.console.roles import ROLES
 from backend_stub.stores import Store
@@ -242,26 +243,41 @@ class LoginResult:
 
 
 async def log_in(store: Store, username: str, password: str, ip: str, now: datetime) -> LoginResult:
-    """Check a user name and password under the lockout rules."""
+    """Check a user name and password under the lockout rules. The login page is `async`: the
+    store's parts go to the threadpool (on PostgreSQL a write may wait for the write lock), the
+    argon2 check to its own two threads, so a flood of logins never fills the threadpool."""
     username = username.strip().lower()
     scopes = [f"user:{username}", f"ip:{ip}"]
-    wait = locked_for(store, scopes)
+    wait, row = await run_in_threadpool(_before_check, store, scopes, username)
     if wait:
         return LoginResult(None, error="auth.locked", wait_seconds=wait)
-    row = find(store, username)
     ok = await password_matches(row["password_hash"] if row else None, password)
     if not ok or row is None:
-        count_failure(store, scopes[0], LOCK_AFTER_USER)
-        count_failure(store, scopes[1], LOCK_AFTER_IP)
-        wait = locked_for(store, scopes)
+        wait = await run_in_threadpool(_after_failure, store, scopes)
         if wait:
             return LoginResult(None, error="auth.locked", wait_seconds=wait)
         return LoginResult(None, error="auth.wrong_password")
     if row["disabled"]:
         return LoginResult(None, error="auth.disabled")
-    clear_failures(store, scopes[0])
+    await run_in_threadpool(_after_success, store, scopes[0], row["id"], now)
+    return LoginResult(user_of(row), epoch=row["session_epoch"])
+
+
+def _before_check(store: Store, scopes: list[str], username: str) -> tuple[int, Any]:
+    """(seconds still locked, 0 if not; the user's row or None)."""
+    wait = locked_for(store, scopes)
+    return (wait, None) if wait else (0, find(store, username))
+
+
+def _after_failure(store: Store, scopes: list[str]) -> int:
+    count_failure(store, scopes[0], LOCK_AFTER_USER)
+    count_failure(store, scopes[1], LOCK_AFTER_IP)
+    return locked_for(store, scopes)
+
+
+def _after_success(store: Store, scope: str, user_id: str, now: datetime) -> None:
+    clear_failures(store, scope)
     with store.transaction():
         store.run(
-            "UPDATE console_users SET last_login_at = ? WHERE id = ?", (now.isoformat(), row["id"])
+            "UPDATE console_users SET last_login_at = ? WHERE id = ?", (now.isoformat(), user_id)
         )
-    return LoginResult(user_of(row), epoch=row["session_epoch"])

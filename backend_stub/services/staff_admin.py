@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from backend_stub.context import Backend
 from backend_stub.services.admin_forms import FormErrors, text
 from backend_stub.services.change_audit import audited
@@ -36,7 +34,7 @@ def _pin(form: dict[str, Any], errors: FormErrors) -> str:
     return pin
 
 
-async def create_staff(bk: Backend, actor: Any, form: dict[str, Any]) -> str:
+def create_staff(bk: Backend, actor: Any, form: dict[str, Any]) -> str:
     errors = FormErrors()
     staff_id = str(form.get("id") or "").strip().upper()
     if not STAFF_ID.match(staff_id):
@@ -52,7 +50,7 @@ async def create_staff(bk: Backend, actor: Any, form: dict[str, Any]) -> str:
         errors.add("card_uid", "卡号为4-32位十六进制", "The card number is 4-32 hex digits")
     pin = _pin(form, errors)
     errors.raise_if_any()
-    pin_hash = await run_in_threadpool(hash_pin, pin)
+    pin_hash = hash_pin(pin)
     row = {"id": staff_id, "name": name, "role": role, "card_uid": card, "disabled": 0}
     with bk.store.transaction():
         bk.store.insert("staff", row | {"pin_salt": "", "pin_hash": pin_hash})
@@ -69,13 +67,13 @@ def _row(bk: Backend, staff_id: str) -> dict[str, Any]:
     return row
 
 
-async def reset_pin(bk: Backend, actor: Any, staff_id: str, form: dict[str, Any]) -> None:
+def reset_pin(bk: Backend, actor: Any, staff_id: str, form: dict[str, Any]) -> None:
     """A new PIN; his lockout count is cleared."""
     _row(bk, staff_id)
     errors = FormErrors()
     pin = _pin(form, errors)
     errors.raise_if_any()
-    pin_hash = await run_in_threadpool(hash_pin, pin)
+    pin_hash = hash_pin(pin)
     with bk.store.transaction():
         bk.store.run(
             "UPDATE staff SET pin_hash = ?, pin_salt = '' WHERE id = ?", (pin_hash, staff_id)

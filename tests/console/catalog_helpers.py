@@ -18,7 +18,7 @@ def provision(driver: object, kiosk_id: str, group: str) -> str:
     form = driver.find_element(By.ID, "provision-kiosk")  # type: ignore[attr-defined]
     form.find_element(By.ID, "f-kiosk_id").send_keys(kiosk_id)
     form.find_element(By.ID, "f-group").send_keys(group)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_through(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     return driver.find_element(By.ID, "kiosk-token").text.strip()  # type: ignore[attr-defined]
 
 
