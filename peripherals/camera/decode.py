@@ -10,7 +10,8 @@ Cheapest step first, stopping at the first that reads something valid:
 5. candidate regions (where the image is busy with fine edges), each cut out, enlarged ×2
    and tried raw, with local contrast equalised (CLAHE, for glare and dim screens) and
    binarized by an adaptive threshold, by zxing-cpp then pyzbar (a region is enlarged up to
-   800 px a side, which bounds the time of one try);
+   800 px a side, which bounds the time of one try); a small region (up to SHARP_MAX_SIDE,
+   a code of ~2 px modules) first enlarged ×3 with an unsharp mask, by zxing-cpp (`sharp`);
 6. on a region smeared by a moving hand (peripherals.camera.deblur: the smear's direction from
    the structure tensor, its length from the spectrum), the region turned along the smear and
    each row deconvolved by a 1-D Wiener filter, for the kernels of deblur.PLAN in order (the
@@ -66,6 +67,12 @@ _CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
 MAX_CANDIDATES = 3
 MAX_ENLARGED_SIDE = 800  # a region is enlarged ×2 at most up to this (bounds a step's time)
 VARIANTS = ("raw", "equalised", "binary")
+# a small region (a code of 2-2.5 px modules, far off or on a small screen) is also read
+# enlarged ×3 and sharpened: there a smear of even half a module (1 px) or a little focus blur
+# merges the modules, which ×2 alone does not part (docs/bench-scan.md "Small modules")
+SHARP_MAX_SIDE = 266  # regions up to this side (×3 stays within MAX_ENLARGED_SIDE)
+SHARP_SIGMA = 2.0  # the unsharp mask's blur, px of the ×3 image
+SHARP_AMOUNT = 2.0  # how much of the detail is added back
 DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
 DEBLUR_KERNELS = len(PLAN)  # kernels tried per smeared region (deblur.PLAN, in order)
 DEBLUR_FIRST = 4  # deblur steps tried before the other slow ones when the top region is smeared
@@ -80,6 +87,7 @@ STEP_MS_PER_MPX = {
     "region:zxing:raw": 8.0,
     "region:zxing:equalised": 13.0,
     "region:zxing:binary": 24.0,
+    "region:zxing:sharp": 13.0,
     "region:zbar:raw": 40.0,
     "region:zbar:equalised": 52.0,
     "region:zbar:binary": 33.0,
@@ -203,6 +211,13 @@ def _enlarged(crop: np.ndarray) -> tuple[np.ndarray, float]:
     if scale == 1.0:
         return crop, 1.0
     return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
+
+
+def _sharpened(crop: np.ndarray) -> tuple[np.ndarray, float]:
+    """A small crop enlarged ×3 with an unsharp mask (see SHARP_MAX_SIDE)."""
+    big = cv2.resize(crop, None, fx=3.0, fy=3.0, interpolation=cv2.INTER_CUBIC)
+    soft = cv2.GaussianBlur(big, (0, 0), SHARP_SIGMA)
+    return cv2.addWeighted(big, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0), 3.0
 
 
 def _variant(big: np.ndarray, kind: str) -> np.ndarray:
@@ -385,7 +400,22 @@ class FrameDecoder:
             ]
 
         # zxing-cpp on every variant of every region first (~1 ms a try), pyzbar after (3-4 ms)
-        quick = [step for kind in VARIANTS for step in region(read_zxing, kind)]
+        sharp = [
+            SlowStep(
+                "sharp",
+                lambda box=box: self._on_sharpened(gray, box),
+                "region:zxing:sharp",
+                _mpx(box, 3.0),
+            )
+            for box in boxes
+            if max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
+        ]
+        raw, *others = VARIANTS
+        quick = (
+            sharp
+            + region(read_zxing, raw)
+            + [step for kind in others for step in region(read_zxing, kind)]
+        )
         slow = zbar + [
             step for kind in ("raw", "binary", "equalised") for step in region(read_zbar, kind)
         ]
@@ -427,6 +457,14 @@ class FrameDecoder:
             return []
         big, scale = _enlarged(crop)
         return self._mapped(reader(_variant(big, kind)), scale, x0, y0)
+
+    def _on_sharpened(self, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
+        x0, y0, x1, y1 = box
+        crop = gray[y0:y1, x0:x1]
+        if crop.size == 0:
+            return []
+        big, scale = _sharpened(crop)
+        return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
 
     def _on_deblurred(
         self, box: tuple[int, ...], region: SmearedRegion, kernel: int

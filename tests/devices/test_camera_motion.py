@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from bench.corpus import moving_presentation, random_look
+from peripherals.camera import decode
 from peripherals.camera.deblur import AlongRows, estimate_smear, line_kernel
 from peripherals.camera.decode import FrameDecoder, read_zbar, read_zxing
 from peripherals.camera.emulator import CodeLook, compose, scene
@@ -60,6 +61,21 @@ def test_a_smeared_code_no_plain_decoder_reads_is_read_by_deconvolving_it():
     # its outline is where the code is in the frame (the read was on a turned, enlarged crop)
     centre = np.array(found.polygon).mean(axis=0)
     assert np.all(np.abs(centre - (640, 360)) < 20)
+
+
+def test_a_code_of_small_modules_smeared_by_half_a_module_is_read_sharpened(monkeypatch):
+    # 1.8 px modules (a code far off), smeared by 1.2 px: the modules merge; ×3 and an unsharp
+    # mask part them again (decode.SHARP_MAX_SIDE), where no other step reads it at all
+    look = CodeLook(ORDER, module_px=1.8, motion=1.2, motion_angle=20, rotation=10, angle=20)
+    frame = compose(scene(21), look)
+    monkeypatch.setattr(decode, "SHARP_MAX_SIDE", 0)
+    assert FrameDecoder(remember_region=False, budget_ms=None).decode(frame) == []
+    monkeypatch.undo()
+    decoder = FrameDecoder(remember_region=False)
+    [found] = decoder.decode(frame)
+    assert found.text == ORDER and decoder.last_step == "sharp"
+    x, y = np.array(found.polygon).mean(axis=0)
+    assert abs(x - 640) < 40 and abs(y - 360) < 40  # mapped back from the ×3 crop
 
 
 def test_a_busy_frame_under_a_budget_leaves_slow_steps_for_the_next():
