@@ -10,8 +10,8 @@ Cheapest step first, stopping at the first that reads something valid:
 5. candidate regions (where the image is busy with fine edges), each cut out, enlarged ×2
    and tried raw, with local contrast equalised (CLAHE, for glare and dim screens) and
    binarized by an adaptive threshold, by zxing-cpp then pyzbar (a region is enlarged up to
-   800 px a side, which bounds the time of one try); a small region (up to SHARP_MAX_SIDE,
-   a code of ~2 px modules) first enlarged ×3 with an unsharp mask, by zxing-cpp (`sharp`);
+   800 px a side, which bounds the time of one try); first of those, each region enlarged ×3
+   (up to 800 px) with an unsharp mask, by zxing-cpp (`sharp`: codes of ~2 px modules);
 6. on a region smeared by a moving hand (peripherals.camera.deblur: the smear's direction from
    the structure tensor, its length from the spectrum), the region turned along the smear and
    each row deconvolved by a 1-D Wiener filter, for the kernels of deblur.PLAN in order (the
@@ -67,11 +67,12 @@ _CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
 MAX_CANDIDATES = 3
 MAX_ENLARGED_SIDE = 800  # a region is enlarged ×2 at most up to this (bounds a step's time)
 VARIANTS = ("raw", "equalised", "binary")
-# a small region (a code of 2-2.5 px modules, far off or on a small screen) is also read
-# enlarged ×3 and sharpened: there a smear of even half a module (1 px) or a little focus blur
-# merges the modules, which ×2 alone does not part (docs/bench-scan.md "Small modules")
-SHARP_MAX_SIDE = 266  # regions up to this side (×3 stays within MAX_ENLARGED_SIDE)
-SHARP_SIGMA = 2.0  # the unsharp mask's blur, px of the ×3 image
+# a region is also read enlarged ×3 (less for a larger one, up to MAX_ENLARGED_SIDE) and
+# sharpened: on a code of 2-2.5 px modules a smear of even half a module (1 px) or a little
+# focus blur merges the modules, which ×2 alone does not part (docs/bench-scan.md "Small
+# modules"); a region over SHARP_MAX_SIDE would be enlarged less than ×1.5: not tried
+SHARP_MAX_SIDE = MAX_ENLARGED_SIDE / 1.5
+SHARP_SIGMA = 2.0  # the unsharp mask's blur, px of a ×3 image (scaled with the factor)
 SHARP_AMOUNT = 2.0  # how much of the detail is added back
 DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
 DEBLUR_KERNELS = len(PLAN)  # kernels tried per smeared region (deblur.PLAN, in order)
@@ -213,11 +214,16 @@ def _enlarged(crop: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), scale
 
 
+def _sharp_scale(longer: int) -> float:
+    return min(3.0, MAX_ENLARGED_SIDE / max(1, longer))
+
+
 def _sharpened(crop: np.ndarray) -> tuple[np.ndarray, float]:
-    """A small crop enlarged ×3 with an unsharp mask (see SHARP_MAX_SIDE)."""
-    big = cv2.resize(crop, None, fx=3.0, fy=3.0, interpolation=cv2.INTER_CUBIC)
-    soft = cv2.GaussianBlur(big, (0, 0), SHARP_SIGMA)
-    return cv2.addWeighted(big, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0), 3.0
+    """A crop enlarged ×3 (or to MAX_ENLARGED_SIDE) with an unsharp mask (see SHARP_SIGMA)."""
+    scale = _sharp_scale(max(crop.shape[:2]))
+    big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    soft = cv2.GaussianBlur(big, (0, 0), SHARP_SIGMA * scale / 3.0)
+    return cv2.addWeighted(big, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0), scale
 
 
 def _variant(big: np.ndarray, kind: str) -> np.ndarray:
@@ -405,7 +411,7 @@ class FrameDecoder:
                 "sharp",
                 lambda box=box: self._on_sharpened(gray, box),
                 "region:zxing:sharp",
-                _mpx(box, 3.0),
+                _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1]))),
             )
             for box in boxes
             if max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
