@@ -10,7 +10,7 @@ import pytest
 from bench.corpus import moving_presentation, random_look
 from peripherals.camera import decode
 from peripherals.camera.deblur import AlongRows, estimate_smear, line_kernel
-from peripherals.camera.decode import FrameDecoder, read_zbar, read_zxing
+from peripherals.camera.decode import FrameDecoder, candidate_regions, read_zbar, read_zxing
 from peripherals.camera.emulator import CodeLook, compose, scene
 from peripherals.camera.errors import CameraError
 from peripherals.camera.sources import MjpegSource, open_source
@@ -76,6 +76,23 @@ def test_a_code_of_small_modules_smeared_by_half_a_module_is_read_sharpened(monk
     assert found.text == ORDER and decoder.last_step == "sharp"
     x, y = np.array(found.polygon).mean(axis=0)
     assert abs(x - 640) < 40 and abs(y - 360) < 40  # mapped back from the ×3 crop
+
+
+def test_a_small_code_outranks_long_bands_of_stripes_among_the_candidate_regions(monkeypatch):
+    # three railings (long bands of 3 px stripes) are denser and larger than a code of 2 px
+    # modules smeared by half a module; the code is square and they are not
+    look = CodeLook(ORDER, module_px=2.0, motion=1.0, motion_angle=30, center=(0.7, 0.5))
+    gray = cv2.cvtColor(compose(np.full((720, 1280, 3), 200, np.uint8), look), cv2.COLOR_BGR2GRAY)
+    for y in (100, 300, 500):
+        band = gray[y : y + 60, 60:700]
+        band[:, (np.arange(band.shape[1]) // 3) % 2 == 0] = 40
+
+    def around_code(box: tuple[int, ...]) -> bool:
+        return box[0] <= 0.7 * 1280 <= box[2] and box[1] <= 0.5 * 720 <= box[3]
+
+    assert around_code(candidate_regions(gray)[0])
+    monkeypatch.setattr(decode, "SQUARENESS_WEIGHT", 0.0)  # ranked by density and size alone
+    assert not any(around_code(box) for box in candidate_regions(gray))
 
 
 def test_a_busy_frame_under_a_budget_leaves_slow_steps_for_the_next():
