@@ -9,12 +9,11 @@ import functools
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from backend_stub.console import csrf, i18n
 from backend_stub.console.device_labels import (
@@ -26,20 +25,32 @@ from backend_stub.console.device_labels import (
 from backend_stub.console.roles import ADMIN, FINANCE, OPERATIONS, VIEWER, allowed
 from backend_stub.console.users import ConsoleUser
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 TEMPLATES = Path(__file__).parent / "templates"
-ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-ENV.globals.update(
-    alert_detail=alert_detail,
-    device_badges=device_badges,
-    device_label=device_label,
-    error_label=error_label,
-)
+
+
+@functools.cache
+def environment() -> Environment:
+    """The templates' Jinja2 environment, made at the first page (not at the backend's start:
+    a backend whose console nobody opens never imports Jinja2)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        alert_detail=alert_detail,
+        device_badges=device_badges,
+        device_label=device_label,
+        error_label=error_label,
+    )
+    return env
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,7 @@ def render(
         field: dict(message) | {"text": message.get(lang) or message.get("en", "")}
         for field, message in (ctx.get("errors") or {}).items()
     }
-    html = ENV.get_template(template).render(ctx)
+    html = environment().get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"

@@ -22,8 +22,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-import httpx
-
 IssueState = Literal["issued", "refused"]
 
 
@@ -91,6 +89,8 @@ class HttpInvoiceProvider:
             "X-Timestamp": stamp,
             "X-Signature": sign(self.secret, stamp, body),
         }
+        import httpx  # here, not at start: a backend with no platform configured never loads it
+
         try:
             resp = httpx.post(
                 f"{self.url}/v1/invoices", content=body, headers=headers, timeout=self.timeout

@@ -26,9 +26,8 @@ import json
 import logging
 import zipfile
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -43,6 +42,9 @@ from backend_stub.payments.provider import (
     TradeResult,
 )
 from backend_stub.payments.signed_api import SignedApi, fen_to_yuan, sign_text, yuan_to_fen
+
+if TYPE_CHECKING:  # httpx is imported where a call is made: a backend with no provider
+    import httpx  # configured never loads it
 
 log = logging.getLogger("backend_stub.payments.alipay")
 

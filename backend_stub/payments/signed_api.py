@@ -11,12 +11,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from backend_stub.payments.config import ProviderRules
 from backend_stub.payments.provider import ProviderUnreachable
+
+if TYPE_CHECKING:  # httpx is imported where a call is made: a backend with no provider
+    import httpx  # configured never loads it
 
 
 def sign_text(params: dict[str, str]) -> str:
@@ -46,6 +47,8 @@ class SignedApi(ABC):
     answer_format: str  # what a well-formed answer is: "XML", "JSON"
 
     def __init__(self, rules: ProviderRules, base_url: str = "") -> None:
+        import httpx
+
         self.rules = rules
         self._http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(rules.timeout_seconds))
 
@@ -80,6 +83,8 @@ class SignedApi(ABC):
 
     def _exchange(self, call: str, send: Callable[[], httpx.Response]) -> bytes:
         """The body of a 200 answer to `send()`; ProviderUnreachable when there is none."""
+        import httpx
+
         try:
             resp = send()
         except httpx.HTTPError as exc:

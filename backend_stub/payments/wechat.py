@@ -21,9 +21,7 @@ import logging
 import secrets
 import xml.etree.ElementTree as ET
 from datetime import date
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from backend_stub.payments.config import WechatConfig, read_secret
 from backend_stub.payments.provider import (
@@ -35,6 +33,9 @@ from backend_stub.payments.provider import (
     TradeResult,
 )
 from backend_stub.payments.signed_api import SignedApi, sign_text, yuan_to_fen
+
+if TYPE_CHECKING:  # httpx is imported where a call is made: a backend with no provider
+    import httpx  # configured never loads it
 
 log = logging.getLogger("backend_stub.payments.wechat")
 
@@ -99,6 +100,8 @@ class WechatPay(SignedApi):
         if config.cert_file:
             read_secret(config.key_file, "wechat key_file")  # its mode checked
             cert = (config.cert_file, config.key_file)
+        import httpx
+
         timeout = httpx.Timeout(config.rules.timeout_seconds)
         self._secure = httpx.Client(base_url=config.base_url, timeout=timeout, cert=cert)
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-import httpx
-
 from backend_stub.context import Backend
 
 log = logging.getLogger("backend_stub.webhook")
@@ -49,6 +47,8 @@ def set_url(bk: Backend, url: str) -> None:
 
 def post_text(url: str, content: str) -> str:
     """Post one text message; "" when the robot took it, else why not (never raises)."""
+    import httpx  # here, not at start: a backend without an alert sent never needs it
+
     body = {"msgtype": "text", "text": {"content": content}}
     try:
         answer = httpx.post(url, json=body, timeout=TIMEOUT)
