@@ -74,10 +74,103 @@ async def first_frame(driver: Any) -> dict[str, Any]:
     await asyncio.sleep(settle)
     while measured is not None and not measured.exists() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+    heap_report = os.environ.get("BENCH_STARTUP_HEAP_REPORT", "")
+    if heap_report:
+        Path(heap_report).write_text(json.dumps(heap_at_rest(), indent=1))
     shot = os.environ.get("BENCH_STARTUP_SCREENSHOT", "")
     if shot:
         await driver.screenshot(shot)
     return {"first_frame_at": at, "window": list(Window.size)}
+
+
+def heap_at_rest(top: int = 60) -> dict[str, Any]:
+    """What the app holds at rest (`--heap-report`): Python objects by the line that made them
+    (tracemalloc, when the app was started with PYTHONTRACEMALLOC), and the modules imported,
+    by top-level package, with the size of their compiled code (.pyc) as a rough measure."""
+    import tracemalloc
+
+    report: dict[str, Any] = {}
+    if tracemalloc.is_tracing():
+        gc.collect()
+        snapshot = tracemalloc.take_snapshot()
+        total = sum(stat.size for stat in snapshot.statistics("filename"))
+        report["traced_mb"] = round(total / 2**20, 2)
+        for key in ("filename", "lineno"):
+            report[f"by_{key}"] = [
+                [str(stat.traceback[0]), round(stat.size / 1024), stat.count]
+                for stat in snapshot.statistics(key)[:top]
+            ]
+        # the project's own line that led to each allocation (an import, a build call): the
+        # innermost frame in the project's folders, "elsewhere" when there is none
+        root = str(Path(__file__).resolve().parents[1]) + os.sep
+        ours = tuple(
+            root + folder + os.sep for folder in ("ui", "kiosk", "peripherals", "appliance")
+        )
+        by_line: dict[str, int] = {}
+        for stat in snapshot.statistics("traceback"):
+            where = next(
+                (f"{f.filename[len(root) :]}:{f.lineno}" for f in reversed(stat.traceback)
+                 if f.filename.startswith(ours)),
+                "elsewhere",
+            )  # fmt: skip
+            by_line[where] = by_line.get(where, 0) + stat.size
+        report["by_project_line"] = [
+            [where, round(size / 1024)]
+            for where, size in sorted(by_line.items(), key=lambda item: -item[1])[:top]
+        ]
+    report["textures"] = textures_at_rest()
+    report["biggest_mappings"] = biggest_mappings()
+    packages: dict[str, list[float]] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None:
+            continue
+        cached = getattr(getattr(module, "__spec__", None), "cached", None) or ""
+        try:
+            size = os.path.getsize(cached) if cached else 0
+        except OSError:
+            size = 0
+        entry = packages.setdefault(name.split(".")[0], [0, 0.0])
+        entry[0] += 1
+        entry[1] += size / 1024
+    report["modules"] = len(sys.modules)
+    report["packages_pyc_kb"] = sorted(
+        ([name, count, round(kb)] for name, (count, kb) in packages.items()),
+        key=lambda row: -row[2],
+    )
+    return report
+
+
+def biggest_mappings(top: int = 25) -> list[list[Any]]:
+    """This process's mappings with the most resident memory: [name, size MB, resident MB]."""
+    rows: list[list[Any]] = []
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            if line[0] in "0123456789abcdef" and "-" in line.split(" ", 1)[0]:
+                fields = line.split()
+                start, end = (int(v, 16) for v in fields[0].split("-"))
+                name = fields[5].rsplit("/", 1)[-1] if len(fields) > 5 else "[anon]"
+                rows.append([name, round((end - start) / 2**20, 2), 0.0])
+            elif line.startswith("Rss:") and rows:
+                rows[-1][2] = round(int(line.split()[1]) / 1024, 2)
+    return sorted(rows, key=lambda row: -row[2])[:top]
+
+
+def textures_at_rest(top: int = 12) -> dict[str, Any]:
+    """The GL textures alive (a Kivy Texture each, region views left out): their count, their
+    size as RGBA (what llvmpipe holds for each), the biggest with the widget showing them."""
+    from kivy.graphics.texture import Texture, TextureRegion
+
+    found = [
+        obj
+        for obj in gc.get_objects()
+        if isinstance(obj, Texture) and not isinstance(obj, TextureRegion)
+    ]
+    sizes = sorted(((t.width * t.height * 4, f"{t.width}x{t.height}") for t in found), reverse=True)
+    return {
+        "count": len(found),
+        "rgba_mb": round(sum(size for size, _ in sizes) / 2**20, 2),
+        "biggest": [[shape, round(size / 2**20, 2)] for size, shape in sizes[:top]],
+    }
 
 
 # --- the bench -------------------------------------------------------------------------------
@@ -124,23 +217,30 @@ def write_config(path: Path, backend_url: str, devices: dict[str, str], data_dir
     path.write_text("\n".join(lines) + "\n")
 
 
-def launch_once(config: Path, out: Path, display_name: str, settle: float) -> dict[str, Any]:
-    """One `kiosk app` launch: first-frame time, RSS at rest, exit code."""
+def launch_once(
+    config: Path, out: Path, display_name: str, settle: float, heap_report: bool = False
+) -> dict[str, Any]:
+    """One `kiosk app` launch: first-frame time, RSS at rest, exit code; with `heap_report`,
+    traced by tracemalloc (which costs memory itself) and its report written to out."""
     marker, result_file = out / "first-frame.json", out / "drive-out.json"
     measured = Path(str(marker) + ".measured")
     for f in (marker, result_file, measured):
         f.unlink(missing_ok=True)
     env = dict(os.environ, DISPLAY=display_name, BENCH_STARTUP_MARKER=str(marker))
     env.update(BENCH_STARTUP_SETTLE=str(settle), BENCH_STARTUP_SCREENSHOT=str(out / "start.png"))
+    if heap_report:
+        env.update(PYTHONTRACEMALLOC="16", BENCH_STARTUP_HEAP_REPORT=str(out / "heap-at-rest.json"))
     command = [sys.executable, "-m", "appliance.cli", "app", "--config", str(config),
                "--drive", "bench.startup:first_frame", "--drive-out", str(result_file)]  # fmt: skip
     spawned = time.time()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     figures: dict[str, Any] = {}
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + (600 if heap_report else 60)  # tracing is slow
         while not marker.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
+                if proc.poll() is None:
+                    proc.kill()  # then its stderr ends
                 raise RuntimeError(f"no first frame: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
             time.sleep(0.01)
         first = json.loads(marker.read_text())["first_frame_at"]
@@ -153,7 +253,7 @@ def launch_once(config: Path, out: Path, display_name: str, settle: float) -> di
         figures["rss_kinds_mb"] = rss_kinds(proc.pid)
         figures["threads"] = len(os.listdir(f"/proc/{proc.pid}/task"))
         measured.write_text("1")
-        figures["exit_code"] = proc.wait(timeout=30)
+        figures["exit_code"] = proc.wait(timeout=600 if heap_report else 30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -219,7 +319,12 @@ def rss_mb(pid: int | str = "self") -> float:
 
 
 def startup(
-    runs: int, settle: float, out: Path, with_devices: bool = True, camera_via: str = "mjpeg"
+    runs: int,
+    settle: float,
+    out: Path,
+    with_devices: bool = True,
+    camera_via: str = "mjpeg",
+    heap_report: bool = False,
 ) -> dict[str, Any]:
     """camera_via "mjpeg": emu:// (MjpegSource, no FFmpeg, the default); "ffmpeg": the same
     stream as http://.../stream.mjpg through OpenCV's FFMPEG backend (to measure the saving)."""
@@ -248,6 +353,8 @@ def startup(
         config = out / "kiosk.toml"
         write_config(config, url, devices, data_dir)
         launches = [launch_once(config, out, display_name, settle) for _ in range(runs + 1)]
+        if heap_report:  # one more launch, traced: not counted in the figures above
+            launch_once(config, out, display_name, settle, heap_report=True)
     cold, warm = launches[0], launches[1:]
     first = [w["first_frame_ms"] for w in warm]
     rss = [w["rss_at_rest_mb"] for w in warm]
@@ -267,6 +374,7 @@ def startup(
         "threads_at_rest": warm[len(warm) // 2]["threads"],
         "exit_codes": [launch["exit_code"] for launch in launches],
         "screenshot": str(out / "start.png"),
+        **({"heap_report": str(out / "heap-at-rest.json")} if heap_report else {}),
     }
 
 
@@ -332,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--camera-via", choices=("mjpeg", "ffmpeg"), default="mjpeg", help="how the camera opens"
     )
+    parser.add_argument(
+        "--heap-report",
+        action="store_true",
+        help="one more launch under tracemalloc: what Python holds at rest (not in the figures)",
+    )
     parser.add_argument("--out", default="", help="working folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
@@ -344,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
             out / "app",
             with_devices=not args.no_devices,
             camera_via=args.camera_via,
+            heap_report=args.heap_report,
         )
     if args.soak > 0:
         warmup = max(1, min(args.warmup, args.soak))

@@ -102,6 +102,12 @@ def landscape(w: int = 1600, h: int = 1000, seed: int = 7) -> Image.Image:
     return img
 
 
+def landscape_portrait() -> Image.Image:
+    """The landscape at the size a portrait start screen draws it (1080 wide, cropped to its
+    top band by `fit_mode: 'cover'`): a 2.9 MB texture instead of the 1600x1000's 6.4 MB."""
+    return landscape().resize((1080, 675), Image.Resampling.LANCZOS)
+
+
 def icon_ticket(size: int = 160, colour: tuple[int, ...] = WHITE) -> Image.Image:
     img, d = _canvas(size, size)
     d.rounded_rectangle(_box(18, 44, 142, 116), radius=10 * S, outline=colour, width=9 * S)
@@ -230,6 +236,7 @@ def picture_printer(w: int = 520, h: int = 400) -> Image.Image:
 
 PICTURES: dict[str, Callable[[], Image.Image]] = {
     "landscape.png": landscape,
+    "landscape_portrait.png": landscape_portrait,
     "icon_ticket.png": icon_ticket,
     "icon_pickup.png": icon_pickup,
     "icon_addon.png": icon_addon,

@@ -45,11 +45,6 @@ def configure_kivy(config: KioskConfig, args: argparse.Namespace) -> Path:
     kivy_home.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
     os.environ["KIVY_NO_ARGS"] = "1"
-    # python-escpos parses its printer database (96 KB of YAML, ~0.3 s) at import unless it
-    # finds its pickle, which by default goes to a new temporary folder at every start
-    escpos_cache = data_dir / "cache" / "escpos"
-    escpos_cache.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(escpos_cache))
     os.environ["KIVY_HOME"] = str(kivy_home)
     if not args.windowed:
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -137,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if memory.tuning_on():  # first: before anything big is allocated or httpx imported
         memory.tune_malloc()
         memory.skip_unused_imports()
+        memory.skip_unused_image_providers()
     args = parse_args(list(argv or []))
     config = load_config(args.config)
     if args.lang:

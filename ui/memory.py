@@ -7,6 +7,9 @@ Called by `ui.main` only, in the process that shows the kiosk screen, never in a
   (click, rich, pygments) whenever those happen to be installed (uvicorn brings click, the
   test tools bring rich); httpcore imports trio whenever it is installed (selenium brings it),
   although the kiosk runs on asyncio. A production install without the test tools has neither.
+- `skip_unused_image_providers()` before Kivy is imported: Kivy imports every image provider
+  it knows, and its Pillow one (a fallback for formats SDL2_image cannot read; the kiosk's
+  pictures are PNGs, read by SDL2) brings Pillow and cffi. `KIVY_IMAGE`, when set, is kept.
 - `tune_malloc()` first thing: glibc gives freed memory at the top of the heap back to the
   system above 128 KB, and blocks over 128 KB get their own mappings, instead of its dynamic
   thresholds (they rise with each big block freed, up to 32 MB, so start-up's big transient
@@ -14,7 +17,7 @@ Called by `ui.main` only, in the process that shows the kiosk screen, never in a
 - `trim_after_start()` once the start screen is drawn: `malloc_trim(0)` returns the free pages
   inside the heap that start-up left behind (the CJK font's extraction, .kv parsing, images).
 
-`KIOSK_MEMORY_TUNING=0` in the environment turns all three off (to measure them).
+`KIOSK_MEMORY_TUNING=0` in the environment turns them all off (to measure them).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import sys
 # imports the kiosk app never needs; None in sys.modules makes `import x` raise ImportError,
 # which both libraries handle as "not installed"
 UNUSED_MODULES = ("httpx._main", "trio")
+# Kivy's image providers the kiosk uses, in Kivy's order (its default adds pil, ffpy, gif...)
+KIVY_IMAGE_PROVIDERS = "tex,dds,sdl2"
 M_TRIM_THRESHOLD = -1  # glibc's mallopt() parameter (malloc.h)
 TRIM_THRESHOLD_BYTES = 128 * 1024
 
@@ -43,6 +48,15 @@ def skip_unused_imports() -> list[str]:
             sys.modules[name] = None  # type: ignore[assignment]
             skipped.append(name)
     return skipped
+
+
+def skip_unused_image_providers() -> bool:
+    """Kivy's image providers: SDL2 (and Kivy's own .tex/.dds) only, unless KIVY_IMAGE is set.
+    False when set already, or when Kivy was imported before (it reads KIVY_IMAGE then)."""
+    if "KIVY_IMAGE" in os.environ or "kivy" in sys.modules:
+        return False
+    os.environ["KIVY_IMAGE"] = KIVY_IMAGE_PROVIDERS
+    return True
 
 
 def _libc() -> ctypes.CDLL | None:

@@ -4,9 +4,10 @@
     printer = open_printer(config.devices.printer, baudrate=115200)
     printer.status(); printer.print_ticket(layout)
 
-The driver and `open_printer` are imported on first use (python-escpos loads only then); the
-emulator is in `peripherals.printer.emulator` and never imported from here. The printer has
-no watcher: its status is asked before and after each ticket.
+The driver and `open_printer` are imported on first use, python-escpos only when the first
+ticket or receipt is composed (peripherals.printer.escpos_lib); the emulator is in
+`peripherals.printer.emulator` and never imported from here. The printer has no watcher: its
+status is asked before and after each ticket.
 """
 
 from __future__ import annotations

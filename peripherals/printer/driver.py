@@ -1,4 +1,4 @@
-"""The ticket printer driver: python-escpos over TCP (`tcp://HOST:PORT`) or serial (a path).
+"""The ticket printer driver: ESC/POS over TCP (`tcp://HOST:PORT`) or serial (a path).
 
 `open_printer(setting)` is the driver for a config value; the link to the printer is chosen by
 the setting's scheme from peripherals.printer.links.PRINTER_LINKS.
@@ -6,7 +6,9 @@ the setting's scheme from peripherals.printer.links.PRINTER_LINKS.
 Status comes from DLE EOT 1-4. Every ticket is preceded by a status check (refused with
 PrinterError paper_out / cover_open / offline) and followed by one, so a ticket whose paper ran
 out mid-print raises paper_out and the flow knows it is missing. Nothing but PrinterError
-leaves this class; `status()` never raises.
+leaves this class; `status()` never raises. Jobs are composed with python-escpos, imported at
+the first ticket or receipt (peripherals.printer.escpos_lib), not at start: status queries go
+over the link's plain socket or serial port.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from escpos.escpos import Escpos
-from escpos.printer import Dummy
-
 from peripherals.printer.errors import PrinterError
-from peripherals.printer.links import PRINTER_LINKS, PrinterLink
+from peripherals.printer.escpos_lib import escpos_printer
+from peripherals.printer.links import PRINTER_LINKS, PrinterConnection, PrinterLink
 from peripherals.printer.protocol import ReceiptSlip, TicketLayout
 from peripherals.printer.receipt_bytes import write_receipt
 from peripherals.printer.status_bytes import (
@@ -58,7 +58,7 @@ class EscposTicketPrinter:
         self.qr_module = qr_module
         self.native_qr = native_qr
         self._link: PrinterLink | None = None
-        self._printer: Escpos | None = None
+        self._connection: PrinterConnection | None = None
 
     # --- transport ----------------------------------------------------------------------
     def link(self) -> PrinterLink:
@@ -72,17 +72,17 @@ class EscposTicketPrinter:
                 raise PrinterError("bad_url", self.url) from exc
         return self._link
 
-    def _open(self) -> Escpos:
-        if self._printer is not None:
-            return self._printer
+    def _open(self) -> PrinterConnection:
+        if self._connection is not None:
+            return self._connection
         try:
-            printer = self.link().connect()
+            connection = self.link().connect()
         except PrinterError:
             raise
         except Exception as exc:
             raise PrinterError("not_found", type(exc).__name__) from exc
-        self._printer = printer
-        return printer
+        self._connection = connection
+        return connection
 
     @contextmanager
     def _closing_on_failure(self) -> Iterator[None]:
@@ -97,15 +97,15 @@ class EscposTicketPrinter:
             raise PrinterError("offline", type(exc).__name__) from exc
 
     def close(self) -> None:
-        printer, self._printer = self._printer, None
-        if printer is not None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
             try:
-                printer.close()
+                connection.close()
             except Exception as exc:  # closing a dead link must not raise either
                 log.debug("printer close: %s", type(exc).__name__)
 
     def _write(self, data: bytes) -> None:
-        self._open()._raw(data)
+        self._open().send(data)
 
     def _read(self, count: int, seconds: float) -> bytes:
         device = self._open().device
@@ -175,7 +175,7 @@ class EscposTicketPrinter:
         self._print_job(lambda: self.receipt_bytes(slip))
 
     def receipt_bytes(self, slip: ReceiptSlip) -> bytes:
-        buffer = Dummy()
+        buffer = escpos_printer().Dummy()
         write_receipt(buffer, slip)
         return bytes(buffer.output)
 
@@ -197,7 +197,7 @@ class EscposTicketPrinter:
 
     def ticket_bytes(self, ticket: TicketLayout) -> bytes:
         """The bytes print_ticket sends for this ticket (composed in memory, sent in one write)."""
-        buffer = Dummy()
+        buffer = escpos_printer().Dummy()
         write_ticket(buffer, ticket, qr_module=self.qr_module, native_qr=self.native_qr)
         return bytes(buffer.output)
 

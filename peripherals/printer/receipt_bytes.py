@@ -7,7 +7,7 @@ a record of what was paid, not a ticket, and says it is not a tax invoice.
 
 from __future__ import annotations
 
-from escpos.escpos import Escpos
+from typing import TYPE_CHECKING
 
 from peripherals.printer.protocol import ReceiptLine, ReceiptSlip
 from peripherals.printer.ticket_bytes import (
@@ -21,6 +21,9 @@ from peripherals.printer.ticket_bytes import (
     fit_words,
     yuan,
 )
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 AMOUNT_CELLS = 12  # the right-hand column: amounts, right aligned
 

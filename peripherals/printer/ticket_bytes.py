@@ -7,11 +7,12 @@ GB18030. A raster QR (`GS v 0`) is the fallback for printers without a native QR
 
 from __future__ import annotations
 
-import qrcode
-from escpos.escpos import Escpos
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from peripherals.printer.protocol import TicketLayout
+
+if TYPE_CHECKING:  # the printer object is made by the driver, which imports python-escpos
+    from escpos.escpos import Escpos
 
 CHINESE_ON = b"\x1c&"  # FS &
 CHINESE_OFF = b"\x1c."  # FS .
@@ -59,6 +60,9 @@ def _field(printer: Escpos, label: str, value: str) -> None:
 
 def raster_qr_bytes(text: str, module: int) -> bytes:
     """`GS v 0` raster bytes of a QR code: for printers without native QR, and the benchmark."""
+    import qrcode  # only for this fallback: not held by a kiosk whose printer draws its QR
+    from PIL import Image
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)

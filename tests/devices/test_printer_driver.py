@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -169,3 +174,50 @@ def test_a_late_answer_does_not_confuse_the_next_status(
     time.sleep(0.2)
     printer_emulator.open_cover()
     assert printer.status().code == "cover_open"
+
+
+LAZY_PROBE = """
+import json, os, sys
+from peripherals.printer import open_printer
+from peripherals.printer.sample import sample_ticket
+found = {}
+for url in sys.argv[1:]:
+    printer = open_printer(url, timeout=2.0)
+    found[url] = {"status": printer.status().state.value, "escpos": "escpos" in sys.modules}
+    printer.close()
+printer = open_printer(sys.argv[1], timeout=2.0)
+printer.print_ticket(sample_ticket())
+found["after_print"] = {
+    "escpos": "escpos" in sys.modules,
+    "pickle_dir": os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR", ""),
+}
+print(json.dumps(found))
+"""
+
+
+def test_status_needs_no_python_escpos_until_the_first_ticket(
+    printer_emulator: PrinterEmulator, tmp_path: Path
+) -> None:
+    """A kiosk at rest asks its printer's status over TCP or serial without holding
+    python-escpos (~8 MB); the first ticket loads it, with its database pickle in the cache."""
+    tcp = f"tcp://{printer_emulator.host}:{printer_emulator.port}"
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE, tcp, str(printer_emulator.pty_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    for url in (tcp, str(printer_emulator.pty_path)):
+        assert found[url] == {"status": "ok", "escpos": False}
+    assert found["after_print"] == {
+        "escpos": True,
+        "pickle_dir": str(tmp_path / "kiosk-escpos"),
+    }
+    assert list((tmp_path / "kiosk-escpos").glob("*.capabilities.pickle"))
+    assert len(printer_emulator.tickets) == 1 and printer_emulator.tickets[0].complete
