@@ -9,6 +9,7 @@ from collections.abc import Callable
 from selenium.webdriver.common.by import By
 
 from tests.fixtures.console import http_login, open_page
+from tests.fixtures.console import submit as submit_and_wait
 
 
 def provision(driver: object, kiosk_id: str, group: str) -> str:
@@ -60,12 +61,7 @@ def field_errors(driver: object) -> dict[str, str]:
 
 def submit(driver: object, form_id: str) -> None:
     """Submit a form by its button, and wait for the next page."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
-    driver.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]").click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    click_through(driver, driver.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]"))  # type: ignore[attr-defined]
 
 
 def fill(driver: object, values: dict[str, str], form_id: str = "") -> None:
@@ -86,12 +82,9 @@ def fill(driver: object, values: dict[str, str], form_id: str = "") -> None:
 
 
 def click_through(driver: object, button: object) -> None:
-    """Click a button (an element, or its id) that submits a form; wait for the next page."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    """Click a button (an element, or its id) that submits a form; wait for the next page
+    (tests.fixtures.console.submit: Chromium may report the old page gone either as stale or
+    as "does not belong to the document", which selenium's staleness_of does not catch)."""
     if isinstance(button, str):
         button = driver.find_element(By.ID, button)  # type: ignore[attr-defined]
-    button.click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    submit_and_wait(driver, button)
