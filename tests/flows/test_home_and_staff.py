@@ -124,7 +124,11 @@ def test_staff_reprint_prints_the_tickets_paper_out_left_behind_and_is_audited(
             staff_task = asyncio.create_task(staff.run())
             await s.until("staff_pin")
             s.tap("enter_pin", pin="135790")
-            await s.until("staff_menu")
+            try:
+                await s.until("staff_menu")
+            except TimeoutError:  # say why the PIN did not open the menu (seen once under load)
+                said = [(m.key, m.params) for m in staff.state.messages]
+                raise AssertionError(f"still on {staff.state.screen}: {said}") from None
             s.tap("reprint")
             while not any(m.key == "staff.reprinted" for m in staff.told):
                 await asyncio.sleep(0.05)

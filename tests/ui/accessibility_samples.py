@@ -98,6 +98,9 @@ SAMPLES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "keypad_entry": [
         ("keypad_phone", {"kind": "phone", "step": 1, "value": "1380013"}),
         ("keypad_name", {"kind": "holder_name", "step": 1, "value": "ZHANG"}),
+        # the document keypads' other layouts: letters and digits, and H/M before the digits
+        ("keypad_passport", {"kind": "passport", "step": 1, "value": "E1234567"}),
+        ("keypad_hk_macau", {"kind": "hk_macau_permit", "step": 1, "value": "H1234"}),
     ],
     "device_prompt": [
         ("device_idcard", {"kind": "idcard", "step": 1}),

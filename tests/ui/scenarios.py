@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.ui.keypad_typing import press_key, type_keys
 from ui.driver import Driver
 from ui.i18n import LOCALE_DIR, language_name, parse_po
 from ui.seam import FlowView, Scene
@@ -164,12 +165,9 @@ async def keypad_types_id_with_x(d: Driver) -> dict[str, Any]:
     d.app.journeys["purchase"] = lambda: FlowView(flow, TypedNumberPresenter())
     await d.tap("购票")
     await d.wait_screen("keypad_entry")
-    for key in "11010519491231002":
-        await d.tap(await d.wait_for(wid=f"key_{key}"))
-    await d.tap(await d.wait_for(wid="key_5"))
-    await d.tap(await d.wait_for(wid="key_del"))
-    await d.tap(await d.wait_for(wid="key_X"))
-    await d.tap(await d.wait_for(wid="key_9"))  # the 19th character is refused: 18 is the most
+    await type_keys(d, "11010519491231002")
+    for wid in ("key_5", "key_del", "key_X", "key_9"):  # the 19th is refused: 18 at most
+        await press_key(d, wid)
     display = (await d.wait_for(wid="display")).text
     assert display == "110105 19491231 002X", display
     await check_screen(d, "keypad_id")
@@ -186,8 +184,7 @@ async def keypad_phone_has_no_x(d: Driver) -> dict[str, Any]:
     await d.wait_screen("keypad_entry")
     x_key = d.find(wid="key_X")
     assert x_key is None, "the X key shows on the phone keypad"
-    for key in "138001380009":  # one digit too many
-        await d.tap(await d.wait_for(wid=f"key_{key}"))
+    await type_keys(d, "138001380009")  # one digit too many
     display = (await d.wait_for(wid="display")).text
     assert display == "138 0013 8000", display
     return {"display": display}

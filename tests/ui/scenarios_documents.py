@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance import screen_demo as play
+from tests.ui.keypad_typing import press_key, type_keys
 from ui.driver import Driver
 
 
@@ -21,8 +22,7 @@ def shots(d: Driver, folder: str) -> play.Shots:
 
 
 async def _type(d: Driver, keys: str) -> None:
-    for key in keys:
-        await d.tap(await d.wait_for(wid="key_space" if key == " " else f"key_{key}"))
+    await type_keys(d, keys)
 
 
 async def _both_languages(d: Driver, shot: play.Shots, name: str) -> dict[str, list[str]]:
@@ -79,7 +79,7 @@ async def passport_typed_on_screen(d: Driver) -> dict[str, Any]:
     await d.frames(3)
     read["refused"] = await _both_languages(d, shot, "passport_refused")
     for _ in range(3):
-        await d.tap(await d.wait_for(wid="key_del"))
+        await press_key(d, "key_del")
     await _type(d, number)
     read["typed"] = await play.texts_of(d)
     await shot("passport_keypad_typed")

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from appliance import screen_demo as play
+from tests.ui.keypad_typing import type_keys
 from ui.driver import Driver
 from ui.presenters.texts import yuan
 
@@ -196,8 +197,7 @@ async def more_journeys(d: Driver) -> dict[str, Any]:
 
 # a child without a document: name on the A-Z keypad, then the buyer's phone -----------------
 async def _type_keys(d: Driver, keys: str) -> None:
-    for key in keys:
-        await d.tap(await d.wait_for(wid="key_space" if key == " " else f"key_{key}"))
+    await type_keys(d, keys)
 
 
 async def _child_without_id(d: Driver, name: str, phone: str) -> dict[str, list[str]]:

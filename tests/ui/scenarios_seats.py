@@ -1,9 +1,11 @@
 """Seated departures through the real app: the shuttle bus button on the start screen,
 tomorrow's first departure, two adults, two seats side by side tapped on the seat map (read and
-shot in Chinese, then in English), the summary naming the seats, payment, printing."""
+shot in Chinese, then in English), the summary naming the seats, payment, printing (portrait;
+in landscape the tourist leaves after the seat map)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,20 @@ async def seats_side_by_side(d: Driver) -> dict[str, Any]:
     await shot("seat_map_two_seats")
     await d.tap(await d.wait_for(wid="lang_zh_CN"))
     await d.until(lambda: "一键选座" in d.texts(), "the seat map in Chinese again")
+    result = {
+        "pair": pair,
+        "sizes": sizes,
+        "touch": float(d.app.touch),
+        "fits": on_screen,
+        "read_zh": read_zh,
+        "read_en": read_en,
+        "shots": [str(folder / name) for name in shot.taken],
+    }
+    if width > height:
+        # landscape: the seat map is what differs (its own layout); the summary, payment and
+        # printing after it are the portrait run's, so the tourist leaves here
+        await _leave(d)
+        return {**result, "paid": False}
     await d.tap(await d.wait_for(wid="next"))
     await d.wait_screen("summary", timeout=10)
     summary = await play.texts_of(d)
@@ -79,14 +95,16 @@ async def seats_side_by_side(d: Driver) -> dict[str, Any]:
     done = await play.texts_of(d)
     await shot("done")
     await d.tap(await d.wait_for(wid="finish"))
-    return {
-        "pair": pair,
-        "sizes": sizes,
-        "touch": float(d.app.touch),
-        "fits": on_screen,
-        "read_zh": read_zh,
-        "read_en": read_en,
-        "summary": summary,
-        "done": done,
-        "shots": [str(folder / name) for name in shot.taken],
-    }
+    return {**result, "summary": summary, "done": done, "paid": True,
+            "shots": [str(folder / name) for name in shot.taken]}  # fmt: skip
+
+
+async def _leave(d: Driver) -> None:
+    """Back, back... cancel: to the start screen without buying."""
+    for _ in range(8):
+        if d.app.navigator.current == "start":
+            break
+        button = d.find(wid="cancel") or await d.wait_for(wid="back", timeout=10)
+        await d.tap(button)
+        await asyncio.sleep(0.4)
+    await play.at_start(d)

@@ -20,13 +20,11 @@ def test_start_screen_speaks_chinese_then_english(run_ui):
     assert len(set(outcome["result"]["label_x"].values())) == 1, outcome["result"]["label_x"]
 
 
+# portrait only: what the gallery checks (no missing glyph, nothing left untranslated) is in the
+# texts, which are the same in both orientations; every screen drawn in landscape, in every
+# language, is walked and measured by the accessibility check (tests/ui/test_accessibility.py)
 def test_every_screen_renders_in_both_languages_portrait(run_ui):
     screens = run_ui("gallery", size="1080x1920")["result"]["screens"]
-    assert len(screens) == 16
-
-
-def test_every_screen_renders_in_both_languages_landscape(run_ui):
-    screens = run_ui("gallery", size="1920x1080")["result"]["screens"]
     assert len(screens) == 16
 
 

@@ -17,8 +17,10 @@ def test_staff_corner_card_pin_diagnostics_test_print_and_exit(run_ui, staff_rig
                     timeout=150)["result"]  # fmt: skip
     read = result["read"]
     for lang in ("zh_CN", "en"):
-        # the corner opens maintenance only after a 5-second press
-        assert 4.8 <= read[f"held_{lang}"] <= 7.0
+        # the corner opens maintenance only after a 5-second press (the English round: after
+        # the 1 s hold it was set to, the 5 s being the Chinese round's)
+        low = 4.8 if lang == "zh_CN" else 0.9
+        assert low <= read[f"held_{lang}"] <= low + 2.2
         # the PIN never shows: one dot per digit typed
         assert read[f"masked_{lang}"] == "••••••"
         # each device's status, and the paper level under the printer

@@ -192,7 +192,8 @@ class SandboxServer:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll: stop() returns in ~0.05 s instead of serve_forever's default 0.5 s
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def handle(self, method: str, path: str, raw: bytes) -> tuple[int, bytes, str]:
         raise NotImplementedError

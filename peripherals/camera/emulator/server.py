@@ -148,8 +148,8 @@ class CameraEmulator:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="camera-emulator", daemon=True
+        self._thread = threading.Thread(  # a short poll: stop() returns in ~0.05 s, not 0.5
+            target=self._server.serve_forever, args=(0.05,), name="camera-emulator", daemon=True
         )
         self._thread.start()
         return self
