@@ -85,6 +85,17 @@ async def at_start(d: Driver, timeout: float = 30) -> None:
     await d.until(lambda: _home_listening(d), "the home flow", timeout)
 
 
+async def leave(d: Driver) -> None:
+    """The tourist gives up: back, back... cancel, to the start screen without buying."""
+    for _ in range(8):
+        if d.app.navigator.current == "start":
+            break
+        button = d.find(wid="cancel") or await d.wait_for(wid="back", timeout=10)
+        await d.tap(button)
+        await asyncio.sleep(0.4)
+    await at_start(d)
+
+
 def _home_listening(d: Driver) -> bool:
     view = d.app.navigator.flow_view
     flow = getattr(view, "flow", None)

@@ -93,13 +93,7 @@ async def passport_typed_on_screen(d: Driver) -> dict[str, Any]:
     await d.wait_screen("device_prompt", timeout=15)
     read["pay"] = await play.texts_of(d)
     await shot("passport_pay")
-    for _ in range(8):  # the tourist leaves: cancel
-        if d.app.navigator.current == "start":
-            break
-        button = d.find(wid="cancel") or await d.wait_for(wid="back", timeout=10)
-        await d.tap(button)
-        await asyncio.sleep(0.4)
-    await play.at_start(d)
+    await play.leave(d)  # the tourist gives up
     return {"read": read, "holders": holders, "number": number, "price": price}
 
 

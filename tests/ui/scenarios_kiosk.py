@@ -249,13 +249,7 @@ async def child_without_id(d: Driver) -> dict[str, Any]:
     await d.frames(3)
     read["pay_en"] = await play.texts_of(d)
     await d.tap(await d.wait_for(wid="lang_zh_CN"))
-    for _ in range(8):  # the tourist gives up: back, back... cancel
-        if d.app.navigator.current == "start":
-            break
-        button = d.find(wid="cancel") or await d.wait_for(wid="back", timeout=10)
-        await d.tap(button)
-        await asyncio.sleep(0.4)
-    await play.at_start(d)
+    await play.leave(d)  # the tourist gives up
     return {"read": read, "holders": holders}
 
 

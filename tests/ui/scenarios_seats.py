@@ -5,7 +5,6 @@ in landscape the tourist leaves after the seat map)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -81,7 +80,7 @@ async def seats_side_by_side(d: Driver) -> dict[str, Any]:
     if width > height:
         # landscape: the seat map is what differs (its own layout); the summary, payment and
         # printing after it are the portrait run's, so the tourist leaves here
-        await _leave(d)
+        await play.leave(d)
         return {**result, "paid": False}
     await d.tap(await d.wait_for(wid="next"))
     await d.wait_screen("summary", timeout=10)
@@ -101,10 +100,4 @@ async def seats_side_by_side(d: Driver) -> dict[str, Any]:
 
 async def _leave(d: Driver) -> None:
     """Back, back... cancel: to the start screen without buying."""
-    for _ in range(8):
-        if d.app.navigator.current == "start":
-            break
-        button = d.find(wid="cancel") or await d.wait_for(wid="back", timeout=10)
-        await d.tap(button)
-        await asyncio.sleep(0.4)
-    await play.at_start(d)
+    await play.leave(d)
