@@ -77,7 +77,7 @@ VARIANTS = ("raw", "equalised", "binary")
 # modules"); a region over SHARP_MAX_SIDE would be enlarged less than ×1.5: not tried
 SHARP_MAX_SIDE = MAX_ENLARGED_SIDE / 1.5
 SHARP_SIGMA = 2.0  # the unsharp mask's blur, px of a ×3 image (scaled with the factor)
-SHARP_AMOUNT = 2.0  # how much of the detail is added back
+SHARP_AMOUNT = 3.0  # how much of the detail is added back
 DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
 DEBLUR_KERNELS = len(PLAN)  # kernels tried per smeared region (deblur.PLAN, in order)
 DEBLUR_FIRST = 4  # deblur steps tried before the other slow ones when the top region is smeared
