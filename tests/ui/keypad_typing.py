@@ -6,12 +6,9 @@ most of their time on those frames."""
 from __future__ import annotations
 
 from ui.driver import Driver
+from ui.widgets.keypad import key_test_id
 
 KEY_HOLD = 0.03  # seconds between the finger down and up
-
-
-def key_id(key: str) -> str:
-    return "key_space" if key == " " else f"key_{key}"
 
 
 async def press_key(d: Driver, wid: str) -> None:
@@ -23,4 +20,4 @@ async def press_key(d: Driver, wid: str) -> None:
 async def type_keys(d: Driver, keys: str) -> None:
     """Type `keys` on the keypad shown (a space on the space bar)."""
     for key in keys:
-        await press_key(d, key_id(key))
+        await press_key(d, key_test_id(key))

@@ -196,18 +196,14 @@ async def more_journeys(d: Driver) -> dict[str, Any]:
 
 
 # a child without a document: name on the A-Z keypad, then the buyer's phone -----------------
-async def _type_keys(d: Driver, keys: str) -> None:
-    await type_keys(d, keys)
-
-
 async def _child_without_id(d: Driver, name: str, phone: str) -> dict[str, list[str]]:
     await d.tap(await d.wait_for(wid="child_no_id", timeout=10))
     await d.wait_for(wid="key_A", timeout=10)
-    await _type_keys(d, name)
+    await type_keys(d, name)
     read = {"name": await play.texts_of(d)}
     await d.tap(await d.wait_for(wid="confirm"))
     await d.wait_for(wid="key_1", timeout=10)
-    await _type_keys(d, phone)
+    await type_keys(d, phone)
     read["phone"] = await play.texts_of(d)
     await d.tap(await d.wait_for(wid="confirm"))
     return read
