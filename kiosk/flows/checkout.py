@@ -281,26 +281,19 @@ class _Attempt:
 
     async def submitted(self, p: payment.Payment) -> None:
         if self.auth_code is None:
-            self.qr.update(
-                {
-                    **order_view(self.order),
-                    "code_url": p.code_url,
-                    "payment_id": p.id,
-                }
-            )
-            self.flow.publish(
-                "pay_qr", Msg("pay.scan_qr"), data=self.qr_view(), actions=("cancel",)
-            )
+            self.qr.update(order_view(self.order), code_url=p.code_url, payment_id=p.id)
+            self.show_qr("pay.scan_qr")
 
-    def qr_view(self) -> dict[str, Any]:
-        """The QR screen's data, with the seconds the hold has left now."""
-        return {**self.qr, "hold_seconds_left": _hold_seconds_left(self.flow, self.hold_ends)}
+    def show_qr(self, message: str) -> None:
+        """The QR screen, with the seconds the hold has left now."""
+        data = {**self.qr, "hold_seconds_left": _hold_seconds_left(self.flow, self.hold_ends)}
+        self.flow.publish("pay_qr", Msg(message), data=data, actions=("cancel",))
 
     async def qr_wait(self, left: float) -> None:
         flow = self.flow
         await flow.poll_action()  # raises FlowCancelled when the tourist cancels
         if retrying_shown(flow):  # the backend answers again
-            flow.publish("pay_qr", Msg("pay.scan_qr"), data=self.qr_view(), actions=("cancel",))
+            self.show_qr("pay.scan_qr")
 
     def say_retrying(self) -> None:
         """The backend does not answer: say so (the same payment is asked again)."""
@@ -308,7 +301,7 @@ class _Attempt:
         if retrying_shown(flow):
             return
         if self.qr:  # the QR stays up (the phone pays the provider, not the kiosk)
-            flow.publish("pay_qr", Msg(RETRYING), data=self.qr_view(), actions=("cancel",))
+            self.show_qr(RETRYING)
         else:
             flow.publish("pay_waiting", Msg(RETRYING), data=order_view(self.order))
 
