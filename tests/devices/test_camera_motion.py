@@ -9,7 +9,7 @@ import pytest
 
 from bench.corpus import moving_presentation, random_look
 from peripherals.camera import decode
-from peripherals.camera.deblur import AlongRows, estimate_smear, line_kernel
+from peripherals.camera.deblur import AlongRows, SmearedRegion, estimate_smear, line_kernel
 from peripherals.camera.decode import FrameDecoder, candidate_regions, read_zbar, read_zxing
 from peripherals.camera.emulator import CodeLook, compose, scene
 from peripherals.camera.errors import CameraError
@@ -76,6 +76,28 @@ def test_a_code_of_small_modules_smeared_by_half_a_module_is_read_sharpened(monk
     assert found.text == ORDER and decoder.last_step == "sharp"
     x, y = np.array(found.polygon).mean(axis=0)
     assert abs(x - 640) < 40 and abs(y - 360) < 40  # mapped back from the ×3 crop
+
+
+def test_a_smeared_code_of_small_modules_is_read_on_its_first_frame_within_the_budget(
+    monkeypatch,
+):
+    # a code far off and still moving: 1.75 px modules smeared 1.4 px. Its region looks
+    # smeared, so the deconvolutions are tried early; at ~9 ms each (their cost on a 380 px
+    # region) the first four would fill the live loop's 40 ms and leave the sharpened read,
+    # the one step that reads such a code, for later frames that the moving hand never gives
+    look = CodeLook(ORDER, module_px=1.75, motion=1.4, motion_angle=30, rotation=10, angle=13)
+    frame = compose(scene(21), look)
+    now = [0.0]
+    restored = SmearedRegion.restored
+
+    def dear_deconvolution(self: SmearedRegion, kernel: int):
+        now[0] += 0.009
+        return restored(self, kernel)
+
+    monkeypatch.setattr(SmearedRegion, "restored", dear_deconvolution)
+    decoder = FrameDecoder(remember_region=False, budget_ms=40.0, spread=True, clock=lambda: now[0])
+    [found] = decoder.decode(frame)
+    assert found.text == ORDER and decoder.last_step == "sharp"
 
 
 def test_a_small_code_outranks_long_bands_of_stripes_among_the_candidate_regions(monkeypatch):
