@@ -18,9 +18,13 @@ Cheapest step first, stopping at the first that reads something valid:
    estimate, then ±10° and ±20°, then shorter and longer), read by zxing-cpp raw and enlarged
    ×2. When the top region is smeared the first kernels on the two densest regions
    (DEBLUR_FIRST steps) are tried before every other slow step but the sharpened reads of
-   those two regions (a few ms each), which go first.
+   those two regions (a few ms each), which go first;
+7. while the scene moves (the live loop only: `spread`) and the top region is smeared, each of
+   the two densest regions read from this frame and the three before it together (`fused`,
+   right after their sharpened reads): registered, enlarged, averaged and sharpened, for codes
+   of under 2 px modules on a hand still moving.
 
-Steps 1-3 are cheap and run on every frame; the slow ones (4-6) run within a frame-time
+Steps 1-3 are cheap and run on every frame; the slow ones (4-7) run within a frame-time
 budget (`budget_ms`, 40 ms of the decode thread's CPU in the live loop): a slow step is
 started only when its expected cost still fits, less a 2 ms margin. The expected cost is the
 pixels the step works on times the 90th percentile of the last 40 costs per pixel of its kind
@@ -94,22 +98,26 @@ STEP_MS_PER_MPX = {
     "region:zxing:equalised": 13.0,
     "region:zxing:binary": 24.0,
     "region:zxing:sharp": 13.0,
+    "region:zxing:fused": 20.0,
     "region:zbar:raw": 40.0,
     "region:zbar:equalised": 52.0,
     "region:zbar:binary": 33.0,
     "deblur": 120.0,
 }
 COST_WINDOW = 40
+FUSED_FRAMES = 4  # a moving code's region read from this many successive frames together
+FUSED_MIN_RESPONSE = 0.05  # an earlier frame whose crop does not correlate is left out
 # when spreading, the first slow steps of the order run on every frame: on the moving corpus
 # the first seven (on a smeared region: the first 4 kernels and zxing-cpp on each region raw)
 # are where 79 % of the slow reads come from (docs/bench-scan.md)
 SPREAD_HEAD = 7
 MIN_STEP_MPX = 0.02  # a step on a tiny region still costs its setup
-BUDGET_MARGIN_MS = 2.0  # steps are packed up to the budget less this (a p95 within it)
+BUDGET_MARGIN_MS = 3.0  # steps are packed up to the budget less this (a p95 within it)
 # a scene "moved" when more than this share of a 1/8-size frame changed by > 20 grey levels
-# (a hand bringing a phone in: 0.5-4 %; a still scene with sensor noise: 0 %), and the slow
-# steps then run on every frame for the next MOVED_FRAMES frames
-MOVED_SHARE = 0.003
+# (a hand bringing a phone in: 0.5-4 %; a code of 1.6 px modules on a small paper coming into
+# an empty scene: 0.28 %; a still scene with sensor noise: 0 %), and the slow steps then run
+# on every frame for the next MOVED_FRAMES frames
+MOVED_SHARE = 0.001
 MOVED_FRAMES = 10
 
 
@@ -281,6 +289,9 @@ class FrameDecoder:
         self._held_back = False  # the step at the cursor did not fit on the last frame
         self._thumb: np.ndarray | None = None  # the last frame at 1/8 size (_scene_moved)
         self._moved_frames_ago = MOVED_FRAMES
+        # the frames decoded just before this one while the scene moves (spread only): a code
+        # still moving is read from them together (`_on_fused`)
+        self._recent: list[np.ndarray] = []
 
     def decode(self, frame: np.ndarray, cheap: bool = True, slow: bool = True) -> list[Decoded]:
         """The codes in `frame`. cheap/slow: which steps to run (a decode worker of its own
@@ -293,10 +304,14 @@ class FrameDecoder:
             if found:
                 return self._hit(step, found, gray)
         moving = self._scene_moved(gray) if slow and self.thorough_every > 1 else False
+        if not (moving and self.spread):
+            self._recent.clear()
         if slow and (moving or self._empty_frames % self.thorough_every == 0):
             found_step = self._slow(gray, start)
             if found_step is not None:
                 return self._hit(found_step[0], found_step[1], gray)
+        if moving and self.spread:
+            self._recent = [*self._recent[-(FUSED_FRAMES - 2) :], gray]
         self._empty_frames += 1
         self.last_step = ""
         self.last_box = None
@@ -317,6 +332,7 @@ class FrameDecoder:
 
     def _hit(self, step: str, found: list[Decoded], gray: np.ndarray) -> list[Decoded]:
         self.last_step = step
+        self._recent.clear()
         if self.remember_region:
             self.last_box = _box_around(found, gray.shape)
         self._empty_frames = 0
@@ -436,13 +452,27 @@ class FrameDecoder:
             for k in range(DEBLUR_KERNELS)
             for i in range(min(DEBLUR_REGIONS, len(boxes)))
         ]
+        fused = (
+            [
+                SlowStep(
+                    "fused",
+                    lambda box=box: self._on_fused(gray, box),
+                    "region:zxing:fused",
+                    _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1]))),
+                )
+                for box in boxes[:DEBLUR_REGIONS]
+                if max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
+            ]
+            if len(self._recent) == FUSED_FRAMES - 1
+            else []
+        )
         if boxes and smear_of(0).smeared:
             # the two densest regions read sharpened first, then the first kernels:
             # four deconvolutions of a 380 px region (~9 ms each) filled the live loop's
             # budget, and a code of small modules still moving is read sharpened, not deblurred
             first = sharp[:DEBLUR_REGIONS]
             rest = [step for step in quick if step not in first]
-            return first + deblurs[:DEBLUR_FIRST] + rest + deblurs[DEBLUR_FIRST:] + slow
+            return first + fused + deblurs[:DEBLUR_FIRST] + rest + deblurs[DEBLUR_FIRST:] + slow
         return quick + slow + deblurs
 
     def _mapped(
@@ -481,6 +511,44 @@ class FrameDecoder:
         if crop.size == 0:
             return []
         big, scale = _sharpened(crop)
+        return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
+
+    def _on_fused(self, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
+        """The region read from this frame and the FUSED_FRAMES - 1 before it together: each
+        earlier crop of the same box registered to this one by phase correlation (the hand
+        moves the code a few px a frame), all enlarged like `sharp` and averaged, then the
+        unsharp mask. The crops hold the same modules at other sub-pixel phases, with their own
+        noise and JPEG blocks: on codes of 1.6-1.9 px modules still moving, the average reads
+        where no single frame does (docs/bench-scan.md)."""
+        x0, y0, x1, y1 = box
+        ref = gray[y0:y1, x0:x1]
+        if ref.size == 0:
+            return []
+        scale = _sharp_scale(max(ref.shape[:2]))
+        size = (round(ref.shape[1] * scale), round(ref.shape[0] * scale))
+        acc = cv2.resize(ref, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
+        ref_f = ref.astype(np.float32)
+        window = cv2.createHanningWindow(ref_f.shape[::-1], cv2.CV_32F)
+        used = 1
+        for earlier in self._recent:
+            crop = earlier[y0:y1, x0:x1]
+            if crop.shape != ref.shape:
+                continue
+            (dx, dy), response = cv2.phaseCorrelate(ref_f, crop.astype(np.float32), window)
+            if response < FUSED_MIN_RESPONSE:
+                continue
+            big = cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
+            back = np.float32([[1, 0, -dx * scale], [0, 1, -dy * scale]])
+            acc += cv2.warpAffine(
+                big, back, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+            )
+            used += 1
+        if used < 2:
+            return []
+        acc /= used
+        soft = cv2.GaussianBlur(acc, (0, 0), SHARP_SIGMA * scale / 3.0)
+        sharp = cv2.addWeighted(acc, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0)
+        big = np.clip(sharp, 0, 255).astype(np.uint8)
         return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
 
     def _on_deblurred(

@@ -100,6 +100,47 @@ def test_a_smeared_code_of_small_modules_is_read_on_its_first_frame_within_the_b
     assert found.text == ORDER and decoder.last_step == "sharp"
 
 
+def test_a_code_too_small_for_any_one_frame_is_read_from_successive_frames_of_the_hand():
+    # a code of 1.7 px modules on a paper ticket tilted 45°, smeared 0.6-0.9 module, as a hand
+    # brings it in (bench.scan_moving, seed 18, presentation 83): no frame of the four is read
+    # alone; the live loop's decoder (spread), which has seen the empty scene before, reads
+    # the four together
+    text = "KO1:35969610011867"
+    hand = [  # module px, smear px, smear direction, centre, rotation: frame by frame
+        (1.667, 1.55, 138, (0.7127, 0.5852), -21.4),
+        (1.689, 1.39, 136, (0.7108, 0.5878), -21.8),
+        (1.711, 1.24, 137, (0.7091, 0.5901), -22.1),
+        (1.733, 1.11, 143, (0.7075, 0.5922), -22.4),
+    ]
+    background = scene(1800083)
+    frames = [
+        compose(
+            background,
+            CodeLook(
+                text,
+                medium="paper",
+                module_px=module,
+                angle=45.0,
+                tilt_axis=162.5,
+                rotation=rotation,
+                blur=0.35,
+                motion=smear,
+                motion_angle=direction,
+                noise=3.1,
+                jpeg_quality=74,
+                center=centre,
+                seed=1800086 + i,
+            ),
+        )
+        for i, (module, smear, direction, centre, rotation) in enumerate(hand)
+    ]
+    assert not any(FrameDecoder(remember_region=False).decode(frame) for frame in frames)
+    decoder = FrameDecoder(thorough_every=3, spread=True)
+    decoder.decode(background)
+    reads = [[found.text for found in decoder.decode(frame)] for frame in frames]
+    assert reads == [[], [], [], [text]] and decoder.last_step == "fused"
+
+
 def test_a_small_code_outranks_long_bands_of_stripes_among_the_candidate_regions(monkeypatch):
     # three railings (long bands of 3 px stripes) are denser and larger than a code of 2 px
     # modules smeared by half a module; the code is square and they are not
