@@ -103,6 +103,11 @@ def product_view(p: Product) -> dict[str, Any]:
     }
 
 
+# create_order refusals that another entry time fixes: the chosen one closed (its end passed,
+# or staff closed it) or sold out while the tourist was entering the details
+SLOT_GONE = frozenset({"slot_closed", "sold_out"})
+
+
 class PurchaseFlow(Flow):
     name = "purchase"
 
@@ -209,7 +214,10 @@ class PurchaseFlow(Flow):
             self.cart.product = product
             return
 
-    async def choose_slot(self, message: Msg | None = None) -> None:
+    async def choose_slot(self, message: Msg | None = None, why: Msg | None = None) -> None:
+        """The date and entry time. `message`: the prompt (default `purchase.choose_slot`);
+        `why`: said first when the tourist must choose again (the order was refused), then
+        what to do next (the prompt, or `purchase.no_slots` when that day has none open)."""
         assert self.cart.product is not None
         self.cart.date = self.cart.date or self.ports.clock.now().date().isoformat()
         while True:
@@ -218,6 +226,8 @@ class PurchaseFlow(Flow):
             msgs = [message] if message else [Msg("purchase.choose_slot")]
             if not open_slots:
                 msgs.append(Msg("purchase.no_slots", {"date": self.cart.date}))
+            if why is not None:
+                msgs = [why, msgs[-1]]
             self.publish(
                 "choose_slot",
                 *msgs,
@@ -232,13 +242,13 @@ class PurchaseFlow(Flow):
             action = await self.wait("choose_date", "choose_slot")
             if action.name == "choose_date":
                 self.cart.date = str(action.params.get("date"))
-                message = None
+                message = why = None
                 continue
             chosen = next((s for s in open_slots if s.id == action.params.get("slot_id")), None)
             if chosen is not None:
                 self.cart.slot = chosen
                 return
-            message = Msg("purchase.slot_unavailable")
+            message, why = Msg("purchase.slot_unavailable"), None
 
     async def choose_tickets(self) -> None:
         assert self.cart.product is not None and self.cart.slot is not None
@@ -399,7 +409,9 @@ class PurchaseFlow(Flow):
         )
 
     async def review_and_hold(self) -> Any:
-        """Show the estimate; before holding, re-check the catalog and re-quote on a change."""
+        """Show the estimate; before holding, re-check the catalog and re-quote on a change.
+        An entry time that closed or sold out meanwhile is chosen again (`choose_slot` saying
+        why), the rest of the cart kept."""
         assert self.cart.slot is not None and self.cart.product is not None
         seen_version = self.catalog.version if self.catalog else ""
         message = Msg("review.confirm")
@@ -443,7 +455,13 @@ class PurchaseFlow(Flow):
             except BackendError as exc:
                 if exc.unreachable:
                     raise
-                message = self.error_msg(exc)
+                message, gone = self.error_msg(exc), exc.code in SLOT_GONE
+            if gone and not self.cart.addon_lines:
+                # the entry time closed or sold out since it was chosen: say so and choose
+                # another (the cart kept), then review again at that entry time's price
+                await self.choose_slot(why=message)
+                refused = await self.requote()
+                message = self.error_msg(refused) if refused else Msg("review.confirm")
 
 
 def points_options(most: int, step: int = 100) -> list[int]:

@@ -20,6 +20,14 @@ from kiosk.config import KioskConfig
 from kiosk.startup import open_kiosk
 from tests.backend.clocked import offset_to
 
+# The flows' backends start with their clock at this time of today: inside an hour's slot, not
+# on a slot's end. At 10:00 sharp (as it was) the 09:00-10:00 slot ended as a module's first
+# test began: the backend's clock (whole seconds, so up to 1 s behind) still listed that slot
+# open to a test that started within a second, the tourist chose it, and the order was refused
+# `slot_closed` a moment later (the CI flakes "waited for ('pay',), still on review").
+# 10:10 leaves every module 20 minutes before the next end of a slot or departure (10:30).
+CLOCK_AT = (10, 10)
+
 
 @pytest.fixture(scope="module")
 def backend(
@@ -27,9 +35,10 @@ def backend(
 ) -> Iterator[BackendProcess]:
     # a staff id locked by one test's wrong PINs (services.staff_pins) is free for the next
     # test after a second, not the default minute
-    # and its clock reads 10:00 today, so journeys on today's slots (add-ons to today's
-    # admission) hold at any hour the suite runs
-    extra = ["--pin-lockout-seconds", "1", "--clock-offset-seconds", f"{offset_to(10):.3f}"]
+    # and its clock reads 10:10 today (CLOCK_AT), so journeys on today's slots (add-ons to
+    # today's admission) hold at any hour the suite runs
+    clock = offset_to(*CLOCK_AT)
+    extra = ["--pin-lockout-seconds", "1", "--clock-offset-seconds", f"{clock:.3f}"]
     db = backend_db(tmp_path_factory.mktemp("backend") / "backend.db")
     with BackendProcess(db, extra_args=extra) as bk:
         yield bk
