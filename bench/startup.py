@@ -11,8 +11,12 @@ it holds at rest, and whether the kiosk's brain grows over many journeys.
   The first launch on a fresh data_dir (font extracted, catalogs compiled) is reported apart.
 - rss_at_rest_mb: VmRSS of the app process `--settle` seconds after its first frame, read
   before the bench's screenshot of that frame is taken; memory_at_rest_mb splits it by mapping
-  (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...), and
-  rss_kinds_at_rest_mb into anonymous, file-backed and shared memory (/proc/PID/status).
+  (smaps: main heap, anonymous, Mesa software GL, X shared image, OpenCV/FFmpeg, ...),
+  rss_kinds_at_rest_mb into anonymous, file-backed and shared memory (/proc/PID/status), and
+  libraries_at_rest_mb by mapped file (the biggest 30).
+- cpu_share_at_rest: the app's CPU time (all threads) over the second half of the settle time,
+  per second of wall time (1.0 = one core busy): the camera looking at an empty scene, the
+  window's clock.
 - soak: `--soak` headless journeys (the scenarios of appliance/scenarios/, no UI) in this
   process, alternating a purchase (fresh payment code) and an order-QR pickup (freshly imported
   order); the scripted tourist lowers the phone as soon as the screen reacts to a code, and
@@ -74,6 +78,12 @@ async def first_frame(driver: Any) -> dict[str, Any]:
     await asyncio.sleep(settle)
     while measured is not None and not measured.exists() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+    at_rest = os.environ.get("BENCH_STARTUP_AT_REST", "")  # "module:function", a probe's hook
+    if at_rest:
+        import importlib
+
+        module, _, function = at_rest.partition(":")
+        await asyncio.to_thread(getattr(importlib.import_module(module), function), app)
     heap_report = os.environ.get("BENCH_STARTUP_HEAP_REPORT", "")
     if heap_report:
         Path(heap_report).write_text(json.dumps(heap_at_rest(), indent=1))
@@ -246,10 +256,20 @@ def launch_once(
         first = json.loads(marker.read_text())["first_frame_at"]
         figures["first_frame_ms"] = round((first - spawned) * 1000, 1)
         rest_at = first + settle - 0.3
+        # the app's CPU at rest: over the second half of the settle time (the camera's scene
+        # is still and empty then; the start screen is drawn)
+        cpu_from = first + settle / 2
+        while time.time() < cpu_from:
+            time.sleep(0.05)
+        cpu_before, wall_before = cpu_seconds(proc.pid), time.time()
         while time.time() < rest_at:
             time.sleep(0.05)
+        figures["cpu_share_at_rest"] = round(
+            (cpu_seconds(proc.pid) - cpu_before) / max(0.1, time.time() - wall_before), 3
+        )
         figures["rss_at_rest_mb"] = round(rss_mb(proc.pid), 1)
         figures["memory_mb"] = memory_breakdown(proc.pid)
+        figures["libraries_mb"] = libraries_resident(proc.pid)
         figures["rss_kinds_mb"] = rss_kinds(proc.pid)
         figures["threads"] = len(os.listdir(f"/proc/{proc.pid}/task"))
         measured.write_text("1")
@@ -295,6 +315,29 @@ def memory_breakdown(pid: int) -> dict[str, float]:
             elif line.startswith("Rss:"):
                 totals[group] += int(line.split()[1]) / 1024
     return {name: round(mb, 1) for name, mb in totals.items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, all its threads."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def libraries_resident(pid: int, top: int = 30) -> dict[str, float]:
+    """Resident MB per mapped file (all its mappings: code, read-only data, relocated data),
+    the `top` biggest: which library holds what of the file-backed part of the RSS."""
+    per_file: dict[str, float] = {}
+    name = ""
+    with open(f"/proc/{pid}/smaps") as smaps:
+        for line in smaps:
+            if line[0] in "0123456789abcdef" and "-" in line.split(" ", 1)[0]:
+                fields = line.split()
+                name = fields[5].rsplit("/", 1)[-1] if len(fields) > 5 and "/" in fields[5] else ""
+            elif name and line.startswith("Rss:"):
+                per_file[name] = per_file.get(name, 0.0) + int(line.split()[1]) / 1024
+    biggest = sorted(per_file.items(), key=lambda item: -item[1])[:top]
+    return {file: round(mb, 2) for file, mb in biggest}
 
 
 def rss_kinds(pid: int) -> dict[str, float]:
@@ -372,6 +415,11 @@ def startup(
         "memory_at_rest_mb": warm[len(warm) // 2]["memory_mb"],
         "rss_kinds_at_rest_mb": warm[len(warm) // 2]["rss_kinds_mb"],
         "threads_at_rest": warm[len(warm) // 2]["threads"],
+        "cpu_share_at_rest": {
+            "median": statistics.median(w["cpu_share_at_rest"] for w in warm),
+            "runs": [w["cpu_share_at_rest"] for w in warm],
+        },
+        "libraries_at_rest_mb": warm[len(warm) // 2]["libraries_mb"],
         "exit_codes": [launch["exit_code"] for launch in launches],
         "screenshot": str(out / "start.png"),
         **({"heap_report": str(out / "heap-at-rest.json")} if heap_report else {}),

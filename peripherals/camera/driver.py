@@ -4,6 +4,10 @@ The capture thread reads frames as fast as the source gives them and keeps only 
 so a slow decode never leaves the scanner looking at the past (a live stream's buffer is
 drained continuously). The decode thread always takes the newest frame. A code is reported
 once per presentation: again only after it has been out of sight for `repeat_after` seconds.
+A source that gives JPEGs (MjpegSource) is kept encoded until a frame is needed: the decode
+thread first looks at a quarter-size greyscale decode of it, and a still, empty scene is
+decoded in full only twice a second (peripherals.camera.stillness); the preview decodes the
+newest frame when it asks for it.
 A source that cannot be opened, or stops, is a status (MISSING / ERROR), never an exception;
 the scanner keeps trying to reopen it.
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +29,14 @@ import numpy as np
 from peripherals.camera.decode import CodeCheck, FrameDecoder
 from peripherals.camera.errors import CameraError
 from peripherals.camera.protocol import Decoded
-from peripherals.camera.sources import CAMERA_SOURCES, FrameSource, describe, open_source
+from peripherals.camera.sources import (
+    CAMERA_SOURCES,
+    FrameSource,
+    decode_jpeg,
+    describe,
+    open_source,
+)
+from peripherals.camera.stillness import SETTLE_SECONDS, StillScene, thumbnail
 from peripherals.redaction import redact
 from peripherals.status import DeviceError, DeviceState, DeviceStatus
 
@@ -48,10 +60,14 @@ class CameraScanner:
         clock: Callable[[], float] = time.monotonic,
         accept_code128: CodeCheck | None = None,
         budget_ms: float | None = FRAME_BUDGET_MS,
+        rest_after: float | None = SETTLE_SECONDS,
     ) -> None:
         """accept_code128: which Code 128 reads to trust (peripherals.camera.decode); None
         trusts QR codes only. budget_ms: a frame's decode starts no slow step past this (CPU
-        ms of the decode thread); the slow steps go on over the next frames (spread)."""
+        ms of the decode thread); the slow steps go on over the next frames (spread).
+        rest_after: once the scene was still and empty this many seconds, frames that show
+        the same are decoded only twice a second (peripherals.camera.stillness); None: every
+        frame is decoded."""
         self.source_spec = source
         self.repeat_after = repeat_after
         self.on_decoded = on_decoded
@@ -65,7 +81,8 @@ class CameraScanner:
         self._on_code: Callable[[str], None] | None = None
         self._stop = threading.Event()
         self._new_frame = threading.Condition()
-        self._frame: np.ndarray | None = None
+        self._frame: np.ndarray | bytes | None = None  # the newest: a frame, or its JPEG
+        self._shown: tuple[int, weakref.ref[np.ndarray]] | None = None  # latest_frame's last
         self._frame_id = 0
         self._frame_at: float | None = None
         self._threads: list[threading.Thread] = []
@@ -75,6 +92,7 @@ class CameraScanner:
         self.frames_read = 0
         self.frames_decoded = 0
         self.decode_ms = 0.0
+        self._still = StillScene(rest_after) if rest_after is not None else None
 
     # ----- CodeScanner -----
     def start(self, on_code: Callable[[str], None]) -> None:
@@ -98,8 +116,18 @@ class CameraScanner:
         self._threads = []
 
     def latest_frame(self) -> np.ndarray | None:
+        """The newest frame (BGR); the same object again while no newer one came and the
+        caller still holds it (a JPEG source's frame is decoded here, on demand)."""
         with self._new_frame:
-            return self._frame
+            item, item_id, shown = self._frame, self._frame_id, self._shown
+        if not isinstance(item, bytes):
+            return item
+        frame = shown[1]() if shown is not None and shown[0] == item_id else None
+        if frame is None:
+            frame = decode_jpeg(item)
+            if frame is not None:
+                self._shown = (item_id, weakref.ref(frame))
+        return frame
 
     def status(self) -> DeviceStatus:
         details = {"source": describe(self.source_spec), "frames": self.frames_read}
@@ -147,7 +175,8 @@ class CameraScanner:
                     self._trouble(exc.code, f"cannot be opened: {exc.code}")
                     self._stop.wait(REOPEN_SECONDS)
                     continue
-            frame = source.read()
+            read_encoded = getattr(source, "read_encoded", None)
+            frame = read_encoded() if read_encoded is not None else source.read()
             if frame is None:
                 self._trouble("no_frames", "stopped giving frames")
                 source.close()
@@ -174,7 +203,15 @@ class CameraScanner:
                     self._new_frame.wait(timeout=0.5)
                 if self._frame_id == done_id or self._frame is None:
                     continue
-                frame, done_id = self._frame, self._frame_id  # the newest; older ones are dropped
+                item, done_id = self._frame, self._frame_id  # the newest; older ones are dropped
+            try:
+                frame = self._to_decode(item)
+            except Exception:  # a frame OpenCV cannot take must not end the loop either
+                log.exception("camera: reading a frame failed")
+                frame = None
+            del item
+            if frame is None:
+                continue  # not needed (a still, empty scene), or unreadable: the next one
             started = time.perf_counter()
             try:
                 found = self._decoder.decode(frame)
@@ -186,7 +223,18 @@ class CameraScanner:
             del frame
             self.decode_ms = (time.perf_counter() - started) * 1000.0
             self.frames_decoded += 1
+            if self._still is not None:
+                self._still.decoded(bool(found), self.clock())
             self._report(found)
+
+    def _to_decode(self, item: np.ndarray | bytes) -> np.ndarray | None:
+        """The frame to decode (a JPEG decoded in full), or None: the scene is at rest and
+        this frame shows the same (peripherals.camera.stillness), or it does not decode."""
+        if self._still is not None:
+            thumb = _thumbnail(item)
+            if thumb is None or self._still.skip(thumb, self.clock()):
+                return None
+        return decode_jpeg(item) if isinstance(item, bytes) else item
 
     def _report(self, found: list[Decoded]) -> None:
         now = self.clock()
@@ -213,6 +261,12 @@ class CameraScanner:
                 callback(arg)  # type: ignore[operator]
             except Exception:  # a broken listener must not stop the camera
                 log.exception("camera: code listener failed")
+
+
+def _thumbnail(item: np.ndarray | bytes) -> np.ndarray | None:
+    """A frame at a quarter of its size, to compare with the last decoded one: a JPEG decoded
+    straight to that size in grey (None when unreadable), a frame resized."""
+    return decode_jpeg(item, quarter_grey=True) if isinstance(item, bytes) else thumbnail(item)
 
 
 def _missing(exc: DeviceError, details: dict[str, Any]) -> DeviceStatus:

@@ -6,6 +6,7 @@ be sane (positive, the journeys done, the app exited cleanly)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,9 @@ def test_startup_bench_reports_first_frame_memory_and_soak(artifacts_dir: Path) 
     assert 50 < startup["rss_at_rest_mb"]["median"] < 4096
     kinds = startup["rss_kinds_at_rest_mb"]  # anonymous + file-backed + shared = the RSS
     assert abs(sum(kinds.values()) - startup["rss_at_rest_mb"]["median"]) < 10, kinds
+    assert 0 <= startup["cpu_share_at_rest"]["median"] <= os.cpu_count()  # cores busy
+    libraries = startup["libraries_at_rest_mb"]  # resident MB per mapped file, biggest first
+    assert libraries and list(libraries.values()) == sorted(libraries.values(), reverse=True)
     assert Path(startup["screenshot"]).stat().st_size > 10_000  # the start screen, drawn
     assert soak["journeys"] == 4 and soak["failed"] == 0
     assert soak["rss_after_all_mb"] > 0 and "growth_mb" in soak
