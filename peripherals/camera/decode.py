@@ -360,7 +360,10 @@ class FrameDecoder:
                 # a step that would not fit is left for the next frame, but a smaller one
                 # after it may still fit
                 fits = spent + self.expected_ms(step) <= self.budget_ms - BUDGET_MARGIN_MS
-                if not fits and (index != forced or spent >= self.budget_ms):
+                # the forced step may use the margin, not more, when spreading (the next
+                # frame goes on anyway); alone, it may use what is left of the budget
+                late = spent + self.expected_ms(step) if self.spread else spent
+                if not fits and (index != forced or late >= self.budget_ms):
                     if skipped is None and position >= head:
                         skipped = position - head
                     self.over_budget = True

@@ -110,6 +110,34 @@ def test_a_frame_starts_no_slow_step_past_its_budget_and_the_next_goes_on_after_
         assert ran == expected  # the head on every frame, the rest where the last frame stopped
 
 
+def test_in_the_live_loop_a_step_held_back_twice_still_ends_within_the_frame_budget():
+    # one slow step (35 ms) larger than what the head leaves: it used to be forced in on the
+    # third frame and end that frame at 45 ms; the live loop's frames stay within 40 ms
+    now = [0.0]
+    ran: list[int] = []
+    decoder = FrameDecoder(remember_region=False, budget_ms=40.0, spread=True, clock=lambda: now[0])
+    costs = [10.0, 10.0, 10.0, 35.0, 5.0, 5.0]
+
+    def step(i: int) -> SlowStep:
+        def attempt() -> list:
+            ran.append(i)
+            now[0] += costs[i] / 1000.0
+            return []
+
+        return SlowStep("region", attempt, f"test{i}", 0.1)
+
+    for i, ms in enumerate(costs):
+        decoder.ms_per_mpx[f"test{i}"] = ms / 0.1
+    decoder._slow_steps = lambda gray: [step(i) for i in range(6)]  # type: ignore[method-assign]
+    decoder.head = 1
+    frame_ms = []
+    for _ in range(6):
+        began = now[0]
+        decoder.decode(scene(7))
+        frame_ms.append((now[0] - began) * 1000.0)
+    assert max(frame_ms) <= 40.0 and decoder.over_budget
+
+
 def test_slow_steps_run_on_every_frame_while_the_scene_moves_else_on_every_third():
     now = [0.0]
     ran: list[int] = []
