@@ -349,9 +349,10 @@ class FrameDecoder:
         first = head + self._cursor % tail if self.spread and tail else 0
         order = list(range(head)) + list(range(first, len(steps))) + list(range(head, first))
         skipped: int | None = None  # the first step that did not fit: the next frame's start
-        # the first step after the head runs even when it does not fit (budget not spent) if
-        # it was held back on the last frame too: a step too large for what the cheap steps and
-        # the head leave would never run otherwise; without spreading, the first step
+        # the first step after the head runs even when it does not fit the margin if it was
+        # held back on the last frame too (a step too large for what the cheap steps and the
+        # head leave would never run otherwise), as long as it ends within the budget; without
+        # spreading, the first step, as long as the budget is not spent
         forced = head if not self.spread or self._held_back else -1
         for index, position in enumerate(order):
             step = steps[position]
