@@ -292,6 +292,7 @@ class FrameDecoder:
         # the frames decoded just before this one while the scene moves (spread only): a code
         # still moving is read from them together (`_on_fused`)
         self._recent: list[np.ndarray] = []
+        self._elsewhere_turn = 0  # which whole-frame step looks beyond the last hit's region
 
     def decode(self, frame: np.ndarray, cheap: bool = True, slow: bool = True) -> list[Decoded]:
         """The codes in `frame`. cheap/slow: which steps to run (a decode worker of its own
@@ -299,9 +300,12 @@ class FrameDecoder:
         start = self.clock()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         self.over_budget = False
-        for step, attempt in self._cheap_steps(gray) if cheap else ():
+        steps = list(self._cheap_steps(gray)) if cheap else []
+        for index, (step, attempt) in enumerate(steps):
             found = attempt()
             if found:
+                if step == "roi":
+                    found = self._also_elsewhere(found, steps[index + 1 :])
                 return self._hit(step, found, gray)
         moving = self._scene_moved(gray) if slow and self.thorough_every > 1 else False
         if not (moving and self.spread):
@@ -316,6 +320,20 @@ class FrameDecoder:
         self.last_step = ""
         self.last_box = None
         return []
+
+    def _also_elsewhere(
+        self, found: list[Decoded], others: list[tuple[str, Callable[[], list[Decoded]]]]
+    ) -> list[Decoded]:
+        """A code read where the last one was, and any other code in the frame: a ticket or
+        an order QR still in view must not hide the payment code held up beside it (the region
+        of the last hit reads the old code on every frame, and a stop there would never look
+        further). One more whole-frame step per frame, in turn: half size, then full size."""
+        if not others:
+            return found
+        self._elsewhere_turn += 1
+        _, attempt = others[self._elsewhere_turn % len(others)]
+        texts = {(d.text, d.symbology) for d in found}
+        return found + [d for d in attempt() if (d.text, d.symbology) not in texts]
 
     def _scene_moved(self, gray: np.ndarray) -> bool:
         """Whether the scene moved in the last MOVED_FRAMES frames: a hand bringing a code in.

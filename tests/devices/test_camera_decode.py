@@ -138,6 +138,21 @@ def test_in_the_live_loop_a_step_held_back_twice_still_ends_within_the_frame_bud
     assert max(frame_ms) <= 40.0 and decoder.over_budget
 
 
+def test_a_payment_code_held_up_beside_a_ticket_already_read_is_read_too():
+    # the live loop's decoder has read a ticket's QR, which stays in view (on the counter, in
+    # the other hand); the tourist then holds up the payment code beside it. The last hit's
+    # region reads the ticket again on every frame: it must not hide the payment code
+    ticket = CodeLook("KO1:12345678901234", module_px=4.0, center=(0.3, 0.5))
+    payment = CodeLook("134567890123456789", kind="payment", module_px=3.0, center=(0.72, 0.5))
+    with_ticket = compose(scene(3), ticket)
+    decoder = FrameDecoder(thorough_every=3, accept_code128=known_code, budget_ms=40.0, spread=True)
+    assert [d.text for d in decoder.decode(with_ticket)] == [ticket.text]
+    both = compose(with_ticket, payment)
+    reads = [{d.text for d in decoder.decode(both)} for _ in range(2)]
+    assert {ticket.text, payment.text} in reads
+    assert decoder.last_step == "roi"  # still the cheap path: the ticket where it was
+
+
 def test_slow_steps_run_on_every_frame_while_the_scene_moves_else_on_every_third():
     now = [0.0]
     ran: list[int] = []
