@@ -19,6 +19,10 @@ from ui.driver import Driver
 from ui.presenters.texts import yuan
 
 PAY_OK = "134567890123456780"  # WeChat; the backend's simulator: last digit 0-5 succeeds
+# a payment code is new for every payment (WeChat and Alipay codes are one-time): the add-on
+# is paid with another one (the same text again within a second or two of the first is, to
+# the scanner, the same presentation, reported once)
+PAY_OK_ADDON = "134567890123456781"
 PAY_USERPAYING = "134567890123456786"
 PAY_FAILS = "134567890123456788"
 
@@ -224,7 +228,7 @@ async def addon(d: Driver, control: Control, shot: Shots, ticket: str = "") -> d
     await d.wait_screen("summary", timeout=10)
     await d.tap(await d.wait_for(wid="confirm"))
     await d.wait_screen("device_prompt", timeout=15)
-    await control.show_code(PAY_OK)
+    await control.show_code(PAY_OK_ADDON)
     await d.wait_for(wid="finish", timeout=40)
     read["done"] = await texts_of(d)
     await shot("addon_done")

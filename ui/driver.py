@@ -9,6 +9,7 @@ screenshots. UI tests and the headless demo run a script `async def script(d: Dr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,6 +60,8 @@ class Driver:
         self.app = app
         self.timeout = timeout
         self.taps = 0
+        self.flips = 0  # frames drawn since the first `drawn` (counted from then on)
+        self._counting_flips = False
 
     # looking ---------------------------------------------------------------------------------
     @property
@@ -82,20 +85,30 @@ class Driver:
                 return widget
         return None
 
+    async def next_frame(self, timeout: float | None = None) -> None:
+        """One turn of the app's loop: what was posted or changed before this call has been
+        dispatched (the clock's callbacks, then input, then layout) and drawn when it returns."""
+        done = asyncio.get_running_loop().create_future()
+        Clock.schedule_once(lambda _dt: done.done() or done.set_result(None), 0)
+        await asyncio.wait_for(done, timeout or self.timeout)
+
     async def frames(self, count: int = 2) -> None:
+        """Let `count` frames pass (each one a turn of the loop, see `next_frame`)."""
         for _ in range(count):
-            done = asyncio.get_running_loop().create_future()
-            Clock.schedule_once(lambda _dt, f=done: f.done() or f.set_result(None), 0)
-            await asyncio.wait_for(done, self.timeout)
-            await asyncio.sleep(0.02)
+            await self.next_frame()
 
     async def until(self, check: Callable[[], Any], what: str, timeout: float | None = None) -> Any:
+        """`check()`'s first true value, asked now and after every frame."""
         deadline = time.monotonic() + (timeout or self.timeout)
-        while time.monotonic() < deadline:
+        while True:
             value = check()
             if value:
                 return value
-            await asyncio.sleep(0.05)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            with contextlib.suppress(TimeoutError):  # no frame by the deadline: one last look
+                await self.next_frame(left)
         raise DriverTimeout(f"timed out waiting for {what}; on screen: {self.texts()}")
 
     async def wait_for(
@@ -112,39 +125,63 @@ class Driver:
         return widget.to_window(*widget.center)
 
     async def press(self, target: Widget | str) -> DriverTouch:
+        """Put a finger down on the widget (or the label with this text); returns when the
+        touch has been dispatched and the frame after it drawn."""
         widget = target if isinstance(target, Widget) else await self.wait_for(text=target)
         touch = DriverTouch(*self.center_of(widget))
         EventLoop.post_dispatch_input("begin", touch)
-        await self.frames(1)
+        await self.next_frame()
         return touch
 
     async def release(self, touch: DriverTouch) -> None:
+        """Lift the finger; returns when the touch-up has been dispatched (the widget's
+        on_release has run) and the frame after it drawn."""
         EventLoop.post_dispatch_input("end", touch)
-        await self.frames(1)
+        await self.next_frame()
 
     async def tap(self, target: Widget | str, hold: float = 0.08) -> None:
-        """Touch the widget (or the label with this text) at its centre and lift the finger."""
-        touch = await self.press(target)
-        await asyncio.sleep(hold)
-        await self.release(touch)
-        self.taps += 1
-        await self.frames(2)
+        """Touch the widget (or the label with this text) at its centre, keep the finger down
+        `hold` seconds (the frame showing the touch within them), and lift it."""
+        widget = target if isinstance(target, Widget) else await self.wait_for(text=target)
+        await self.tap_at(*self.center_of(widget), hold=hold)
 
     async def tap_at(self, x: float, y: float, hold: float = 0.08) -> None:
+        """A tap at window coordinates (x, y): down, at least one frame and `hold` seconds,
+        up; returns when the touch-up has been dispatched and the frame after it drawn. What
+        the tap sets going (a flow's next screen, a backend call) is the caller's to wait for
+        (`wait_screen`, `wait_for`, `until`)."""
+        down_at = time.monotonic()
         touch = DriverTouch(x, y)
         EventLoop.post_dispatch_input("begin", touch)
-        await asyncio.sleep(hold)
-        EventLoop.post_dispatch_input("end", touch)
+        await self.next_frame()
+        await asyncio.sleep(max(0.0, hold - (time.monotonic() - down_at)))
+        await self.release(touch)
         self.taps += 1
-        await self.frames(2)
 
     # seeing ----------------------------------------------------------------------------------
+    async def drawn(self, most: int = 3) -> None:
+        """Until what changed is drawn and the picture holds still: frames until one passes
+        without a redraw, at most `most` (a live preview or a countdown redraws every frame)."""
+        if not self._counting_flips:
+            self.window.fbind("on_flip", self._count_flip)
+            self._counting_flips = True
+        await self.next_frame()
+        for _ in range(most - 1):
+            flips = self.flips
+            await self.next_frame()
+            if self.flips == flips:
+                return
+
+    def _count_flip(self, *_args: Any) -> None:
+        self.flips += 1
+
     async def screenshot(self, path: str | Path) -> Path:
-        """Save what the window shows now as a PNG at `path`."""
+        """Save what the window shows now as a PNG at `path` (zlib level 1: a screen of flat
+        colours compresses nearly as well and encodes faster than at the default 6)."""
         from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
         from PIL import Image
 
-        await self.frames(3)
+        await self.drawn()
         width, height = self.window.system_size
         pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
         image = Image.frombytes("RGBA", (width, height), pixels).transpose(
@@ -152,5 +189,5 @@ class Driver:
         )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.convert("RGB").save(path)
+        image.convert("RGB").save(path, compress_level=1)
         return path

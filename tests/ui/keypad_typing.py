@@ -1,7 +1,7 @@
 """Typing on the on-screen keypads: each key a real touch (down, up) at its centre, through the
-window's input dispatch like a finger; two frames after each key, not four (the key's pressed
-look in between is not what a typing test reads). Sequences of keys in the UI scenarios spent
-most of their time on those frames."""
+window's input dispatch like a finger, held a shorter time than a button tap (`Driver.tap_at`
+waits for the touch-down's frame and the touch-up's, so the display has taken the key when the
+next one is pressed)."""
 
 from __future__ import annotations
 

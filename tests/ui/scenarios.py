@@ -85,6 +85,7 @@ async def start_in_both_languages(d: Driver) -> dict[str, Any]:
         assert text in zh_texts, f"{text!r} not on the zh start screen: {zh_texts}"
     await check_screen(d, "start")
     await d.tap("English")
+    assert d.app.tr.lang == "en", "tap() returned before the button's on_release ran"
     await d.wait_for(text="Buy tickets")
     en_texts = d.texts()
     for text in [*START_EN, "Yuntai Mountain Scenic Area", "Tickets left today: 1234"]:

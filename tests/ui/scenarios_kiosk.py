@@ -79,8 +79,12 @@ async def _buy_until_pay(
     await d.tap(await d.wait_for(wid="product_ADM", timeout=10))
     await d.wait_screen("choose_slot", timeout=10)
     if day:
+        dates = d.app.navigator.current_screen.params.get("dates", [])
         await d.tap(await d.wait_for(wid=f"date_{day}"))
-        await d.frames(4)
+        await d.until(
+            lambda: d.app.navigator.current_screen.params.get("date") == dates[day],
+            f"the slots {day} day(s) ahead",
+        )
     index = await play.first_open_slot(d)
     slot = d.app.navigator.current_screen.params["slots"][index]
     await d.tap(await d.wait_for(wid=f"slot_{index}"))
