@@ -30,14 +30,16 @@ from appliance import scenarios
 from appliance.backend import backend_process
 from appliance.tourist import Emulators, Tourist
 from kiosk.config import KioskConfig
-from kiosk.flows.base import FlowEvent
+from kiosk.domain.ids import resident_id_check_char
+from kiosk.flows.base import Flow, FlowEvent
 from kiosk.flows.pickup import PickupFlow
 from kiosk.startup import Kiosk, open_kiosk
+from peripherals.idcard.emulator.cards import demo_card
+from peripherals.idcard.protocol import IdCardData
 
 OPS_HEADERS = {"Authorization": "Bearer demo-ops-token"}
 KIOSK_HEADERS = {"Authorization": "Bearer demo-kiosk-token"}
 PAPER_MM = 10_000_000.0  # a roll that lasts the whole bench (a ticket is ~130 mm)
-ZHANG_WEI_ID = "110101199003072375"
 
 
 def machine() -> dict[str, Any]:
@@ -210,10 +212,9 @@ class Rig:
 
     async def import_order(self, holder_id: str = "", tickets: int = 1) -> str:
         """A paid OTA order (adults) through the ops API, so a pickup can repeat. With a holder,
-        each on another day (one real-name ticket per person a day): at most 30 (the seed's
-        days ahead)."""
+        the orders are spread over the next 30 days (the seed's days ahead)."""
         self.imported += 1
-        ahead = self.imported if holder_id else 1
+        ahead = 1 + (self.imported - 1) % 30 if holder_id else 1
         day = (date.today() + timedelta(days=ahead)).isoformat()
         async with httpx.AsyncClient(base_url=self.backend_url, timeout=10) as http:
             slots = await http.get(
@@ -286,11 +287,49 @@ async def rig(out: Path, idcard_baud: int = 115200) -> AsyncIterator[Rig]:
 # --- journeys the bench can repeat ----------------------------------------------------------
 
 
+def tourist_card(n: int) -> IdCardData:
+    """The ID card of the bench's n-th tourist: the demo card of 张伟 with a resident ID number
+    of its own (born n days after 1 Jan 1990; valid check character). Each run is another
+    person, as at a kiosk: the backend limits lookups to 10 a minute per ID number
+    (backend_stub.settings lookup_per_person), so one card placed every 2.3 s is refused
+    (429 `rate_limited`) from the ~15th run on."""
+    born = date(1990, 1, 1) + timedelta(days=n % 10_000)
+    first17 = f"110101{born:%Y%m%d}123"
+    return replace(
+        demo_card("zhang_wei"),
+        id_number=first17 + resident_id_check_char(first17),
+        birth_date=f"{born:%Y%m%d}",
+    )
+
+
+def lost_run(flow: Flow, exc: BaseException) -> RuntimeError:
+    """A run that did not end as scripted, named with what the tourist was shown last: the
+    screen and the error messages (`error.<code>`) of the journey."""
+    shown = [m.key for m in flow.told if m.key.startswith("error.")]
+    return RuntimeError(f"{type(exc).__name__}: {exc}; errors shown: {shown or 'none'}")
+
+
 async def pickup_id_fresh(r: Rig) -> dict[str, Any]:
-    """pickup-id with a fresh paid order for 张伟 (the seed's is picked up once only)."""
-    await r.import_order(ZHANG_WEI_ID)
+    """pickup-id's script (place the ID card, print) by the next tourist in the queue: a card
+    of their own and a freshly imported paid order naming them."""
+    card = tourist_card(r.imported + 1)
+    await r.import_order(card.id_number)
     r.recorder.new_journey()
-    return await scenarios.pickup_id(r.k, r.emulators)
+    flow = PickupFlow(r.k.ports)
+    t = Tourist(flow, r.emulators, r.k.hub)
+
+    async def tourist() -> None:
+        await t.until("pickup_identify")
+        r.emulators.idcard.place_card(card)
+        try:
+            await t.until("done", "pickup_none", timeout=30)
+        except TimeoutError as exc:
+            raise lost_run(flow, exc) from exc
+        t.lift_card()
+
+    return scenarios.outcome_dict(
+        "pickup-id", r.k, r.emulators, await scenarios.drive(flow, tourist)
+    )
 
 
 async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
@@ -303,7 +342,10 @@ async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
     async def tourist() -> None:
         await t.until("pickup_identify")
         await t.show_code(f"KO1:{order_no}")
-        await t.until("done", "pickup_none", timeout=30)
+        try:
+            await t.until("done", "pickup_none", timeout=30)
+        except TimeoutError as exc:
+            raise lost_run(flow, exc) from exc
 
     return scenarios.outcome_dict(
         "pickup-order", r.k, r.emulators, await scenarios.drive(flow, tourist)

@@ -188,9 +188,31 @@ class DeviceHub:
     def __init__(self, devices: Devices, loop: asyncio.AbstractEventLoop) -> None:
         self.devices = devices
         self.loop = loop
-        self.target: Any = None  # the flow on screen (anything with .act(name, **params))
+        self._target: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
+        # an ID card read while no screen took cards, still on the reader (see `target`)
+        self._untaken_card: IdCardData | None = None
         self._stops: list[Callable[[], None]] = []
         self._smartcard_stop: Callable[[], None] | None = None
+
+    @property
+    def target(self) -> Any:
+        """The flow on screen (anything with .act(name, **params))."""
+        return self._target
+
+    @target.setter
+    def target(self, flow: Any) -> None:
+        """Set on the loop's thread. An ID card is read once per placement, so a card read
+        while the screen took no card (the last tourist's `done` screen, the moment between two
+        screens) is kept while it lies on the reader and goes to the first screen that offers
+        `id_card`: the start screen that comes back, say. A card a screen took is not kept."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._target = flow
+        subscribe = getattr(flow, "subscribe", None)
+        if callable(subscribe):
+            self._unsubscribe = subscribe(lambda state: self._offer_untaken_card(flow, state))
 
     def start(self) -> DeviceHub:
         if self.devices.scanner is not None:
@@ -200,7 +222,10 @@ class DeviceHub:
             from peripherals.idcard import IdCardWatcher
 
             watcher = IdCardWatcher(
-                self.devices.idcard, self._on_id_card, on_state=self.devices.note
+                self.devices.idcard,
+                self._on_id_card,
+                on_removed=self._on_id_card_removed,
+                on_state=self.devices.note,
             ).start()
             self._stops.append(watcher.stop)
         if self.devices.smartcard is not None:
@@ -242,7 +267,33 @@ class DeviceHub:
                 log.exception("stopping a device watcher failed")
 
     def _on_id_card(self, card: IdCardData) -> None:
-        self._deliver("id_card", card=card)
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._id_card_read, card)
+
+    def _on_id_card_removed(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._forget_untaken_card)
+
+    def _id_card_read(self, card: IdCardData) -> None:
+        """On the loop: the card to the flow on screen, or kept when its screen takes none.
+        With no flow yet (the kiosk starting) it is dropped, as a card left on the reader."""
+        target = self._target
+        if target is None:
+            return
+        state = getattr(target, "state", None)
+        if state is None or "id_card" in state.actions:
+            target.act("id_card", card=card)
+        else:
+            self._untaken_card = card
+
+    def _offer_untaken_card(self, flow: Any, state: Any) -> None:
+        card = self._untaken_card
+        if card is not None and flow is self._target and "id_card" in state.actions:
+            self._untaken_card = None
+            flow.act("id_card", card=card)
+
+    def _forget_untaken_card(self) -> None:
+        self._untaken_card = None
 
     def _on_smart_card(self, card: SmartCardData) -> None:
         self._deliver("smart_card", card=card)
