@@ -151,6 +151,16 @@ def _enlarged_mpx(box: tuple[int, ...]) -> float:
     return _mpx(box, max(1.0, min(2.0, MAX_ENLARGED_SIDE / longer)))
 
 
+def _sharpenable(box: tuple[int, ...]) -> bool:
+    """Whether a region is small enough to be read enlarged ×1.5 or more (`sharp`, `fused`)."""
+    return max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
+
+
+def _sharp_mpx(box: tuple[int, ...]) -> float:
+    """Million pixels of a region enlarged as `sharp` and `fused` enlarge it."""
+    return _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1])))
+
+
 def read_zxing(gray: np.ndarray, rotate: bool = True, downscale: bool = True) -> list[RawRead]:
     """zxing-cpp's reads; an image enlarged on purpose needs no `downscale`d tries, nor (on a
     deblurred region) the tries for a barcode turned by 90° (`rotate`): half the time."""
@@ -236,8 +246,14 @@ def _sharpened(crop: np.ndarray) -> tuple[np.ndarray, float]:
     """A crop enlarged ×3 (or to MAX_ENLARGED_SIDE) with an unsharp mask (see SHARP_SIGMA)."""
     scale = _sharp_scale(max(crop.shape[:2]))
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return _unsharp(big, scale), scale
+
+
+def _unsharp(big: np.ndarray, scale: float) -> np.ndarray:
+    """The unsharp mask of an image enlarged by `scale` (σ SHARP_SIGMA at ×3, scaled with
+    it); a uint8 image stays uint8 (saturated), a float one float."""
     soft = cv2.GaussianBlur(big, (0, 0), SHARP_SIGMA * scale / 3.0)
-    return cv2.addWeighted(big, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0), scale
+    return cv2.addWeighted(big, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0)
 
 
 def _variant(big: np.ndarray, kind: str) -> np.ndarray:
@@ -300,12 +316,12 @@ class FrameDecoder:
         start = self.clock()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         self.over_budget = False
-        steps = list(self._cheap_steps(gray)) if cheap else []
-        for index, (step, attempt) in enumerate(steps):
+        steps = iter(self._cheap_steps(gray) if cheap else ())
+        for step, attempt in steps:
             found = attempt()
             if found:
-                if step == "roi":
-                    found = self._also_elsewhere(found, steps[index + 1 :])
+                if step == "roi":  # the steps after it (the half-size frame made only now)
+                    found = self._also_elsewhere(found, list(steps))
                 return self._hit(step, found, gray)
         moving = self._scene_moved(gray) if slow and self.thorough_every > 1 else False
         if not (moving and self.spread):
@@ -455,10 +471,10 @@ class FrameDecoder:
                 "sharp",
                 lambda box=box: self._on_sharpened(gray, box),
                 "region:zxing:sharp",
-                _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1]))),
+                _sharp_mpx(box),
             )
             for box in boxes
-            if max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
+            if _sharpenable(box)
         ]
         raw, *others = VARIANTS
         quick = (
@@ -480,10 +496,10 @@ class FrameDecoder:
                     "fused",
                     lambda box=box: self._on_fused(gray, box),
                     "region:zxing:fused",
-                    _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1]))),
+                    _sharp_mpx(box),
                 )
                 for box in boxes[:DEBLUR_REGIONS]
-                if max(box[2] - box[0], box[3] - box[1]) <= SHARP_MAX_SIDE
+                if _sharpenable(box)
             ]
             if len(self._recent) == FUSED_FRAMES - 1
             else []
@@ -568,9 +584,7 @@ class FrameDecoder:
         if used < 2:
             return []
         acc /= used
-        soft = cv2.GaussianBlur(acc, (0, 0), SHARP_SIGMA * scale / 3.0)
-        sharp = cv2.addWeighted(acc, 1.0 + SHARP_AMOUNT, soft, -SHARP_AMOUNT, 0.0)
-        big = np.clip(sharp, 0, 255).astype(np.uint8)
+        big = np.clip(_unsharp(acc, scale), 0, 255).astype(np.uint8)
         return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
 
     def _on_deblurred(
