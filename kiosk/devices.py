@@ -267,12 +267,10 @@ class DeviceHub:
                 log.exception("stopping a device watcher failed")
 
     def _on_id_card(self, card: IdCardData) -> None:
-        if not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._id_card_read, card)
+        self._on_loop(self._id_card_read, card)
 
     def _on_id_card_removed(self) -> None:
-        if not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._forget_untaken_card)
+        self._on_loop(self._forget_untaken_card)
 
     def _id_card_read(self, card: IdCardData) -> None:
         """On the loop: the card to the flow on screen, or kept when its screen takes none.
@@ -300,6 +298,11 @@ class DeviceHub:
 
     def _deliver(self, name: str, **params: Any) -> None:
         target = self.target
-        if target is None or self.loop.is_closed():
-            return
-        self.loop.call_soon_threadsafe(lambda: target.act(name, **params))
+        if target is not None:
+            self._on_loop(lambda: target.act(name, **params))
+
+    def _on_loop(self, call: Callable[..., None], *args: Any) -> None:
+        """`call(*args)` on the loop's thread (a device watcher's thread calls in); nothing
+        once the loop is closed."""
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(call, *args)
