@@ -128,7 +128,10 @@ class Driver:
         """Put a finger down on the widget (or the label with this text); returns when the
         touch has been dispatched and the frame after it drawn."""
         widget = target if isinstance(target, Widget) else await self.wait_for(text=target)
-        touch = DriverTouch(*self.center_of(widget))
+        return await self._down(*self.center_of(widget))
+
+    async def _down(self, x: float, y: float) -> DriverTouch:
+        touch = DriverTouch(x, y)
         EventLoop.post_dispatch_input("begin", touch)
         await self.next_frame()
         return touch
@@ -151,9 +154,7 @@ class Driver:
         the tap sets going (a flow's next screen, a backend call) is the caller's to wait for
         (`wait_screen`, `wait_for`, `until`)."""
         down_at = time.monotonic()
-        touch = DriverTouch(x, y)
-        EventLoop.post_dispatch_input("begin", touch)
-        await self.next_frame()
+        touch = await self._down(x, y)
         await asyncio.sleep(max(0.0, hold - (time.monotonic() - down_at)))
         await self.release(touch)
         self.taps += 1
