@@ -8,8 +8,19 @@ from peripherals.camera.emulator.frames import (
     CodeLook,
     compose,
     fits,
+    qr_modules,
     scene,
 )
 from peripherals.camera.emulator.server import CameraEmulator
 
-__all__ = ["FRAME_H", "FRAME_W", "KINDS", "CameraEmulator", "CodeLook", "compose", "fits", "scene"]
+__all__ = [
+    "FRAME_H",
+    "FRAME_W",
+    "KINDS",
+    "CameraEmulator",
+    "CodeLook",
+    "compose",
+    "fits",
+    "qr_modules",
+    "scene",
+]

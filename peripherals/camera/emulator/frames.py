@@ -72,6 +72,11 @@ def _paste(canvas: np.ndarray, image: np.ndarray, x: int, y: int) -> None:
 
 def render_card(look: CodeLook) -> np.ndarray:
     """The phone screen (with its bezel) or the paper slip carrying the code, BGR, face-on."""
+    return _card(look)[0]
+
+
+def _card(look: CodeLook) -> tuple[np.ndarray, tuple[int, int] | None]:
+    """The card, and where its QR symbol (with its quiet zone) starts on it, if it has one."""
     m = look.module_px
     parts: list[np.ndarray] = []
     if look.kind in ("qr", "payment"):
@@ -97,15 +102,20 @@ def render_card(look: CodeLook) -> np.ndarray:
         for row in range(header // 3, header, max(4, header // 4)):
             card[row : row + 2, pad : pad + width // 2] = 90  # printed text lines
     y = header + gap
+    qr_at: tuple[int, int] | None = None
     for part in parts:
         x = pad + (width - part.shape[1]) // 2
         _paste(card, part, x, y)
+        if part is parts[-1] and look.kind in ("qr", "payment"):
+            qr_at = (x, y)  # the QR is always the last part
         y += part.shape[0] + gap
     if look.medium == "screen":
         bezel = max(8, round(0.06 * card.shape[1]))
         card = cv2.copyMakeBorder(card, bezel * 2, bezel * 2, bezel, bezel, cv2.BORDER_CONSTANT,
                                   value=(25, 25, 28))  # fmt: skip
-    return card
+        if qr_at is not None:
+            qr_at = (qr_at[0] + bezel, qr_at[1] + 2 * bezel)
+    return card, qr_at
 
 
 def scene(seed: int, width: int = FRAME_W, height: int = FRAME_H) -> np.ndarray:
@@ -154,13 +164,48 @@ def _projected_corners(w: int, h: int, look: CodeLook, frame_w: int, frame_h: in
     return np.stack([cx + FOCAL_PX * world[:, 0] / z, cy + FOCAL_PX * world[:, 1] / z], axis=1)
 
 
+def _card_to_frame(card_shape: tuple[int, ...], look: CodeLook, frame_w: int, frame_h: int):
+    """The homography from the card's pixel coordinates to the frame's."""
+    h, w = card_shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = _projected_corners(w, h, look, frame_w, frame_h).astype(np.float32)
+    return cv2.getPerspectiveTransform(src, dst)
+
+
+def qr_modules(
+    look: CodeLook, frame_w: int = FRAME_W, frame_h: int = FRAME_H
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where each QR module's centre lands in the frame (N×N×2, x and y in px) and which are
+    dark (N×N), for a look with a QR; None without one. The truth a scanner is measured
+    against when asking what a frame still holds (bench.scan_bound)."""
+    if look.kind not in ("qr", "payment"):
+        return None
+    card, qr_at = _card(look)
+    if qr_at is None:
+        return None
+    symbol = _symbol(look.text, zxingcpp.BarcodeFormat.QRCode)
+    side = symbol.shape[0]
+    drawn = round(
+        side * look.module_px
+    )  # _scaled's size; its INTER_NEAREST takes floor(j·side/drawn)
+    of_px = np.floor(np.arange(drawn) * side / drawn).astype(int)
+    centre = np.array([np.arange(drawn)[of_px == k].mean() for k in range(side)])
+    dark_cols = np.flatnonzero(symbol.min(axis=0) < 128)
+    first, last = int(dark_cols[0]), int(dark_cols[-1])
+    xs = qr_at[0] + centre[first : last + 1]
+    ys = qr_at[1] + centre[first : last + 1]
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 1, 2).astype(np.float64)
+    matrix = _card_to_frame(card.shape, look, frame_w, frame_h)
+    n = last - first + 1
+    points = cv2.perspectiveTransform(grid, matrix).reshape(n, n, 2)
+    return points, symbol[first : last + 1, first : last + 1] < 128
+
+
 def place(background: np.ndarray, card: np.ndarray, look: CodeLook) -> np.ndarray:
     """The card warped into the background by the look's geometry."""
     frame_h, frame_w = background.shape[:2]
     h, w = card.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = _projected_corners(w, h, look, frame_w, frame_h).astype(np.float32)
-    matrix = cv2.getPerspectiveTransform(src, dst)
+    matrix = _card_to_frame(card.shape, look, frame_w, frame_h)
     warped = cv2.warpPerspective(card, matrix, (frame_w, frame_h), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (frame_w, frame_h))
     out = background.copy()
