@@ -14,7 +14,8 @@ scanner has:
   (peripherals.camera.emulator.qr_modules), so nothing has to be found or sampled blind.
 
 Each module is then called dark or light against the levels of the three finder patterns' own
-modules, and the module matrix, drawn clean, is read by zxing-cpp (which corrects what
+modules, and the module matrix, drawn clean, is read by zxing-cpp (peripherals.camera.gridread's
+steps, the decoder's own `grid` step without the fitting) (which corrects what
 Reed-Solomon can). A miss this reader cannot read has lost too much for the code's error
 correction once blurred: `ceiling_rate` is what a perfect blur estimate and a perfect
 localisation together would reach with this kind of restoration. It is not a figure the kiosk
@@ -39,18 +40,15 @@ from typing import Any
 
 import cv2
 import numpy as np
-import zxingcpp
 
 from bench.scan import run as run_pipeline
 from peripherals.camera.deblur import line_kernel
 from peripherals.camera.emulator import CodeLook, compose, qr_modules, scene
+from peripherals.camera.gridread import called_dark, read_matrix, sampled, wiener
 
 cv2.setNumThreads(1)
 
 SNRS = (0.003, 0.01, 0.03)  # Wiener noise-to-signal ratios tried (grey levels 0-255)
-RENDER_PX = 6  # px per module of the clean matrix given to zxing-cpp
-QUIET = 4  # modules of quiet zone around it
-FINDER = 7  # modules a side of a finder pattern
 
 
 def true_kernel(look: CodeLook) -> np.ndarray:
@@ -67,55 +65,9 @@ def true_kernel(look: CodeLook) -> np.ndarray:
     return kernel / kernel.sum()
 
 
-def wiener(gray: np.ndarray, kernel: np.ndarray, snr: float) -> np.ndarray:
-    """`gray` deconvolved by `kernel` (float32), its edges padded against wrap-around."""
-    pad = max(kernel.shape) + 8
-    image = np.pad(gray.astype(np.float32), pad, mode="edge")
-    psf = np.zeros_like(image)
-    kh, kw = kernel.shape
-    psf[:kh, :kw] = kernel
-    psf = np.roll(psf, (-(kh // 2), -(kw // 2)), axis=(0, 1))
-    otf = np.fft.rfft2(psf)
-    restored = np.fft.irfft2(
-        np.fft.rfft2(image) * np.conj(otf) / (np.abs(otf) ** 2 + snr), s=image.shape
-    )
-    return restored[pad:-pad, pad:-pad].astype(np.float32)
-
-
-def finder_masks(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(modules of the three finder patterns, which of those are dark) for an n×n symbol."""
-    pattern = np.ones((FINDER, FINDER), bool)
-    pattern[1:-1, 1:-1] = False
-    pattern[2:-2, 2:-2] = True
-    inside = np.zeros((n, n), bool)
-    dark = np.zeros((n, n), bool)
-    for row, col in ((0, 0), (0, n - FINDER), (n - FINDER, 0)):
-        inside[row : row + FINDER, col : col + FINDER] = True
-        dark[row : row + FINDER, col : col + FINDER] = pattern
-    return inside, dark
-
-
-def called_dark(values: np.ndarray) -> np.ndarray:
-    """Each module dark or light, against the midpoint of the finder patterns' two levels."""
-    inside, dark = finder_masks(values.shape[0])
-    level = (np.median(values[inside & dark]) + np.median(values[inside & ~dark])) / 2.0
-    return values < level
-
-
-def read_matrix(dark: np.ndarray) -> list[str]:
+def texts_read(dark: np.ndarray) -> list[str]:
     """What zxing-cpp reads from a module matrix drawn clean."""
-    image = np.pad(np.where(dark, 0, 255).astype(np.uint8), QUIET, constant_values=255)
-    image = cv2.resize(image, None, fx=RENDER_PX, fy=RENDER_PX, interpolation=cv2.INTER_NEAREST)
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
-
-
-def sampled(gray: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """The image's value at each module centre (bilinear)."""
-    xs = centres[..., 0].astype(np.float32)
-    ys = centres[..., 1].astype(np.float32)
-    return cv2.remap(
-        gray.astype(np.float32), xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    return [result.text for result in read_matrix(dark)]
 
 
 def ceiling_read(frame: np.ndarray, look: CodeLook) -> dict[str, Any] | None:
@@ -137,7 +89,7 @@ def ceiling_read(frame: np.ndarray, look: CodeLook) -> dict[str, Any] | None:
     for snr in SNRS:
         called = called_dark(sampled(wiener(gray, kernel, snr), local))
         best_errors = min(best_errors, int((called != dark).sum()))
-        texts += read_matrix(called)
+        texts += texts_read(called)
     return {
         "read": look.text in texts,
         "wrong": sorted({t for t in texts if t != look.text}),
@@ -156,7 +108,7 @@ def clean_read(look: CodeLook, background: np.ndarray) -> bool:
     truth = qr_modules(clean, frame.shape[1], frame.shape[0])
     assert truth is not None
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    return look.text in read_matrix(called_dark(sampled(gray, truth[0])))
+    return look.text in texts_read(called_dark(sampled(gray, truth[0])))
 
 
 def run(folder: Path) -> dict[str, Any]:

@@ -226,6 +226,17 @@ class SmearedRegion:
             self._turned[offset] = AlongRows(self.crop, (self.angle + offset) % 180.0)
         return self._turned[offset]
 
+    def kernel(self, kernel: int) -> np.ndarray | None:
+        """The `kernel`-th kernel of PLAN as a 2-D line in the crop's pixels (None as for
+        `restored`)."""
+        if not self.smeared:
+            return None
+        offset, factor = PLAN[kernel % len(PLAN)]
+        length = self.along(offset).length() * factor
+        if length < 1.5:
+            return None
+        return line_kernel(length, (self.angle + offset) % 180.0)
+
     def restored(self, kernel: int) -> tuple[np.ndarray, AlongRows] | None:
         """The region deconvolved by the `kernel`-th kernel of PLAN (turned; its mapping back),
         or None when it is not smeared or no length was found."""

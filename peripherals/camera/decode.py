@@ -16,9 +16,12 @@ Cheapest step first, stopping at the first that reads something valid:
    the structure tensor, its length from the spectrum), the region turned along the smear and
    each row deconvolved by a 1-D Wiener filter, for the kernels of deblur.PLAN in order (the
    estimate, then ±10° and ±20°, then shorter and longer), read by zxing-cpp raw and enlarged
-   ×2. When the top region is smeared the first kernels on the two densest regions
-   (DEBLUR_FIRST steps) are tried before every other slow step but the sharpened reads of
-   those two regions (a few ms each), which go first;
+   ×2. Where zxing-cpp finds a QR there that it cannot decode, the step that runs next reads it
+   by its grid (`grid`, peripherals.camera.gridread: the corners fitted to the modules the
+   standard fixes, each module called at its centre after a 2-D deconvolution). When the top
+   region is smeared the first kernels on the two densest regions (DEBLUR_FIRST steps) are
+   tried before every other slow step but the sharpened reads of those two regions (a few ms
+   each), which go first;
 7. while the scene moves (the live loop only: `spread`) and the top region is smeared, each of
    the two densest regions read from this frame and the three before it together (`fused`,
    right after their sharpened reads): registered, enlarged, averaged and sharpened, for codes
@@ -56,6 +59,7 @@ import zxingcpp
 from pyzbar import pyzbar
 
 from peripherals.camera.deblur import MAX_SIDE, PLAN, AlongRows, SmearedRegion
+from peripherals.camera.gridread import Detection, detections, read_by_grid
 from peripherals.camera.protocol import CODE128, QR, Decoded, Point
 
 __all__ = ["CODE128", "QR", "CodeCheck", "Decoded", "FrameDecoder", "acceptable", "decode_frame"]
@@ -85,7 +89,7 @@ SHARP_SIGMA = 2.0  # the unsharp mask's blur, px of a ×3 image (scaled with the
 SHARP_AMOUNT = 3.0  # how much of the detail is added back
 DEBLUR_REGIONS = 2  # the densest regions that get deconvolved
 DEBLUR_KERNELS = len(PLAN)  # kernels tried per smeared region (deblur.PLAN, in order)
-DEBLUR_FIRST = 4  # deblur steps tried before the other slow ones when the top region is smeared
+DEBLUR_FIRST = 6  # deblur steps tried before the other slow ones when the top region is smeared
 CHEAP_STEPS = ("roi", "half", "full")
 # What a slow step costs, ms per million pixels it works on (one core; the 90th percentile of
 # the measured cost over a least-squares line through 0, seed 18 corpus): a step's time
@@ -103,6 +107,7 @@ STEP_MS_PER_MPX = {
     "region:zbar:equalised": 52.0,
     "region:zbar:binary": 33.0,
     "deblur": 120.0,
+    "grid": 200.0,
 }
 COST_WINDOW = 40
 FUSED_FRAMES = 4  # a moving code's region read from this many successive frames together
@@ -161,16 +166,29 @@ def _sharp_mpx(box: tuple[int, ...]) -> float:
     return _mpx(box, _sharp_scale(max(box[2] - box[0], box[3] - box[1])))
 
 
-def read_zxing(gray: np.ndarray, rotate: bool = True, downscale: bool = True) -> list[RawRead]:
+def read_zxing(
+    gray: np.ndarray,
+    rotate: bool = True,
+    downscale: bool = True,
+    detected: list[Detection] | None = None,
+) -> list[RawRead]:
     """zxing-cpp's reads; an image enlarged on purpose needs no `downscale`d tries, nor (on a
-    deblurred region) the tries for a barcode turned by 90° (`rotate`): half the time."""
+    deblurred region) the tries for a barcode turned by 90° (`rotate`): half the time. With a
+    `detected` list, the QR symbols found but not decoded are added to it (gridread)."""
     gray = np.ascontiguousarray(gray)
     found = zxingcpp.read_barcodes(
-        gray, formats=_ZX_FORMATS, try_invert=False, try_rotate=rotate, try_downscale=downscale
+        gray,
+        formats=_ZX_FORMATS,
+        try_invert=False,
+        try_rotate=rotate,
+        try_downscale=downscale,
+        return_errors=detected is not None,
     )
+    if detected is not None:
+        detected += detections(found)
     out: list[RawRead] = []
     for result in found:
-        if result.format not in _ZX_NAMES:
+        if not result.valid or result.format not in _ZX_NAMES:
             continue  # zxing-cpp 3 may answer a Micro QR for the QR family: not a kiosk code
         pos = result.position
         corners = (pos.top_left, pos.top_right, pos.bottom_right, pos.bottom_left)
@@ -309,6 +327,8 @@ class FrameDecoder:
         # still moving is read from them together (`_on_fused`)
         self._recent: list[np.ndarray] = []
         self._elsewhere_turn = 0  # which whole-frame step looks beyond the last hit's region
+        # a step may leave one more to run right after it if it fails (`_on_deblurred`)
+        self._follow_up: SlowStep | None = None
 
     def decode(self, frame: np.ndarray, cheap: bool = True, slow: bool = True) -> list[Decoded]:
         """The codes in `frame`. cheap/slow: which steps to run (a decode worker of its own
@@ -388,6 +408,7 @@ class FrameDecoder:
         # head leave would never run otherwise), as long as it ends within the budget; without
         # spreading, the first step, as long as the budget is not spent
         forced = head if not self.spread or self._held_back else -1
+        self._follow_up = None
         for index, position in enumerate(order):
             step = steps[position]
             if self.budget_ms is not None:
@@ -403,14 +424,27 @@ class FrameDecoder:
                         skipped = position - head
                     self.over_budget = True
                     continue
-            began = self.clock()
-            found = step.attempt()
-            self._learn(step, (self.clock() - began) * 1000.0)
+            found = self._attempt(step)
+            follow, self._follow_up = self._follow_up, None
+            if not found and follow is not None:
+                spent = (self.clock() - start) * 1000.0
+                if self.budget_ms is None or (
+                    spent + self.expected_ms(follow) <= self.budget_ms - BUDGET_MARGIN_MS
+                ):
+                    found, step = self._attempt(follow), follow
+                else:
+                    self.over_budget = True  # the next frame is a new image: not kept
             if found:
                 return step.name, found
         self._cursor = skipped or 0
         self._held_back = self.spread and tail > 0 and skipped == first - head
         return None
+
+    def _attempt(self, step: SlowStep) -> list[Decoded]:
+        began = self.clock()
+        found = step.attempt()
+        self._learn(step, (self.clock() - began) * 1000.0)
+        return found
 
     def expected_ms(self, step: SlowStep) -> float:
         """A high estimate of what `step` will take (ms of the clock), from its size."""
@@ -591,17 +625,48 @@ class FrameDecoder:
         self, box: tuple[int, ...], region: SmearedRegion, kernel: int
     ) -> list[Decoded]:
         """The region deconvolved along its smear by the `kernel`-th kernel of deblur.PLAN,
-        read by zxing-cpp as it is, then enlarged ×2."""
+        read by zxing-cpp as it is, then enlarged ×2. When zxing-cpp finds a QR there that it
+        cannot decode, reading it by its grid is left to run next (`_on_grid`)."""
         restored = region.restored(kernel)
         if restored is None:
             return []
         sharp, rows = restored
-        found = self._mapped(_turned_back(read_zxing(sharp), rows, 1.0), 1.0, box[0], box[1])
+        detected: list[Detection] = []
+        found = self._mapped(
+            _turned_back(read_zxing(sharp, detected=detected), rows, 1.0), 1.0, box[0], box[1]
+        )
+        scale = 1.0
         if not found:
             big = cv2.resize(sharp, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-            reads = read_zxing(big, rotate=False, downscale=False)
+            if not detected:
+                scale = 2.0
+            reads = read_zxing(
+                big, rotate=False, downscale=False, detected=detected if scale == 2.0 else None
+            )
             found = self._mapped(_turned_back(reads, rows, 2.0), 1.0, box[0], box[1])
+        if not found and detected:
+            symbol = detected[0]
+            in_crop = Detection(symbol.version, rows.to_crop(symbol.corners / scale))
+            self._follow_up = SlowStep(
+                "grid",
+                lambda: self._on_grid(box, region, kernel, in_crop),
+                "grid",
+                _mpx(box, side=MAX_SIDE),
+            )
         return found
+
+    def _on_grid(
+        self, box: tuple[int, ...], region: SmearedRegion, kernel: int, symbol: Detection
+    ) -> list[Decoded]:
+        """A QR that zxing-cpp found in a deconvolved region but could not decode, read module
+        by module on its fitted grid (peripherals.camera.gridread), deconvolved in 2-D by the
+        kernel that showed it and by the estimated one."""
+        kernels = [region.kernel(kernel), region.kernel(0)] if kernel else [region.kernel(0)]
+        usable = [k for k in kernels if k is not None]
+        if not usable:
+            return []
+        reads = read_by_grid(region.crop, symbol, usable)
+        return self._mapped([(text, QR, polygon) for text, polygon in reads], 1.0, box[0], box[1])
 
 
 def _turned_back(reads: list[RawRead], rows: AlongRows, scale: float) -> list[RawRead]:

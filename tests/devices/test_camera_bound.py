@@ -6,8 +6,9 @@ from __future__ import annotations
 import cv2
 import pytest
 
-from bench.scan_bound import called_dark, ceiling_read, sampled
+from bench.scan_bound import ceiling_read
 from peripherals.camera.emulator import CodeLook, compose, qr_modules, scene
+from peripherals.camera.gridread import called_dark, sampled
 
 PAYMENT = "134567890123456789"
 ORDER = "KO1:12345678901234"
