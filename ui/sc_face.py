@@ -38,18 +38,29 @@ def _face_is(data: bytes, offset: int, name: bytes) -> bool:
     return False
 
 
+def face_pieces(data: bytes, offset: int) -> list[bytes | memoryview]:
+    """The pieces of a standalone font file made of the face whose table directory is at
+    `offset`, in order: its header, its table directory, then each table (views into `data`,
+    not copies) padded to 4 bytes. Written one after the other they are the font; nothing is
+    appended to a growing buffer (which copied the ~16 MB CFF table over and over)."""
+    view = memoryview(data)
+    tables = _tables(data, offset)
+    directory = bytearray()
+    pieces: list[bytes | memoryview] = [view[offset : offset + 12], directory]
+    at = 12 + 16 * len(tables)
+    for tag, checksum, table_off, length in tables:
+        directory += struct.pack(">4sIII", tag, checksum, at, length)
+        pad = -length % 4
+        pieces.append(view[table_off : table_off + length])
+        if pad:
+            pieces.append(b"\0" * pad)
+        at += length + pad
+    return pieces
+
+
 def extract_face(data: bytes, offset: int) -> bytes:
     """A standalone font file made of the face whose table directory is at `offset`."""
-    header = data[offset : offset + 12]
-    tables = _tables(data, offset)
-    out_offset = 12 + 16 * len(tables)
-    directory = b""
-    body = b""
-    for tag, checksum, table_off, length in tables:
-        directory += struct.pack(">4sIII", tag, checksum, out_offset + len(body), length)
-        chunk = data[table_off : table_off + length]
-        body += chunk + b"\0" * (-len(chunk) % 4)
-    return header + directory + body
+    return b"".join(face_pieces(data, offset))
 
 
 def simplified_chinese_font(path: str | Path, cache_dir: Path) -> str:
@@ -67,7 +78,8 @@ def simplified_chinese_font(path: str | Path, cache_dir: Path) -> str:
         if _face_is(data, offset, SC_FACE_NAME):
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(extract_face(data, offset))
+            with tmp.open("wb") as out:
+                out.writelines(face_pieces(data, offset))
             tmp.replace(target)
             return str(target)
     return str(source)

@@ -13,7 +13,11 @@ server's quote (`POST /orders/quote`, `data.quote`: lines with their discounts, 
 again after each change: a coupon typed (`set_coupon`, A-Z/0-9) or scanned (`KC1:` QR), points
 to spend (`set_points`, in steps of 100, at most `quote.points_max`), a member identified. A
 refused coupon or points request is told (`error.<code>` and `coupon.next.<code>` /
-`points.next`: what to do next) and dropped; the quote stays the last good one.
+`points.next`: what to do next) and dropped; the quote stays the last good one. Coming (back)
+to `extras` re-quotes the cart as it now is: a coupon or points it no longer allows (fewer
+tickets after Back, the coupon's last use gone elsewhere) are told the same way and dropped,
+so the summary never shows a price the order will be refused at; any other refusal is told
+with `extras.change_cart` (go back and change the tickets).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from kiosk.api_records import Catalog, Product, Slot
 from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
+from kiosk.domain.errors import ERRORS
 from kiosk.domain.holders import holder_view
 from kiosk.domain.ids import is_valid_phone
 from kiosk.flows import checkout
@@ -236,6 +241,7 @@ class PurchaseFlow(Flow):
                     "product": product_view(self.cart.product),
                     "slots": [slot_view(s) for s in slots],
                     "chosen_slot_id": self.cart.slot.id if self.cart.slot else "",
+                    "counts": dict(self.cart.counts),  # kept when chosen again (`why`)
                 },
                 actions=self.nav("choose_date", "choose_slot", "cancel"),
             )
@@ -294,7 +300,9 @@ class PurchaseFlow(Flow):
     async def extras(self) -> None:
         message = Msg("extras.optional")
         follow: Msg | None = None
-        await self.requote()
+        told = await self.requote_kept()  # the cart may have changed since the last quote
+        if told is not None:
+            message, follow = told
         while True:
             self.publish(
                 "extras",
@@ -330,11 +338,11 @@ class PurchaseFlow(Flow):
             elif action.name == SCAN:
                 code = classify(str(p.get("text")))
                 if code.kind == CodeKind.MEMBER:
-                    message = await self._member(code.value)
+                    message, follow = await self._member(code.value)
                 elif code.kind == CodeKind.COUPON:
                     message, follow = await self._coupon(code.value)
             elif action.name == SMART_CARD and getattr(p.get("card"), "kind", "") == "member":
-                message = await self._member(p["card"].member_id)
+                message, follow = await self._member(p["card"].member_id)
 
     async def requote(self) -> BackendError | None:
         """Ask the server's price of the cart as it is (`self.quote`); the refusal, if any
@@ -346,6 +354,36 @@ class PurchaseFlow(Flow):
                 raise
             return exc
         return None
+
+    async def requote_kept(self) -> tuple[Msg, Msg | None] | None:
+        """Re-quote the cart as it is now. A coupon or points the server refuses for it (the
+        tourist went back and took fewer tickets, the coupon's last use went elsewhere) are
+        dropped, so the quote shown is what the order will cost; None when nothing was
+        refused, else what was refused (`error.<code>`, the one table's words) and what to do
+        next (`coupon.next.<code>`, `points.next`, or `extras.change_cart`: go back and change
+        the tickets, when the refusal is not about a coupon or points)."""
+        told: tuple[Msg, Msg | None] | None = None
+        for _ in range(3):  # at most: the coupon dropped, the points dropped, quoted
+            refused = await self.requote()
+            if refused is None:
+                break
+            # the one table's words in each language (the backend's zh message may end with
+            # a detail in English, e.g. "(minimum 100.00 yuan)")
+            code = refused.code
+            said = self.rule_msg(code) if code in ERRORS else self.error_msg(refused)
+            if refused.code.startswith("coupon_") and self.cart.coupon_code:
+                told = told or (said, coupon_next(refused.code, self.cart.coupon_code))
+                self.cart.coupon_code = ""
+            elif refused.code.startswith("points_") and self.cart.points_to_redeem:
+                told = told or (said, None)
+                self.cart.points_to_redeem = 0
+            else:
+                self.quote = None  # the last good quote was of another cart
+                return told or (said, Msg("extras.change_cart"))
+        if told is not None and told[1] is None:
+            options = self.quote_data()["points_options"]
+            told = (told[0], Msg("points.next", {"most": max(options) if options else 0}))
+        return told
 
     def quote_data(self) -> dict[str, Any]:
         """The quote for a screen, and the points the member may choose to spend."""
@@ -397,16 +435,18 @@ class PurchaseFlow(Flow):
         masked, whether staff allowed no document (kiosk.domain.holders.holder_view)."""
         return [holder_view(h) for h in self.cart.holders]
 
-    async def _member(self, member_id: str) -> Msg:
+    async def _member(self, member_id: str) -> tuple[Msg, Msg | None]:
         try:
             member = await self.ports.client.member(member_id)
         except BackendError as exc:
-            return self.error_msg(exc)
+            return self.error_msg(exc), None
         self.cart.member_id = member.id
-        await self.requote()
+        told = await self.requote_kept()
+        if told is not None:
+            return told
         return Msg(
             "extras.member", {"member_id": member.id, "tier": member.tier, "points": member.points}
-        )
+        ), None
 
     async def review_and_hold(self) -> Any:
         """Show the estimate; before holding, re-check the catalog and re-quote on a change.

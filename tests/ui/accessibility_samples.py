@@ -162,7 +162,41 @@ SAMPLES: dict[str, list[tuple[str, dict[str, Any]]]] = {
                 ],
                 "step": 0,
             },
-        )
+        ),
+        (  # the entry time sold out before confirm: why (red), what next, the cart kept
+            "choose_slot_gone",
+            {
+                "date": "2026-07-01",
+                "dates": ["2026-07-01", "2026-07-02", "2026-07-03"],
+                "slots": [
+                    {
+                        "id": f"s{h}",
+                        "label": f"{h:02d}:00-{h + 1:02d}:00",
+                        "remaining": r,
+                        "open": r > 0 and h > 9,
+                        "closed": h <= 9,
+                        "current": False,
+                    }
+                    for h, r in (
+                        (8, 0),
+                        (9, 12),
+                        (10, 0),
+                        (11, 300),
+                        (12, 300),
+                        (13, 5),
+                        (14, 80),
+                        (15, 300),
+                        (16, 300),
+                    )
+                ],
+                "reason": "error.sold_out",
+                "reason_time": "10:00-11:00",
+                "prompt": "purchase.choose_slot",
+                "note": "Your {count} tickets are kept",
+                "note_args": {"count": 2},
+                "step": 0,
+            },
+        ),
     ],
     "ticket_counter": [
         (

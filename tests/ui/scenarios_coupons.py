@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from appliance import screen_demo as play
+from appliance.scenarios.common import PAY_OK, pay_code
 from tests.ui.keypad_typing import press_key, type_keys
 from tests.ui.scenarios_kiosk import shots
 from ui.driver import Driver
@@ -95,7 +96,7 @@ async def coupons_points_back_invoice(d: Driver) -> dict[str, Any]:
     await d.wait_screen("device_prompt", timeout=15)
     again = d.app.navigator.flow_view.flow.state.data["total_fen"]
     read["pay_again"] = await play.texts_of(d)
-    await control.show_code(play.PAY_OK)
+    await control.show_code(pay_code(PAY_OK))  # its own one-time code
     await d.wait_for(wid="invoice", timeout=45)
     read["receipt_offered"] = d.find(wid="receipt") is not None
     await shot("done_with_invoice")

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from appliance import screen_demo as play
+from appliance.scenarios.common import PAY_OK, pay_code
 from tests.ui.keypad_typing import type_keys
 from ui.driver import Driver
 from ui.presenters.texts import yuan
@@ -25,7 +26,7 @@ def shots(d: Driver) -> play.Shots:
 async def purchase_pickup_addon(d: Driver) -> dict[str, Any]:
     control = play.Control()
     shot = shots(d)
-    bought = await play.purchase(d, control, shot)
+    bought = await play.purchase(d, control, shot, pay_code(PAY_OK))
     picked = await play.pickup_by_id(d, control, shot)
     addon = await play.addon(d, control, shot)
     await play.at_start(d)
@@ -35,7 +36,7 @@ async def purchase_pickup_addon(d: Driver) -> dict[str, Any]:
 async def purchase_in_english(d: Driver) -> dict[str, Any]:
     await play.at_start(d)
     await d.tap(await d.wait_for(wid="lang_en"))
-    return {"purchase": await play.purchase(d, play.Control(), shots(d))}
+    return {"purchase": await play.purchase(d, play.Control(), shots(d), pay_code(PAY_OK))}
 
 
 async def addon_refused_without_admission(d: Driver) -> dict[str, Any]:
@@ -147,7 +148,9 @@ async def native_qr_payment(d: Driver, control: play.Control, shot: play.Shots) 
 async def paper_out_then_refill(d: Driver, control: play.Control, shot: play.Shots) -> dict:
     await control.post("/printer/paper", {"mm": 140})  # one ticket's worth
     await _buy_until_pay(d, control, 2, day=1)  # tomorrow: refundable afterwards
-    await control.show_code(play.PAY_OK)
+    # a payment code of its own: real codes are one-time, and the same text again within the
+    # scanner's repeat window (~1.5 s) would be one presentation, read once
+    await control.show_code(pay_code(PAY_OK))
     await d.until(lambda: d.app.navigator.current == "message", "the paper-out message", 40)
     read = {"stopped": await play.texts_of(d)}
     await shot("paper_out")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance import screen_demo as play
+from appliance.scenarios.common import PAY_OK, pay_code
 from ui.driver import Driver
 
 
@@ -88,7 +89,7 @@ async def seats_side_by_side(d: Driver) -> dict[str, Any]:
     await shot("summary")
     await d.tap(await d.wait_for(wid="confirm"))
     await d.wait_screen("device_prompt", timeout=15)
-    await control.show_code(play.PAY_OK)
+    await control.show_code(pay_code(PAY_OK))  # its own one-time code
     await d.wait_screen("summary", timeout=40)
     await d.wait_for(wid="finish", timeout=30)
     done = await play.texts_of(d)

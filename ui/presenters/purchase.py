@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from kiosk.domain.errors import ERRORS
 from kiosk.domain.holders import document_holder, id_card_holder, undocumented_holder
 from ui.presenters.base import FlowPresenter
 from ui.presenters.texts import msg_params, name_of, yuan
@@ -58,7 +59,13 @@ class PurchasePresenter(FlowPresenter):
         self.cart["slots"] = {s["id"]: s for s in data.get("slots", [])}
         self.cart["date"] = data.get("date", "")
         first = self.remembered.setdefault("first_date", data.get("date", ""))
-        return Scene("choose_slot", slot_params(state, first))
+        params = slot_params(state, first)
+        kept = sum(int(n) for n in (data.get("counts") or {}).values())
+        if kept and ("reason_zh" in params or "reason" in params):
+            # chosen again after a refusal: the tickets chosen are still in the cart
+            note = "Your {count} tickets are kept" if kept > 1 else "Your ticket is kept"
+            params.update(note=note, note_args={"count": kept})
+        return Scene("choose_slot", params)
 
     def on_choose_slot(self, flow: Any, data: dict[str, Any]) -> None:
         self.cart["slot_id"] = data.get("slot_id")
@@ -273,7 +280,10 @@ class PurchasePresenter(FlowPresenter):
         return self._summary(state)
 
     def _summary(self, state: Any, holding: bool = False) -> Scene:
+        """The summary of `extras` (coupon, points, phone and member offered) or of `review`
+        (which takes only the confirm: Back goes to the extras)."""
         data = state.data
+        review = state.screen == "review"
         if data.get("holder_views"):
             self.cart["holder_views"] = list(data["holder_views"])
         lines = self.summary_lines(state)
@@ -296,6 +306,10 @@ class PurchasePresenter(FlowPresenter):
         }
         if len(state.messages) > 1:  # a refusal, then what to do next
             hint = msg_params("hint", state.messages[1])
+        elif review:
+            hint = {}
+        if review:  # the flow's review takes no coupon, points, phone or member card
+            actions = actions[:1]
         return Scene(
             "summary",
             {
@@ -496,9 +510,29 @@ def slot_params(state: Any, first_date: str) -> dict[str, Any]:
         }
         for s in data.get("slots", [])
     ]
-    prompt = msg_params("prompt", state.messages[0]) if state.messages else {}
-    extra = msg_params("note", state.messages[1]) if len(state.messages) > 1 else {}
-    return {"date": data.get("date", ""), "dates": dates, "slots": slots, **prompt, **extra}
+    messages = list(state.messages)
+    reason: dict[str, Any] = {}
+    if len(messages) > 1 and messages[0].key.startswith("error."):
+        # the order was refused (the entry time closed or sold out meanwhile): why, then what
+        # to do next as the prompt
+        reason = gone_reason(messages.pop(0), data)
+    prompt = msg_params("prompt", messages[0]) if messages else {}
+    extra = msg_params("note", messages[1]) if len(messages) > 1 else {}
+    return {"date": data.get("date", ""), "dates": dates, "slots": slots, **reason, **prompt,
+            **extra}  # fmt: skip
+
+
+def gone_reason(why: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """`reason` params for a refusal on the entry times: the rule's words in the screen's
+    language (the catalogs' `error.<code>`, kiosk.domain.errors' words; the backend's message
+    names the slot by its internal id), with `reason_time` the entry time the tourist had
+    chosen, as the buttons name it ("10:00-11:00")."""
+    params = dict(getattr(why, "params", {}) or {})
+    code = str(params.get("code") or why.key.split(".", 1)[1])
+    said = {"reason": f"error.{code}"} if code in ERRORS else msg_params("reason", why)
+    chosen = data.get("chosen_slot_id") or data.get("current_slot_id")
+    label = next((str(s.get("label", "")) for s in data.get("slots", []) if s["id"] == chosen), "")
+    return {**said, "reason_time": label} if label else said
 
 
 def product_items(products: list[dict[str, Any]], test_prefix: str) -> list[dict[str, Any]]:

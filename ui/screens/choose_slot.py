@@ -2,7 +2,9 @@
 showing what remains; a closed or sold-out slot is greyed.
 
 params: date, dates [iso], slots [{id, label, remaining, open, closed, current}],
-prompt, note, step.
+reason (why the tourist chooses again: the entry time chosen went meanwhile; red, above the
+prompt; after reason_time, that entry time's label, when given), prompt, note (red; with a
+reason, what was kept, in green), step.
 Intents: "choose_date" {date}, "choose_slot" {slot_id}, "back".
 """
 
@@ -20,6 +22,7 @@ from ui.widgets.palette import GREEN
 
 
 class ChooseSlotScreen(KioskScreen):
+    reason = StringProperty("")
     prompt = StringProperty("")
     note = StringProperty("")
 
@@ -40,6 +43,11 @@ class ChooseSlotScreen(KioskScreen):
         return f"{tr._(names[index])} {short}" if index < len(names) else short
 
     def redraw(self) -> None:
+        self.reason = text_of(self.params, "reason")
+        when = self.params.get("reason_time")
+        if self.reason and when:  # "10:00-11:00：该场次余票不足"
+            colon = "：" if tr.lang.startswith(("zh", "ja")) else ": "
+            self.reason = f"{when}{colon}{self.reason}"
         self.prompt = text_of(self.params, "prompt") or tr._("Choose an entry time")
         self.note = text_of(self.params, "note")
         days = self.ids.days
