@@ -19,7 +19,9 @@ watching it when the hand comes in, so the code's arrival is a change of the sce
 issue 18's third pass each presentation began with a decoder that had seen nothing, which
 counted a small code far off as a still scene: slow steps on every third frame only).
 Latency = the end of the decode that reported the code - the first frame's time. A code not
-read within `--hold` seconds is a miss. Only the frames the decoder takes are drawn.
+read within `--hold` seconds is a miss (`missed`); one read later than 500 ms is listed in `late`
+(its index, latency, module size at rest, tilt and medium). Only the frames the decoder takes
+are drawn.
 `--workers 2` models two decode threads on two cores (never more than the machine has), one
 running the cheap steps on every frame and one the slow steps, each on its own clock; the
 decode CPU figures are then those of both. (Measured: no gain over one, docs/bench-scan.md.)
@@ -110,6 +112,7 @@ def run(
     period = 1.0 / fps
     latencies: list[float] = []
     missed: list[dict[str, Any]] = []
+    late: list[dict[str, Any]] = []  # read, but over 500 ms after the first frame
     wrong = 0
     decode_ms: list[float] = []
     frames_taken: list[int] = []
@@ -136,6 +139,16 @@ def run(
             missed.append({"index": index, "text": looks[0].text[:24], "kind": looks[0].kind})
         else:
             latencies.append(read_at * 1000.0)
+            if read_at > 0.5:
+                late.append(
+                    {
+                        "index": index,
+                        "ms": round(read_at * 1000.0, 1),
+                        "module_px": looks[-1].module_px,
+                        "tilt": round(looks[-1].angle, 1),
+                        "medium": looks[0].medium,
+                    }
+                )
     read = len(latencies)
 
     def within(ms: float) -> float:
@@ -155,6 +168,7 @@ def run(
         "decode_cpu_max_ms": round(max(decode_ms), 2),
         "frames_decoded_median": float(np.median(frames_taken)),
         "missed": missed,
+        "late": late,
         "settings": {
             "seed": seed,
             "fps": fps,

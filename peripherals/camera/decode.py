@@ -22,10 +22,12 @@ Cheapest step first, stopping at the first that reads something valid:
    region is smeared the first kernels on the two densest regions (DEBLUR_FIRST steps) are
    tried before every other slow step but the sharpened reads of those two regions (a few ms
    each), which go first;
-7. while the scene moves (the live loop only: `spread`) and the top region is smeared, each of
-   the two densest regions read from this frame and the three before it together (`fused`,
-   right after their sharpened reads): registered, enlarged, averaged and sharpened, for codes
-   of under 2 px modules on a hand still moving.
+7. while the scene moves (the live loop only: `spread`), each of the two densest regions read
+   from this frame and up to three before it together (`fused`; peripherals.camera.fusion:
+   the region followed back frame by frame by an affine registration, the frames averaged,
+   enlarged and sharpened), for codes of under 2 px modules on a hand still moving: once the
+   scene has moved for FUSED_FIRST_AFTER frames right after the sharpened reads, before that
+   after the first deconvolutions (or zxing-cpp on each region raw).
 
 Steps 1-3 are cheap and run on every frame; the slow ones (4-7) run within a frame-time
 budget (`budget_ms`, 40 ms of the decode thread's CPU in the live loop): a slow step is
@@ -59,6 +61,7 @@ import zxingcpp
 from pyzbar import pyzbar
 
 from peripherals.camera.deblur import MAX_SIDE, PLAN, AlongRows, SmearedRegion
+from peripherals.camera.fusion import Link, Trail, fused_region
 from peripherals.camera.gridread import Detection, detections, read_by_grid
 from peripherals.camera.protocol import CODE128, QR, Decoded, Point
 
@@ -102,7 +105,7 @@ STEP_MS_PER_MPX = {
     "region:zxing:equalised": 13.0,
     "region:zxing:binary": 24.0,
     "region:zxing:sharp": 13.0,
-    "region:zxing:fused": 20.0,
+    "region:zxing:fused": 70.0,
     "region:zbar:raw": 40.0,
     "region:zbar:equalised": 52.0,
     "region:zbar:binary": 33.0,
@@ -111,7 +114,12 @@ STEP_MS_PER_MPX = {
 }
 COST_WINDOW = 40
 FUSED_FRAMES = 4  # a moving code's region read from this many successive frames together
-FUSED_MIN_RESPONSE = 0.05  # an earlier frame whose crop does not correlate is left out
+# fused from two frames on (the chain of transforms grows by one a frame: fusion.NEW_LINKS);
+# until the scene has moved for FUSED_FIRST_AFTER frames the fused reads go after the steps
+# that read codes still coming in (the first deconvolutions, zxing-cpp on each region raw),
+# then right after the sharpened reads (docs/bench-scan.md, "fourth pass")
+FUSED_MIN_FRAMES = 2
+FUSED_FIRST_AFTER = 3
 # when spreading, the first slow steps of the order run on every frame: on the moving corpus
 # the first seven (on a smeared region: the first 4 kernels and zxing-cpp on each region raw)
 # are where 79 % of the slow reads come from (docs/bench-scan.md)
@@ -323,9 +331,11 @@ class FrameDecoder:
         self._held_back = False  # the step at the cursor did not fit on the last frame
         self._thumb: np.ndarray | None = None  # the last frame at 1/8 size (_scene_moved)
         self._moved_frames_ago = MOVED_FRAMES
-        # the frames decoded just before this one while the scene moves (spread only): a code
-        # still moving is read from them together (`_on_fused`)
-        self._recent: list[np.ndarray] = []
+        # the frames decoded just before this one while the scene moves (spread only), with
+        # the transforms between them: a code still moving is read from them together
+        # (`_on_fused`); `_links` are those found onto the frame being decoded
+        self._recent = Trail(FUSED_FRAMES - 1)
+        self._links: list[Link] = []
         self._elsewhere_turn = 0  # which whole-frame step looks beyond the last hit's region
         # a step may leave one more to run right after it if it fails (`_on_deblurred`)
         self._follow_up: SlowStep | None = None
@@ -336,6 +346,7 @@ class FrameDecoder:
         start = self.clock()
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         self.over_budget = False
+        self._links = []
         steps = iter(self._cheap_steps(gray) if cheap else ())
         for step, attempt in steps:
             found = attempt()
@@ -351,7 +362,7 @@ class FrameDecoder:
             if found_step is not None:
                 return self._hit(found_step[0], found_step[1], gray)
         if moving and self.spread:
-            self._recent = [*self._recent[-(FUSED_FRAMES - 2) :], gray]
+            self._recent.push(gray, self._links)
         self._empty_frames += 1
         self.last_step = ""
         self.last_box = None
@@ -530,12 +541,12 @@ class FrameDecoder:
                     "fused",
                     lambda box=box: self._on_fused(gray, box),
                     "region:zxing:fused",
-                    _sharp_mpx(box),
+                    self._fused_mpx(box),
                 )
                 for box in boxes[:DEBLUR_REGIONS]
                 if _sharpenable(box)
             ]
-            if len(self._recent) == FUSED_FRAMES - 1
+            if len(self._recent) >= FUSED_MIN_FRAMES - 1
             else []
         )
         if boxes and smear_of(0).smeared:
@@ -544,8 +555,28 @@ class FrameDecoder:
             # budget, and a code of small modules still moving is read sharpened, not deblurred
             first = sharp[:DEBLUR_REGIONS]
             rest = [step for step in quick if step not in first]
+            if len(self._recent) < FUSED_FIRST_AFTER:
+                # a code still coming in: the long smears of its first frames read deconvolved
+                return first + deblurs[:DEBLUR_FIRST] + fused + rest + deblurs[DEBLUR_FIRST:] + slow
             return first + fused + deblurs[:DEBLUR_FIRST] + rest + deblurs[DEBLUR_FIRST:] + slow
+        if fused:  # still moving, no longer smeared: a code of small modules is read so too
+            if len(self._recent) < FUSED_FIRST_AFTER:  # after zxing-cpp on each region raw
+                n = len(sharp) + len(boxes)
+                return quick[:n] + fused + quick[n:] + slow + deblurs
+            first = sharp[:DEBLUR_REGIONS]
+            rest = [step for step in quick if step not in first]
+            return first + fused + rest + slow + deblurs
         return quick + slow + deblurs
+
+    def _fused_mpx(self, box: tuple[int, ...]) -> float:
+        """What `fused` costs, in million pixels of the region: a registration per link still
+        to find (~60 ms per million pixels on one core), the average (~35) and the enlarged
+        read (~5 per million enlarged pixels): fitted on the moving codes of seed 18 (p90
+        within 1.3× of the fit; by the enlarged pixels alone its p90 was 1.9× its median)."""
+        x0, y0, x1, y1 = box
+        needed = self._recent.registrations_needed((x0, y0, x1, y1), self._links)
+        native = (x1 - x0) * (y1 - y0) / 1e6
+        return max(MIN_STEP_MPX, native * (needed + 0.55) + 0.08 * _sharp_mpx(box))
 
     def _mapped(
         self, reads: Iterable[RawRead], scale: float, dx: float, dy: float
@@ -586,39 +617,23 @@ class FrameDecoder:
         return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
 
     def _on_fused(self, gray: np.ndarray, box: tuple[int, ...]) -> list[Decoded]:
-        """The region read from this frame and the FUSED_FRAMES - 1 before it together: each
-        earlier crop of the same box registered to this one by phase correlation (the hand
-        moves the code a few px a frame), all enlarged like `sharp` and averaged, then the
-        unsharp mask. The crops hold the same modules at other sub-pixel phases, with their own
-        noise and JPEG blocks: on codes of 1.6-1.9 px modules still moving, the average reads
-        where no single frame does (docs/bench-scan.md)."""
+        """The region read from this frame and the FUSED_FRAMES - 1 before it together: the
+        code's region followed back frame by frame (fusion.Trail: the hand moves it a few px a
+        frame, brings it closer and turns it, so each earlier frame is registered by an affine
+        transform, not the same box shifted), each earlier frame warped onto this one's region,
+        all averaged, enlarged like `sharp`, then the unsharp mask. The frames hold the same
+        modules at other sub-pixel phases, with their own noise and JPEG blocks: on codes of
+        1.6-1.9 px modules still moving, the average reads where no single frame does
+        (docs/bench-scan.md, "fourth pass")."""
         x0, y0, x1, y1 = box
-        ref = gray[y0:y1, x0:x1]
-        if ref.size == 0:
+        if x1 <= x0 or y1 <= y0:
             return []
-        scale = _sharp_scale(max(ref.shape[:2]))
-        size = (round(ref.shape[1] * scale), round(ref.shape[0] * scale))
-        acc = cv2.resize(ref, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
-        ref_f = ref.astype(np.float32)
-        window = cv2.createHanningWindow(ref_f.shape[::-1], cv2.CV_32F)
-        used = 1
-        for earlier in self._recent:
-            crop = earlier[y0:y1, x0:x1]
-            if crop.shape != ref.shape:
-                continue
-            (dx, dy), response = cv2.phaseCorrelate(ref_f, crop.astype(np.float32), window)
-            if response < FUSED_MIN_RESPONSE:
-                continue
-            big = cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC).astype(np.float32)
-            back = np.float32([[1, 0, -dx * scale], [0, 1, -dy * scale]])
-            acc += cv2.warpAffine(
-                big, back, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-            )
-            used += 1
-        if used < 2:
+        earlier = self._recent.follow(gray, (x0, y0, x1, y1), self._links)
+        if not earlier:
             return []
-        acc /= used
-        big = np.clip(_unsharp(acc, scale), 0, 255).astype(np.uint8)
+        scale = _sharp_scale(max(x1 - x0, y1 - y0))
+        fused = fused_region(gray, (x0, y0, x1, y1), earlier, scale)
+        big = np.clip(_unsharp(fused, scale), 0, 255).astype(np.uint8)
         return self._mapped(read_zxing(big, downscale=False), scale, x0, y0)
 
     def _on_deblurred(

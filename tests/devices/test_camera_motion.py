@@ -3,6 +3,8 @@ the MJPEG source without FFmpeg."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from peripherals.camera.deblur import AlongRows, SmearedRegion, estimate_smear, 
 from peripherals.camera.decode import FrameDecoder, candidate_regions, read_zbar, read_zxing
 from peripherals.camera.emulator import CodeLook, compose, scene
 from peripherals.camera.errors import CameraError
+from peripherals.camera.fusion import register
 from peripherals.camera.sources import MjpegSource, open_source
 
 ORDER = "KO1:12345678901234"
@@ -104,7 +107,7 @@ def test_a_code_too_small_for_any_one_frame_is_read_from_successive_frames_of_th
     # a code of 1.7 px modules on a paper ticket tilted 45°, smeared 0.6-0.9 module, as a hand
     # brings it in (bench.scan_moving, seed 18, presentation 83): no frame of the four is read
     # alone; the live loop's decoder (spread), which has seen the empty scene before, reads
-    # the four together
+    # them together, from the third on (the code followed back frame by frame: fusion.Trail)
     text = "KO1:35969610011867"
     hand = [  # module px, smear px, smear direction, centre, rotation: frame by frame
         (1.667, 1.55, 138, (0.7127, 0.5852), -21.4),
@@ -137,8 +140,54 @@ def test_a_code_too_small_for_any_one_frame_is_read_from_successive_frames_of_th
     assert not any(FrameDecoder(remember_region=False).decode(frame) for frame in frames)
     decoder = FrameDecoder(thorough_every=3, spread=True)
     decoder.decode(background)
+    reads = [[found.text for found in decoder.decode(frame)] for frame in frames[:3]]
+    assert reads == [[], [], [text]] and decoder.last_step == "fused"
+
+
+def test_a_ticket_still_coming_in_is_read_from_its_frames_followed_back_by_the_sixth():
+    # bench.scan_moving seed 18, presentation 11: a signed ticket of 2 px modules (1.6-1.8 px
+    # while the hand brings it in, tilted 39°). No frame alone reads before the 12th; the
+    # same box of earlier frames shifted onto this one (the fusion before issue 18's fourth
+    # pass) read nothing either: the hand moves the code, brings it closer and turns it.
+    # Followed back frame by frame (an affine registration per frame), 4 frames read on the 6th
+    rng = np.random.default_rng(18)
+    looks = [moving_presentation(rng, 1_800_000 + i, hold_frames=40) for i in range(12)][11]
+    background = scene(1_800_011)
+    frames = [compose(background, look) for look in looks[:6]]
+    alone = FrameDecoder(remember_region=False)
+    assert not any(alone.decode(frame) for frame in frames)
+    decoder = FrameDecoder(thorough_every=3, spread=True)
+    decoder.decode(background)
     reads = [[found.text for found in decoder.decode(frame)] for frame in frames]
-    assert reads == [[], [], [], [text]] and decoder.last_step == "fused"
+    assert reads == [[]] * 5 + [[looks[0].text]] and decoder.last_step == "fused"
+
+
+def test_a_registration_follows_a_code_that_moves_grows_and_turns():
+    # between two frames of a quick hand: 9 px across, 4 % closer, 1.5° turned. The earlier
+    # frame taken onto the later one by the transform found matches it twice as well as the
+    # best shift of the same box (a phase correlation, what `fused` used before), which
+    # cannot follow the code's growth and turn
+    before = CodeLook(ORDER, medium="paper", module_px=2.0, rotation=10.0, center=(0.5, 0.5))
+    after = replace(before, module_px=2.08, rotation=11.5, center=(0.507, 0.495), seed=2)
+    background = scene(31)
+    gray = [cv2.cvtColor(compose(background, look), cv2.COLOR_BGR2GRAY) for look in (before, after)]
+    x, y = 0.507 * 1280, 0.495 * 720  # the code's centre in the later frame
+    box = next(b for b in candidate_regions(gray[1]) if b[0] < x < b[2] and b[1] < y < b[3])
+    x0, y0, x1, y1 = box
+    window = cv2.createHanningWindow((x1 - x0, y1 - y0), cv2.CV_32F)
+    crops = [g[y0:y1, x0:x1].astype(np.float32) for g in gray]
+    (dx, dy), _ = cv2.phaseCorrelate(crops[1], crops[0], window)
+    shift = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy], [0.0, 0.0, 1.0]])
+    transform = register(gray[1], gray[0], box)
+    assert transform is not None
+
+    def mismatch(onto_later: np.ndarray) -> float:
+        moved = cv2.warpAffine(gray[0], onto_later[:2], (1280, 720), flags=cv2.INTER_CUBIC)
+        return float(np.abs(moved[y0:y1, x0:x1].astype(np.float32) - crops[1]).mean())
+
+    assert mismatch(transform) < 0.5 * mismatch(shift)
+    centre = transform @ np.array([640.0, 360.0, 1.0])  # the earlier centre, now
+    assert np.allclose(centre[:2], (x, y), atol=0.6)
 
 
 def test_a_small_code_outranks_long_bands_of_stripes_among_the_candidate_regions(monkeypatch):
