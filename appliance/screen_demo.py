@@ -15,13 +15,14 @@ from typing import Any
 
 import httpx
 
+from appliance.scenarios.common import pay_code as fresh_code
 from ui.driver import Driver
 from ui.presenters.texts import yuan
 
 PAY_OK = "134567890123456780"  # WeChat; the backend's simulator: last digit 0-5 succeeds
-# a payment code is new for every payment (WeChat and Alipay codes are one-time): the add-on
-# is paid with another one (the same text again within a second or two of the first is, to
-# the scanner, the same presentation, reported once)
+# a payment code is new for every payment (WeChat and Alipay codes are one-time): each payment
+# shows a fresh one like these (`fresh_code`; the same text again within a second or two of the
+# first is, to the scanner, the same presentation, reported once)
 PAY_OK_ADDON = "134567890123456781"
 PAY_USERPAYING = "134567890123456786"
 PAY_FAILS = "134567890123456788"
@@ -106,7 +107,7 @@ def _home_listening(d: Driver) -> bool:
     return flow is not None and flow.name == "home" and flow.state.screen == "home"
 
 
-async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str = PAY_OK) -> dict:
+async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str | None = None) -> dict:
     """Two adults for the next slot: buy, admission, slot, "2", next, confirm -> pay."""
     await at_start(d)
     await shot("start")
@@ -134,7 +135,7 @@ async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str = PAY
     await asyncio.sleep(0.6)  # a few preview frames
     await shot("pay")
     read = {"pay": await texts_of(d)}
-    await control.show_code(pay_code)
+    await control.show_code(pay_code or fresh_code(PAY_OK))
     await d.wait_screen("progress", timeout=30)
     read["progress"] = await texts_of(d)
     await shot("printing")
@@ -228,7 +229,7 @@ async def addon(d: Driver, control: Control, shot: Shots, ticket: str = "") -> d
     await d.wait_screen("summary", timeout=10)
     await d.tap(await d.wait_for(wid="confirm"))
     await d.wait_screen("device_prompt", timeout=15)
-    await control.show_code(PAY_OK_ADDON)
+    await control.show_code(fresh_code(PAY_OK_ADDON))
     await d.wait_for(wid="finish", timeout=40)
     read["done"] = await texts_of(d)
     await shot("addon_done")
