@@ -226,20 +226,9 @@ class SmearedRegion:
             self._turned[offset] = AlongRows(self.crop, (self.angle + offset) % 180.0)
         return self._turned[offset]
 
-    def kernel(self, kernel: int) -> np.ndarray | None:
-        """The `kernel`-th kernel of PLAN as a 2-D line in the crop's pixels (None as for
-        `restored`)."""
-        if not self.smeared:
-            return None
-        offset, factor = PLAN[kernel % len(PLAN)]
-        length = self.along(offset).length() * factor
-        if length < 1.5:
-            return None
-        return line_kernel(length, (self.angle + offset) % 180.0)
-
-    def restored(self, kernel: int) -> tuple[np.ndarray, AlongRows] | None:
-        """The region deconvolved by the `kernel`-th kernel of PLAN (turned; its mapping back),
-        or None when it is not smeared or no length was found."""
+    def _planned(self, kernel: int) -> tuple[AlongRows, float, float] | None:
+        """For the `kernel`-th kernel of PLAN: the region turned along it, the smear's length
+        (px of the crop) and direction; None when it is not smeared or no length was found."""
         if not self.smeared:
             return None
         offset, factor = PLAN[kernel % len(PLAN)]
@@ -247,4 +236,19 @@ class SmearedRegion:
         length = rows.length() * factor
         if length < 1.5:
             return None
+        return rows, length, (self.angle + offset) % 180.0
+
+    def kernel(self, kernel: int) -> np.ndarray | None:
+        """The `kernel`-th kernel of PLAN as a 2-D line in the crop's pixels (None as for
+        `restored`)."""
+        planned = self._planned(kernel)
+        return None if planned is None else line_kernel(planned[1], planned[2])
+
+    def restored(self, kernel: int) -> tuple[np.ndarray, AlongRows] | None:
+        """The region deconvolved by the `kernel`-th kernel of PLAN (turned; its mapping back),
+        or None when it is not smeared or no length was found."""
+        planned = self._planned(kernel)
+        if planned is None:
+            return None
+        rows, length, _ = planned
         return rows.restore(length), rows
