@@ -18,6 +18,7 @@ from appliance.emulators.bundle import EmulatorBundle
 from kiosk.config import KioskConfig
 from kiosk.devices import DeviceHub
 from kiosk.flows.base import Flow, FlowState
+from peripherals.idcard.protocol import IdCardData
 
 REPRESENT_SECONDS = 2.0  # > the scanner's repeat_after (1.5 s) plus the stream's lag
 
@@ -72,10 +73,17 @@ class Tourist:
             self._changed.clear()
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"waited for {screens}, still on {self.flow.state.screen}")
+                raise TimeoutError(
+                    f"waited for {screens}, still on {self.flow.state.screen}; "
+                    f"errors shown: {self.errors_shown() or 'none'}"
+                )
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
         return self.flow.state
+
+    def errors_shown(self) -> list[str]:
+        """The error messages (`error.<code>`) the journey showed so far, in order."""
+        return [m.key for m in self.flow.told if m.key.startswith("error.")]
 
     def tap(self, action: str, **params: Any) -> None:
         if not self.flow.act(action, **params):
@@ -96,9 +104,10 @@ class Tourist:
         emu.camera.clear()
         emu.last_shown[text] = time.monotonic()
 
-    def place_card(self, name: str) -> None:
+    def place_card(self, card: IdCardData | str) -> None:
+        """Place an ID card on the reader: a demo card's name (zhang_wei, li_na...) or a card."""
         assert self.emulators is not None
-        self.emulators.idcard.place_card(name)
+        self.emulators.idcard.place_card(card)
 
     def lift_card(self) -> None:
         assert self.emulators is not None

@@ -28,11 +28,10 @@ import httpx
 
 from appliance import scenarios
 from appliance.backend import backend_process
-from appliance.tourist import Emulators, Tourist
+from appliance.tourist import Emulators
 from kiosk.config import KioskConfig
 from kiosk.domain.ids import resident_id_check_char
-from kiosk.flows.base import Flow, FlowEvent
-from kiosk.flows.pickup import PickupFlow
+from kiosk.flows.base import FlowEvent
 from kiosk.startup import Kiosk, open_kiosk
 from peripherals.idcard.emulator.cards import demo_card
 from peripherals.idcard.protocol import IdCardData
@@ -302,54 +301,22 @@ def tourist_card(n: int) -> IdCardData:
     )
 
 
-def lost_run(flow: Flow, exc: BaseException) -> RuntimeError:
-    """A run that did not end as scripted, named with what the tourist was shown last: the
-    screen and the error messages (`error.<code>`) of the journey."""
-    shown = [m.key for m in flow.told if m.key.startswith("error.")]
-    return RuntimeError(f"{type(exc).__name__}: {exc}; errors shown: {shown or 'none'}")
-
-
 async def pickup_id_fresh(r: Rig) -> dict[str, Any]:
-    """pickup-id's script (place the ID card, print) by the next tourist in the queue: a card
-    of their own and a freshly imported paid order naming them."""
+    """pickup-id (appliance.scenarios.pickup_id: place the ID card, print) by the next tourist
+    in the queue: a card of their own and a freshly imported paid order naming them. A lost run
+    raises with the errors the journey showed (the scripted tourist's timeout names them)."""
     card = tourist_card(r.imported + 1)
     await r.import_order(card.id_number)
     r.recorder.new_journey()
-    flow = PickupFlow(r.k.ports)
-    t = Tourist(flow, r.emulators, r.k.hub)
-
-    async def tourist() -> None:
-        await t.until("pickup_identify")
-        r.emulators.idcard.place_card(card)
-        try:
-            await t.until("done", "pickup_none", timeout=30)
-        except TimeoutError as exc:
-            raise lost_run(flow, exc) from exc
-        t.lift_card()
-
-    return scenarios.outcome_dict(
-        "pickup-id", r.k, r.emulators, await scenarios.drive(flow, tourist)
-    )
+    return await scenarios.pickup_id(r.k, r.emulators, card=card)
 
 
 async def pickup_order_fresh(r: Rig) -> dict[str, Any]:
-    """pickup-order's script (show the order QR, print) on a freshly imported 3-ticket order."""
+    """pickup-order (appliance.scenarios.pickup_order: show the order QR, print) on a freshly
+    imported 3-ticket order."""
     order_no = await r.import_order(tickets=3)
     r.recorder.new_journey()
-    flow = PickupFlow(r.k.ports)
-    t = Tourist(flow, r.emulators, r.k.hub)
-
-    async def tourist() -> None:
-        await t.until("pickup_identify")
-        await t.show_code(f"KO1:{order_no}")
-        try:
-            await t.until("done", "pickup_none", timeout=30)
-        except TimeoutError as exc:
-            raise lost_run(flow, exc) from exc
-
-    return scenarios.outcome_dict(
-        "pickup-order", r.k, r.emulators, await scenarios.drive(flow, tourist)
-    )
+    return await scenarios.pickup_order(r.k, r.emulators, order_no=order_no)
 
 
 def plain(name: str) -> Callable[[Rig], Any]:

@@ -9,6 +9,7 @@ return (catalog, slots, orders, tickets, payments, members, staff) is in kiosk/a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -42,6 +43,7 @@ class BackendError(Exception):
         self.message_zh = message_zh
         self.message_en = message_en
         self.status = status  # HTTP status; 0 when the backend could not be reached
+        self.retry_after = 0.0  # seconds the backend asked to wait (429 `Retry-After`), or 0
 
     @property
     def unreachable(self) -> bool:
@@ -207,18 +209,22 @@ class BackendClient:
         err = body.get("error") if isinstance(body, dict) else None
         if isinstance(err, dict):
             msg = err.get("message") or {}
-            return BackendError(
+            error = BackendError(
                 str(err.get("code") or f"http_{resp.status_code}"),
                 lang_text(msg, "zh"),
                 lang_text(msg, "en"),
                 resp.status_code,
             )
-        return BackendError(
-            f"http_{resp.status_code}",
-            "后台服务错误",
-            f"Backend error (HTTP {resp.status_code})",
-            resp.status_code,
-        )
+        else:
+            error = BackendError(
+                f"http_{resp.status_code}",
+                "后台服务错误",
+                f"Backend error (HTTP {resp.status_code})",
+                resp.status_code,
+            )
+        with contextlib.suppress(ValueError):  # Retry-After in seconds (never an HTTP date here)
+            error.retry_after = max(0.0, float(resp.headers.get("Retry-After", "0")))
+        return error
 
     # --- catalog ---------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig
 from kiosk.domain.code_kinds import CodeKind, classify
+from kiosk.flows.base import ID_CARD_AGAIN
 from peripherals.camera.protocol import CodeScanner
 from peripherals.idcard.protocol import IdCardData, IdCardReader
 from peripherals.printer.protocol import TicketPrinter
@@ -192,6 +193,8 @@ class DeviceHub:
         self._unsubscribe: Callable[[], None] | None = None
         # an ID card read while no screen took cards, still on the reader (see `target`)
         self._untaken_card: IdCardData | None = None
+        # the ID card lying on the reader now, taken or not (for a screen offering id_card_again)
+        self._card_on_reader: IdCardData | None = None
         self._stops: list[Callable[[], None]] = []
         self._smartcard_stop: Callable[[], None] | None = None
 
@@ -205,7 +208,9 @@ class DeviceHub:
         """Set on the loop's thread. An ID card is read once per placement, so a card read
         while the screen took no card (the last tourist's `done` screen, the moment between two
         screens) is kept while it lies on the reader and goes to the first screen that offers
-        `id_card`: the start screen that comes back, say. A card a screen took is not kept."""
+        `id_card`: the start screen that comes back, say. A card a screen took is given again
+        only to a screen that asks for it (`id_card_again`, kiosk.flows.base.ID_CARD_AGAIN: a
+        pickup looking again after a refused lookup), while it still lies there."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -275,6 +280,7 @@ class DeviceHub:
     def _id_card_read(self, card: IdCardData) -> None:
         """On the loop: the card to the flow on screen, or kept when its screen takes none.
         With no flow yet (the kiosk starting) it is dropped, as a card left on the reader."""
+        self._card_on_reader = card
         target = self._target
         if target is None:
             return
@@ -285,13 +291,19 @@ class DeviceHub:
             self._untaken_card = card
 
     def _offer_untaken_card(self, flow: Any, state: Any) -> None:
+        if flow is not self._target or "id_card" not in state.actions:
+            return
         card = self._untaken_card
-        if card is not None and flow is self._target and "id_card" in state.actions:
+        if card is None and ID_CARD_AGAIN in state.actions:
+            card = self._card_on_reader  # asked for again: the card still lying there
+        if card is not None:
             self._untaken_card = None
             flow.act("id_card", card=card)
 
     def _forget_untaken_card(self) -> None:
+        """The card was lifted: neither kept for the next screen nor given again."""
         self._untaken_card = None
+        self._card_on_reader = None
 
     def _on_smart_card(self, card: SmartCardData) -> None:
         self._deliver("smart_card", card=card)

@@ -17,6 +17,7 @@ def card_as_dict(card: IdCardData, mask: bool = True) -> dict[str, Any]:
     if not mask:
         return out
     del out["photo_base64"]
+    del out["chip_serial"]  # the card's own chip number: it tells the card (and so the person)
     out["name"] = mask_name(out["name"])
     out["english_name"] = mask_name(out["english_name"])
     out["id_number"] = mask_id(out["id_number"])

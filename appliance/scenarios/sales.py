@@ -21,6 +21,7 @@ from kiosk.flows.membership import MembershipFlow
 from kiosk.flows.pickup import PickupFlow
 from kiosk.flows.purchase import PurchaseFlow
 from kiosk.startup import Kiosk
+from peripherals.idcard.protocol import IdCardData
 
 
 async def purchase(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
@@ -61,26 +62,34 @@ async def paper_out_resume(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
     return result
 
 
-async def pickup_id(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+async def pickup_id(
+    k: Kiosk, emu: Emulators | None, *, card: IdCardData | str = "zhang_wei"
+) -> dict[str, Any]:
+    """The tourist places their ID card (张伟's demo card unless another is given: the bench's
+    tourists each bring their own) and takes the tickets of every order waiting for it."""
     flow = PickupFlow(k.ports)
     t = Tourist(flow, emu, k.hub)
 
     async def tourist() -> None:
         await t.until("pickup_identify")
-        t.place_card("zhang_wei")
+        t.place_card(card)
         await t.until("done", "pickup_none", timeout=30)
         t.lift_card()
 
     return outcome_dict("pickup-id", k, emu, await drive(flow, tourist))
 
 
-async def pickup_order(k: Kiosk, emu: Emulators | None) -> dict[str, Any]:
+async def pickup_order(
+    k: Kiosk, emu: Emulators | None, *, order_no: str = DEMO_ORDER_NOS["MT55000002"]
+) -> dict[str, Any]:
+    """The tourist shows the order QR (Meituan's demo order unless another order number is
+    given) and takes its tickets."""
     flow = PickupFlow(k.ports)
     t = Tourist(flow, emu, k.hub)
 
     async def tourist() -> None:
         await t.until("pickup_identify")
-        await t.show_code(f"KO1:{DEMO_ORDER_NOS['MT55000002']}")  # the voucher of Meituan's order
+        await t.show_code(f"KO1:{order_no}")
         await t.until("done", "pickup_none", timeout=30)
 
     return outcome_dict("pickup-order", k, emu, await drive(flow, tourist))

@@ -297,6 +297,38 @@ ERRORS: dict[str, ErrorInfo] = {
         "请提供身份证号、订单号加完整手机号或二维码",
         "Give an ID number, an order number with the full phone number, or a code",
     ),
+    # a pickup lookup refused (kiosk/flows/pickup.py): said on the kiosk, with what to do next
+    "pickup_lookup_wait_card": ErrorInfo(
+        429,
+        "查询过于频繁。请将身份证留在阅读器上，几秒后本机将自动重新查询",
+        "Too many lookups just now. Leave your ID card on the reader: the kiosk looks again by"
+        " itself in a few seconds",
+    ),
+    "pickup_lookup_wait": ErrorInfo(
+        429,
+        "查询过于频繁，请稍候，几秒后本机将自动重新查询",
+        "Too many lookups just now. Please wait: the kiosk looks again by itself in a few seconds",
+    ),
+    "pickup_lookup_later": ErrorInfo(
+        429,
+        "该证件或订单查询次数过多，请过几分钟再试，或到售票窗口取票",
+        "Too many lookups for this ID or order. Please try again in a few minutes, or pick up"
+        " your tickets at the ticket window",
+    ),
+    "pickup_network_down": ErrorInfo(
+        503,
+        "网络中断，暂时无法查询订单。请稍后拿起身份证再重新放上（或再次出示二维码），"
+        "或到售票窗口取票",
+        "The network is down, so orders cannot be looked up. In a moment, lift your ID card and"
+        " place it again (or show the QR code again), or pick up your tickets at the ticket"
+        " window",
+    ),
+    "pickup_lookup_failed": ErrorInfo(
+        503,
+        "系统暂时无法查询订单。请稍后拿起身份证再重新放上（或再次出示二维码），或到售票窗口取票",
+        "Orders cannot be looked up just now. In a moment, lift your ID card and place it again"
+        " (or show the QR code again), or pick up your tickets at the ticket window",
+    ),
     "order_no_invalid": ErrorInfo(
         422, "订单号有误，请核对后重新输入", "The order number is not valid; please check it"
     ),

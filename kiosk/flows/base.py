@@ -40,6 +40,9 @@ log = logging.getLogger("kiosk.flows")
 # Device events are actions too; a flow waits for them like taps.
 SCAN = "scan"  # params: text (what the camera decoded)
 ID_CARD = "id_card"  # params: card (peripherals.idcard.protocol.IdCardData)
+# Offered beside ID_CARD by a screen that takes the ID card still lying on the reader again (a
+# card is read once per placement): the device hub then delivers it as ID_CARD at once
+ID_CARD_AGAIN = "id_card_again"
 SMART_CARD = "smart_card"  # params: card (peripherals.smartcard.protocol.SmartCardData)
 # A touch anywhere on screen: no screen offers it, so `wait()` discards it after restarting
 # its idle timeout. Sent by `Flow.touch()`.

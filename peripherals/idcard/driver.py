@@ -11,6 +11,7 @@ import contextlib
 import logging
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import serial
@@ -42,6 +43,14 @@ _RETRY_CODES = ("bad_checksum", "bad_frame", "no_response")
 PYSERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep", "cp2110")
 IDCARD_PORTS: Registry[serial.SerialBase] = Registry("idcard", "身份证阅读器")
 IDCARD_PORTS.register(serial.serial_for_url, BARE, *PYSERIAL_SCHEMES)
+
+
+def chip_serial(data: bytes) -> str:
+    """The card chip's serial number (证/卡芯片序列号) from a select reply's data, as hex: the 8
+    bytes vendor SDKs hand back from SDT_SelectIDCard. "" when the reply carries none (or only
+    zeros, as some readers send): then two cards cannot be told apart without reading them."""
+    serial = data[:8]
+    return serial.hex() if len(serial) == 8 and any(serial) else ""
 
 
 def format_sam_id(data: bytes) -> str:
@@ -154,16 +163,34 @@ class SamIdCardReader:
             return None
         return reply.sw3 == SW_CARD_FOUND
 
-    def _read_once(self, with_fingerprint: bool) -> IdCardData | None:
+    def card_in_field(self) -> tuple[bool, str] | None:
+        """`20 01` find, then `20 02` select: (True, the chip's serial as hex) for a card in the
+        field, (True, "") when the reader gives no serial, (False, "") for none; None when the
+        reader failed. Two short exchanges (~55 bytes), no read: the watcher's "still the same
+        card?" while one rests on the reader."""
+        try:
+            return self._select()
+        except IdCardError as exc:
+            self._note_error(exc)
+            return None
+
+    def _select(self) -> tuple[bool, str]:
         found = self._expect(self.transact(frames.CMD_FIND_CARD), SW_CARD_FOUND, SW_CARD_NOT_FOUND)
         if found.sw3 == SW_CARD_NOT_FOUND:
-            return None
+            return False, ""
         selected = self._expect(self.transact(frames.CMD_SELECT_CARD), SW_SUCCESS, SW_SELECT_FAILED)
         if selected.sw3 == SW_SELECT_FAILED:
-            return None  # the card left between find and select
+            return False, ""  # the card left between find and select
+        return True, chip_serial(selected.data)
+
+    def _read_once(self, with_fingerprint: bool) -> IdCardData | None:
+        present, serial = self._select()
+        if not present:
+            return None
         command = frames.CMD_READ_FINGERPRINT if with_fingerprint else frames.CMD_READ_BASE
         reply = self._expect(self.transact(command, self.read_timeout), SW_SUCCESS)
-        return decode_read_payload(reply.data, with_fingerprint)
+        card = decode_read_payload(reply.data, with_fingerprint)
+        return replace(card, chip_serial=serial) if serial else card
 
     def poll(self, with_fingerprint: bool = False) -> IdCardData | DeviceStatus | None:
         """Find, select and read: the card, None when there is none, or the failure's status."""

@@ -31,6 +31,10 @@ class IdCardData:
     card_version: str = ""  # 证件版本 (foreign permanent residence card)
     type_flag: str = ""  # 证件类型标识 as read: "" resident, "I"/"Y" foreign, "J" permit
     fingerprint: bytes = b""  # fingerprint block, only when read with fingerprint
+    # the card chip's serial number (证/卡芯片序列号, 8 bytes as hex) that the SAM's select
+    # command answered with; "" when the reader gave none. Tells two cards apart without
+    # reading them (the watcher's "still the same card?"); not printed or shown
+    chip_serial: str = ""
 
     def __repr__(self) -> str:
         # Redacted, so a stray log of the object never leaks a person's data.

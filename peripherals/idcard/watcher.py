@@ -44,9 +44,13 @@ class IdCardWatcher:
     with it, its owner does (the kiosk's hub logs every device in one place). A reader that
     stays away is logged once, not at every poll.
 
-    With a reader that has `card_present()` (SamIdCardReader) a placed card is checked with
-    the short find command only; otherwise the card is read on every poll and a different ID
-    number counts as a new placement. Callbacks run on the watcher's thread.
+    While a card rests on the reader it is not read again. With a reader that has
+    `card_in_field()` (SamIdCardReader) and a card that carried its chip serial, each poll is
+    find + select (two short exchanges) and a different chip serial is a new placement: card A
+    lifted and card B placed between two polls (sooner than `misses_to_remove` misses) is
+    reported as A removed and B placed, and B is read. With `card_present()` only, the find
+    command alone (a swap that quick goes unseen); otherwise the card is read on every poll and
+    a different ID number counts as a new placement. Callbacks run on the watcher's thread.
 
     `idle_poll_interval` (None: from the reader's line speed, `idle_poll_for`) is the wait
     between polls while no card is on the reader and the reader answers; `poll_interval` the
@@ -148,24 +152,44 @@ class IdCardWatcher:
         return self.reader.read_card()
 
     def _check_still_there(self) -> None:
-        present_fn = getattr(self.reader, "card_present", None)
-        if callable(present_fn):
-            present = present_fn()
-            if present is None:
-                return  # the reader failed: we cannot tell, so nothing changes
-        else:
-            card = self.reader.read_card()
-            present = card is not None
-            if card is not None and card.id_number != self.current.id_number:  # type: ignore[union-attr]
-                self._removed()
-                self._placed(card)
-                return
+        present = self._still_there()
+        if present is None:
+            return  # the reader failed (or a new card was just reported): nothing to count
         if present:
             self._misses = 0
             return
         self._misses += 1
         if self._misses >= self.misses_to_remove:
             self._removed()
+
+    def _still_there(self) -> bool | None:
+        """Whether the card reported is still on the reader; None when the reader failed, or
+        when another card lies there now (reported here as a removal and a new placement)."""
+        current = self.current
+        assert current is not None
+        in_field = getattr(self.reader, "card_in_field", None)
+        if callable(in_field) and current.chip_serial:
+            seen = in_field()
+            if seen is None:
+                return None
+            present, serial = seen
+            if present and serial and serial != current.chip_serial:
+                # another chip: the card was lifted and another placed between two polls
+                # (sooner than `misses_to_remove` polls), so this is a new placement
+                self._removed()
+                self.poll_once()
+                return None
+            return bool(present)
+        present_fn = getattr(self.reader, "card_present", None)
+        if callable(present_fn):
+            answer: bool | None = present_fn()
+            return answer
+        card = self.reader.read_card()
+        if card is not None and card.id_number != current.id_number:
+            self._removed()
+            self._placed(card)
+            return None
+        return card is not None
 
     def _placed(self, card: IdCardData) -> None:
         self.current = card

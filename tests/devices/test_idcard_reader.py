@@ -195,8 +195,8 @@ def test_full_read_is_well_under_200_ms(idcard_emulator, idcard_reader, artifact
         "reads": len(times),
         "median_ms": round(statistics.median(times), 3),
         "max_ms": round(max(times), 3),
-        "bytes_on_wire": 10 * 3 + 11 + 11 + 1295,
-        "wire_ms_at_115200": round((10 * 3 + 11 + 11 + 1295) * 10 / 115200 * 1000, 1),
+        "bytes_on_wire": 10 * 3 + 15 + 19 + 1295,  # find + IIN, select + chip serial, read
+        "wire_ms_at_115200": round((10 * 3 + 15 + 19 + 1295) * 10 / 115200 * 1000, 1),
     }
     (artifacts_dir / "idcard_read_timing.json").write_text(json.dumps(figures, indent=2))
     assert figures["median_ms"] < 200 and figures["max_ms"] < 200
@@ -235,3 +235,19 @@ def test_sam_reset_answers_and_leaves_the_reader_healthy(idcard_emulator, idcard
     assert idcard_emulator.commands[(0x10, 0xFF)] == 1
     idcard_emulator.set_fault("sam")
     assert idcard_reader.reset_sam().code == "sam_self_test_failed"
+
+
+def test_select_names_the_chip_so_two_cards_differ_without_a_read(idcard_emulator, idcard_reader):
+    """The select reply carries the card chip's serial (8 bytes, as vendor SDKs hand back from
+    SDT_SelectIDCard): the read card has it, and find + select alone tells another card apart."""
+    assert idcard_reader.card_in_field() == (False, "")
+    idcard_emulator.place_card("zhang_wei")
+    card = idcard_reader.read_card()
+    assert card is not None and len(card.chip_serial) == 16
+    assert idcard_reader.card_in_field() == (True, card.chip_serial)
+    idcard_emulator.place_card("li_na")
+    reads = idcard_emulator.commands[(0x30, 0x01)]
+    present, serial = idcard_reader.card_in_field() or (False, "")
+    assert present and serial and serial != card.chip_serial
+    assert idcard_emulator.commands[(0x30, 0x01)] == reads  # told apart without reading it
+    assert "chip_serial" not in card_as_dict(card)  # the masked view leaves it out

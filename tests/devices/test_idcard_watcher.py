@@ -99,6 +99,28 @@ def test_lifting_is_reported_and_placing_again_is_a_new_placement(idcard_emulato
         watcher.stop()
 
 
+def test_a_card_swapped_for_another_between_two_polls_is_read(idcard_emulator, idcard_reader):
+    """At the kiosk's pace (a resting card polled every 0.3 s, lifted after two misses) card A
+    lifted and card B placed 0.1 s later is never two misses: without the chip serial B was
+    taken for A still lying there. The select's chip serial differs, so B is read."""
+    events = Events()
+    watcher = IdCardWatcher(idcard_reader, events.on_card, on_removed=events.on_removed).start()
+    try:
+        idcard_emulator.place_card("zhang_wei")
+        assert wait_until(lambda: len(events.cards) == 1)
+        time.sleep(0.45)  # resting: polled every 0.3 s
+        idcard_emulator.lift_card()
+        time.sleep(0.1)
+        idcard_emulator.place_card("li_na")
+        assert wait_until(lambda: len(events.cards) == 2, timeout=2.0)
+        assert [card.name for card in events.cards] == ["张伟", "李娜"]
+        assert events.removed == 1  # 张伟's card is gone: the kiosk forgets it
+        assert _polls_pass(idcard_emulator, 3)
+        assert idcard_emulator.commands[READ] == 2  # 李娜's card read once, then resting
+    finally:
+        watcher.stop()
+
+
 def test_sam_fault_reports_errors_and_the_card_once_it_clears(idcard_emulator, idcard_reader):
     events = Events()
     idcard_emulator.set_fault("sam")

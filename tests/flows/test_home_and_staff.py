@@ -20,6 +20,11 @@ from kiosk.upkeep import send_heartbeat
 from peripherals.smartcard.protocol import SmartCardData
 
 STAFF_CARD = SmartCardData(uid="04A1B2C3", kind="staff", staff_id="S002", role="operator")
+# The reprint test's own staff member (the seed's supervisor): the wrong-PIN test before it
+# locks S002 for a second (the module's backend: --pin-lockout-seconds 1), and a reprint test
+# that began inside that second met `error.staff_locked` at its right PIN
+REPRINT_STAFF_CARD = SmartCardData(uid="04D5E6F7", kind="staff", staff_id="S001", role="supervisor")
+REPRINT_STAFF_PIN = "246810"
 
 
 def test_id_card_on_the_start_screen_with_nothing_waiting_offers_a_purchase_for_that_person(
@@ -119,11 +124,11 @@ def test_staff_reprint_prints_the_tickets_paper_out_left_behind_and_is_audited(
             missing = list(buy.state.data["missing"])
             task.cancel()  # the tourist gave up waiting; the ticket is left for staff
             emulators.printer.refill()
-            staff = StaffFlow(k.ports, STAFF_CARD)
+            staff = StaffFlow(k.ports, REPRINT_STAFF_CARD)
             s = Tourist(staff, emulators, k.hub)
             staff_task = asyncio.create_task(staff.run())
             await s.until("staff_pin")
-            s.tap("enter_pin", pin="135790")
+            s.tap("enter_pin", pin=REPRINT_STAFF_PIN)
             try:
                 await s.until("staff_menu")
             except TimeoutError:  # say why the PIN did not open the menu (seen once under load)

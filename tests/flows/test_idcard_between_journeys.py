@@ -1,6 +1,8 @@
 """An ID card placed while the last tourist's `done` screen still shows is read by the start
 screen that follows (the next tourist in the queue), through the real watcher over the pty;
-a card its own journey already used is not read a second time when left on the reader."""
+a card its own journey already used is not read a second time when left on the reader; a card
+left behind and swapped quickly for the next tourist's is read (the chip serial tells them
+apart)."""
 
 from __future__ import annotations
 
@@ -65,3 +67,34 @@ def test_a_card_placed_on_the_last_done_screen_is_read_when_the_start_screen_com
     assert first_no == DEMO_ORDER_NOS["MT55000002"]
     assert second_no == ZHANG_WEI_ORDER
     assert still == "home/home"
+
+
+def test_a_card_left_behind_and_swapped_quickly_for_the_next_one_is_read(
+    kiosk_config: KioskConfig, emulators: Emulators
+) -> None:
+    """李娜 leaves her card after being told nothing waits; the next tourist, 王秀英, lifts it
+    and puts her own down 0.1 s later, sooner than the two missed polls (0.6-0.9 s) a removal
+    needs. The reader's chip serial tells the cards apart: her order prints."""
+
+    async def go() -> tuple[str, str]:
+        async with open_kiosk(kiosk_config) as k:
+            session = JourneyLoop(k.ports, k.hub)
+            first = asyncio.create_task(session.run_once())
+            await _until_screen(session, "home", "home", 10)
+            emulators.idcard.place_card("li_na")
+            none = await _until_screen(session, "pickup", "pickup_none", 10)
+            none.act("cancel")  # and walks away, her card left on the reader
+            first_result = (await first).result
+            second = asyncio.create_task(session.run_once())
+            await _until_screen(session, "home", "home", 10)
+            await asyncio.sleep(0.5)  # the card rests: polled every 0.3 s
+            emulators.idcard.lift_card()
+            await asyncio.sleep(0.1)
+            emulators.idcard.place_card("wang_xiuying")
+            done = await _until_screen(session, "after_sale", "done", 10)
+            done.act("cancel")
+            return first_result, (await second).order_no
+
+    first_result, second_no = asyncio.run(asyncio.wait_for(go(), 60))
+    assert first_result == "none"
+    assert second_no == DEMO_ORDER_NOS["MP66000003"]  # 王秀英's mini-program order

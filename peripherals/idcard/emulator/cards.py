@@ -96,6 +96,15 @@ def encode_text_block(card: IdCardData) -> bytes:
     return block
 
 
+def chip_serial_of(card: IdCardData) -> bytes:
+    """The 8-byte chip serial number the emulated card answers select with: its own
+    `chip_serial` when it has one, else one made from its ID number (each demo card, and each
+    card the bench makes, is another chip)."""
+    if card.chip_serial:
+        return bytes.fromhex(card.chip_serial)
+    return demo_blob("chip:" + card.id_number, 8)
+
+
 def _card(*, with_fingerprint: bool = False, **fields: str) -> IdCardData:
     """A demo card with a stand-in photo (and fingerprint) made from its ID number."""
     seed = fields["id_number"]

@@ -27,7 +27,13 @@ from collections import Counter
 
 from peripherals.idcard import frames
 from peripherals.idcard.driver import SamIdCardReader
-from peripherals.idcard.emulator.cards import PHOTO_LEN, demo_blob, demo_card, encode_text_block
+from peripherals.idcard.emulator.cards import (
+    PHOTO_LEN,
+    chip_serial_of,
+    demo_blob,
+    demo_card,
+    encode_text_block,
+)
 from peripherals.idcard.errors import (
     SW_CARD_FOUND,
     SW_CARD_NOT_FOUND,
@@ -215,11 +221,15 @@ class IdCardEmulator:
             return frames.build_reply(SW_SUCCESS)
         if key == frames.CMD_SAM_ID:
             return frames.build_reply(SW_SUCCESS, SAM_ID_DATA)
-        if key == frames.CMD_FIND_CARD:
-            return frames.build_reply(SW_CARD_FOUND if self._card else SW_CARD_NOT_FOUND)
-        if key == frames.CMD_SELECT_CARD:
+        if key == frames.CMD_FIND_CARD:  # found: with the card's IIN (4 bytes, zeros here)
+            if self._card is None:
+                return frames.build_reply(SW_CARD_NOT_FOUND)
+            return frames.build_reply(SW_CARD_FOUND, bytes(4))
+        if key == frames.CMD_SELECT_CARD:  # selected: with the chip's serial number (8 bytes)
             self._selected = self._card is not None
-            return frames.build_reply(SW_SUCCESS if self._selected else SW_SELECT_FAILED)
+            if self._card is None:
+                return frames.build_reply(SW_SELECT_FAILED)
+            return frames.build_reply(SW_SUCCESS, chip_serial_of(self._card))
         if key in (frames.CMD_READ_BASE, frames.CMD_READ_FINGERPRINT):
             if self._card is None or not self._selected:
                 return frames.build_reply(SW_READ_FAILED)
