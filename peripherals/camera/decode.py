@@ -25,9 +25,10 @@ Cheapest step first, stopping at the first that reads something valid:
 7. while the scene moves (the live loop only: `spread`), each of the two densest regions read
    from this frame and up to three before it together (`fused`; peripherals.camera.fusion:
    the region followed back frame by frame by an affine registration, the frames averaged,
-   enlarged and sharpened), for codes of under 2 px modules on a hand still moving: once the
-   scene has moved for FUSED_FIRST_AFTER frames right after the sharpened reads, before that
-   after the first deconvolutions (or zxing-cpp on each region raw).
+   enlarged and sharpened; not a region where nothing changed since the frame before, and
+   such regions go after the others), for codes of under 2 px modules on a hand still moving:
+   once the scene has moved for FUSED_FIRST_AFTER frames right after the sharpened reads,
+   before that after the first deconvolutions (or zxing-cpp on each region raw).
 
 Steps 1-3 are cheap and run on every frame; the slow ones (4-7) run within a frame-time
 budget (`budget_ms`, 40 ms of the decode thread's CPU in the live loop): a slow step is
@@ -330,6 +331,7 @@ class FrameDecoder:
         self.head = SPREAD_HEAD
         self._held_back = False  # the step at the cursor did not fit on the last frame
         self._thumb: np.ndarray | None = None  # the last frame at 1/8 size (_scene_moved)
+        self._change: np.ndarray | None = None  # where it changed since the frame before
         self._moved_frames_ago = MOVED_FRAMES
         # the frames decoded just before this one while the scene moves (spread only), with
         # the transforms between them: a code still moving is read from them together
@@ -389,9 +391,11 @@ class FrameDecoder:
         thumb = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
         last, self._thumb = self._thumb, thumb
         changed = last is not None and last.shape == thumb.shape
-        if changed and float((cv2.absdiff(thumb, last) > 20).mean()) > MOVED_SHARE:
+        self._change = cv2.absdiff(thumb, last) > 20 if changed else None
+        if self._change is not None and float(self._change.mean()) > MOVED_SHARE:
             self._moved_frames_ago = 0
         else:
+            self._change = None
             self._moved_frames_ago += 1
         return self._moved_frames_ago < MOVED_FRAMES
 
@@ -481,7 +485,7 @@ class FrameDecoder:
     def _slow_steps(self, gray: np.ndarray) -> list[SlowStep]:
         """The enhanced regions by zxing-cpp, then by pyzbar, and the deconvolved ones, in the
         order tried: the first kernels go first when the top region is smeared."""
-        boxes = candidate_regions(gray)
+        boxes, still = self._regions(gray)
         smeared: dict[int, SmearedRegion] = {}
 
         def smear_of(i: int) -> SmearedRegion:
@@ -544,7 +548,7 @@ class FrameDecoder:
                     self._fused_mpx(box),
                 )
                 for box in boxes[:DEBLUR_REGIONS]
-                if _sharpenable(box)
+                if _sharpenable(box) and box not in still
             ]
             if len(self._recent) >= FUSED_MIN_FRAMES - 1
             else []
@@ -567,6 +571,18 @@ class FrameDecoder:
             rest = [step for step in quick if step not in first]
             return first + fused + rest + slow + deblurs
         return quick + slow + deblurs
+
+    def _regions(self, gray: np.ndarray) -> tuple[list[tuple[int, ...]], set[tuple[int, ...]]]:
+        """The candidate regions, and those of them where nothing changed since the frame
+        before while the scene moved elsewhere (spread only; the thumbnails' difference of
+        `_scene_moved`). These go last and are not fused: the densest region is often a still
+        shape of the background, and fusing it (a registration a frame that finds no motion)
+        spent the budget the code's own region needed (docs/bench-scan.md, "fourth pass")."""
+        boxes = candidate_regions(gray)
+        if self._change is None or not self.spread:
+            return boxes, set()
+        still = {box for box in boxes if not _changed_in(self._change, box)}
+        return sorted(boxes, key=lambda box: box in still), still
 
     def _fused_mpx(self, box: tuple[int, ...]) -> float:
         """What `fused` costs, in million pixels of the region: a registration per link still
@@ -682,6 +698,12 @@ class FrameDecoder:
             return []
         reads = read_by_grid(region.crop, symbol, usable)
         return self._mapped([(text, QR, polygon) for text, polygon in reads], 1.0, box[0], box[1])
+
+
+def _changed_in(change: np.ndarray, box: tuple[int, ...]) -> bool:
+    """Whether any of a region (frame coordinates) changed in `change` (1/8 size)."""
+    x0, y0, x1, y1 = box
+    return bool(change[y0 // 8 : -(-y1 // 8), x0 // 8 : -(-x1 // 8)].any())
 
 
 def _turned_back(reads: list[RawRead], rows: AlongRows, scale: float) -> list[RawRead]:

@@ -252,3 +252,24 @@ def test_a_url_without_an_mjpeg_stream_is_no_camera(camera_emulator):
         MjpegSource(f"http://127.0.0.1:{camera_emulator.port}/frame.jpg")
     with pytest.raises(CameraError):
         MjpegSource("http://127.0.0.1:9/stream.mjpg")
+
+
+def test_a_still_shape_of_the_background_is_not_fused_while_the_code_moves():
+    # bench.scan_moving seed 18, presentation 12: of the three busiest regions of the second
+    # frame, two are shapes of the background where nothing changed; fusing them (a
+    # registration each) spent the budget that the code's own region needs
+    rng = np.random.default_rng(18)
+    looks = [moving_presentation(rng, 1_800_000 + i, hold_frames=40) for i in range(13)][12]
+    background = scene(1_800_012)
+    decoder = FrameDecoder(thorough_every=3, spread=True)
+    decoder.decode(background)
+    assert decoder.decode(compose(background, looks[0])) == []
+    gray = cv2.cvtColor(compose(background, looks[1]), cv2.COLOR_BGR2GRAY)
+    assert decoder._scene_moved(gray)
+    boxes, still = decoder._regions(gray)
+    h, w = gray.shape
+    cx, cy = looks[1].center[0] * w, looks[1].center[1] * h
+    [code] = [box for box in boxes if box[0] <= cx <= box[2] and box[1] <= cy <= box[3]]
+    assert boxes[0] == code and code not in still and len(still) == 2
+    fused = [step for step in decoder._slow_steps(gray) if step.name == "fused"]
+    assert len(fused) == 1
