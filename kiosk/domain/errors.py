@@ -329,6 +329,26 @@ ERRORS: dict[str, ErrorInfo] = {
         "Orders cannot be looked up just now. In a moment, lift your ID card and place it again"
         " (or show the QR code again), or pick up your tickets at the ticket window",
     ),
+    # an add-on's admission lookup refused (kiosk/flows/addons.py, kiosk/flows/lookup_retry.py)
+    "addon_network_down": ErrorInfo(
+        503,
+        "网络中断，暂时无法查询门票。请稍后拿起身份证再重新放上（或再次出示门票），或到售票窗口购买",
+        "The network is down, so your admission ticket cannot be looked up. In a moment, lift "
+        "your ID card and place it again (or show your ticket again), or buy at the ticket "
+        "window",
+    ),
+    "addon_lookup_failed": ErrorInfo(
+        503,
+        "系统暂时无法查询门票。请稍后拿起身份证再重新放上（或再次出示门票），或到售票窗口购买",
+        "Your admission ticket cannot be looked up just now. In a moment, lift your ID card and"
+        " place it again (or show your ticket again), or buy at the ticket window",
+    ),
+    "addon_lookup_later": ErrorInfo(
+        429,
+        "该证件或手机号查询次数过多，请过几分钟再试，或到售票窗口购买",
+        "Too many lookups for this ID or phone. Please try again in a few minutes, or buy at "
+        "the ticket window",
+    ),
     "order_no_invalid": ErrorInfo(
         422, "订单号有误，请核对后重新输入", "The order number is not valid; please check it"
     ),

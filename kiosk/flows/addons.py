@@ -8,13 +8,21 @@ together), `addon_choose` (the add-ons that admission allows), then the purchase
 
 from __future__ import annotations
 
+from functools import partial
+
 from kiosk.api_records import Product, Slot, Ticket
 from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.domain.holders import id_card_holder
 from kiosk.domain.ticket_code import TicketCodeError, read_claims
-from kiosk.flows.base import ID_CARD, SCAN, FlowCancelled, Msg, Outcome, Ports
+from kiosk.flows.base import ID_CARD, ID_CARD_AGAIN, SCAN, FlowCancelled, Msg, Outcome, Ports
+from kiosk.flows.lookup_retry import LookupRetry, RefusalCodes
 from kiosk.flows.purchase import PurchaseFlow, product_view, slot_view
+
+# how a refused lookup is told (the waits and retries: kiosk.flows.lookup_retry)
+REFUSALS = RefusalCodes(
+    network_down="addon_network_down", failed="addon_lookup_failed", later="addon_lookup_later"
+)
 
 
 class AddonFlow(PurchaseFlow):
@@ -24,15 +32,22 @@ class AddonFlow(PurchaseFlow):
         super().__init__(ports)
         self.ticket_code = ticket_code
         self.id_number = id_number
+        self.refusals = LookupRetry(self, "addon_identify", REFUSALS)
 
     def forget(self) -> None:
         self.ticket_code = self.id_number = ""
         super().forget()
 
     async def find_parents(self) -> tuple[list[Ticket], str]:
-        """The admission tickets the person holds today, and the ticket code shown (if any)."""
+        """The admission tickets the person holds today, and the ticket code shown (if any).
+        A refused lookup says what to do next and the screen takes the next ticket, card or
+        phone; one refused for a few seconds (429 `Retry-After`) is waited out and asked again
+        (kiosk.flows.lookup_retry): with the ID card still lying on the reader (the hub hands
+        it over again, `ID_CARD_AGAIN`), or the same ticket or phone."""
         today = self.ports.clock.now().date().isoformat()
         message = Msg("addon.identify")
+        again = False  # after a wait: the card still lying on the reader is taken again
+        retry: dict[str, str] = {}  # after a wait: the ticket code or phone asked again
         while True:
             query: dict[str, str] = {}
             day = today
@@ -40,10 +55,14 @@ class AddonFlow(PurchaseFlow):
                 query, self.ticket_code = {"ticket_code": self.ticket_code}, ""
             elif self.id_number:
                 query, self.id_number = {"id_number": self.id_number}, ""
+            elif retry:
+                query, retry = retry, {}
             else:
-                self.publish(
-                    "addon_identify", message, actions=(SCAN, ID_CARD, "enter_phone", "cancel")
-                )
+                actions = (SCAN, ID_CARD, "enter_phone", "cancel")
+                if again:
+                    actions += (ID_CARD_AGAIN,)
+                self.publish("addon_identify", message, actions=actions)
+                again = False
                 action = await self.wait(SCAN, ID_CARD, "enter_phone")
                 p = action.params
                 if action.name == SCAN:
@@ -62,11 +81,17 @@ class AddonFlow(PurchaseFlow):
                     message = Msg("addon.not_a_ticket")
                     continue
             try:
-                found = await self.ports.client.parents(day, **query)
+                found = await self.refusals.ask(partial(self.ports.client.parents, day, **query))
             except BackendError as exc:
-                if exc.unreachable:
-                    raise
-                message = self.error_msg(exc)
+                told = await self.refusals.refused(exc, by_card="id_number" in query)
+                if told is not None:
+                    message = told
+                    continue
+                message = Msg("addon.identify")
+                if "id_number" in query:
+                    again = True  # only while the card lies there: its owner may have left
+                else:
+                    retry = query
                 continue
             if query.get("phone"):  # the backend finds the parent by the buyer's phone
                 self.cart.buyer_phone = query["phone"]

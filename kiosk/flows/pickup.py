@@ -11,8 +11,7 @@ Tickets the console flagged to reprint print again, marked REPRINT (kiosk.flows.
 
 from __future__ import annotations
 
-import asyncio
-import math
+from functools import partial
 from typing import Any
 
 from kiosk.api_records import Order
@@ -20,17 +19,13 @@ from kiosk.client import BackendError
 from kiosk.domain.code_kinds import CodeKind, classify
 from kiosk.flows import checkout
 from kiosk.flows.base import ID_CARD, ID_CARD_AGAIN, SCAN, Flow, Msg, Outcome, Ports
-from kiosk.flows.checkout import RETRYING
+from kiosk.flows.lookup_retry import LookupRetry, RefusalCodes
 from kiosk.flows.remote_reprint import print_flagged
 
-# A lookup refused for a while (429 with Retry-After: the backend's lookups per ID number, phone
-# or order number, or per kiosk): waited out on screen when no longer than this, at most
-# MAX_WAITS times in a row; else the tourist is told to try again later.
-MAX_WAIT_SECONDS = 30.0
-MAX_WAITS = 3
-# the backend not answering (or failing, 5xx): asked again after these pauses, doubling
-RETRY_PAUSE = 0.5
-RETRY_PAUSE_MAX = 4.0
+# how a refused lookup is told (the waits and retries: kiosk.flows.lookup_retry)
+REFUSALS = RefusalCodes(
+    network_down="pickup_network_down", failed="pickup_lookup_failed", later="pickup_lookup_later"
+)
 
 
 class PickupFlow(Flow):
@@ -40,6 +35,7 @@ class PickupFlow(Flow):
         super().__init__(ports)
         self.id_number = id_number
         self.code = code
+        self.refusals = LookupRetry(self, "pickup_identify", REFUSALS)
 
     def forget(self) -> None:
         self.id_number = self.code = ""
@@ -53,7 +49,6 @@ class PickupFlow(Flow):
         message = Msg("pickup.identify")
         again = False  # after a wait: the card still lying on the reader is taken again
         retry: dict[str, str] = {}  # after a wait: the code or order number asked again
-        waits = 0  # waits in a row
         while True:
             query: dict[str, str] = {}
             if self.id_number:
@@ -84,64 +79,17 @@ class PickupFlow(Flow):
                         "phone": str(p.get("phone", "")),
                     }
             try:
-                return await self.look_up(query)
+                return await self.refusals.ask(partial(self.ports.client.pickup, **query))
             except BackendError as exc:
-                refused = exc
-            waits = waits + 1 if _waitable(refused) else 0
-            if not waits or waits > MAX_WAITS:
-                message, waits = self.refusal_msg(refused), 0
+                told = await self.refusals.refused(exc, by_card="id_number" in query)
+            if told is not None:
+                message = told
                 continue
-            await self.wait_out(refused.retry_after, query)
             message = Msg("pickup.identify")
             if "id_number" in query:
                 again = True  # only while the card lies there: the tourist may have walked off
             else:
                 retry = query
-
-    async def look_up(self, query: dict[str, str]) -> list[Order]:
-        """The pickup lookup, asked again while the backend does not answer (or answers 5xx),
-        for `timeouts.network_retry_seconds`, the tourist told `net.retrying` meanwhile; a GET,
-        so safe to repeat. Raises the last BackendError."""
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.ports.config.timeouts.network_retry_seconds
-        tries = 0
-        while True:
-            try:
-                return await self.ports.client.pickup(**query)
-            except BackendError as exc:
-                if not _transient(exc) or loop.time() >= give_up:
-                    raise
-            tries += 1
-            if tries == 1:
-                self.publish("pickup_identify", Msg(RETRYING), actions=("cancel",))
-            await self.pause(min(RETRY_PAUSE_MAX, RETRY_PAUSE * 2 ** (tries - 1)))
-
-    async def wait_out(self, seconds: float, query: dict[str, str]) -> None:
-        """Say why and wait `seconds` (a cancel still ends the journey). An ID card placed
-        meanwhile is not taken now: the screen offers none, so the hub keeps it while it lies
-        there and the screen after the wait takes it."""
-        code = "pickup_lookup_wait_card" if "id_number" in query else "pickup_lookup_wait"
-        wait = Msg(f"error.{code}", {**self.rule_msg(code).params, "seconds": math.ceil(seconds)})
-        self.publish("pickup_identify", wait, actions=("cancel",))
-        await self.pause(seconds)
-
-    async def pause(self, seconds: float) -> None:
-        """`seconds` of waiting on the screen shown; a cancel tapped meanwhile ends the journey."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + seconds
-        while (left := end - loop.time()) > 0:
-            await self.poll_action()  # raises FlowCancelled on cancel
-            await asyncio.sleep(min(0.1, left))
-
-    def refusal_msg(self, exc: BackendError) -> Msg:
-        """What the tourist is told when a lookup was refused, and what to do next."""
-        if exc.unreachable:
-            return self.rule_msg("pickup_network_down")
-        if exc.status >= 500:
-            return self.rule_msg("pickup_lookup_failed")
-        if exc.status == 429:  # a wait too long to keep them at the screen, or waited in vain
-            return self.rule_msg("pickup_lookup_later")
-        return self.error_msg(exc)
 
     async def journey(self) -> Outcome:
         try:
@@ -192,16 +140,6 @@ class PickupFlow(Flow):
         # then an e-invoice or a receipt slip (kiosk.flows.after_sale, run by the home loop)
         outcome.data.update(after_sale=True, order_ids=[o.id for o in orders])
         return outcome
-
-
-def _transient(exc: BackendError) -> bool:
-    """A lookup worth asking again at once: the backend was not reached, or failed (5xx)."""
-    return exc.unreachable or exc.status >= 500
-
-
-def _waitable(exc: BackendError) -> bool:
-    """Refused for a few seconds only (429 with `Retry-After`): the kiosk waits it out."""
-    return exc.status == 429 and 0 < exc.retry_after <= MAX_WAIT_SECONDS
 
 
 def _again(order: Order) -> list[str]:

@@ -14,12 +14,22 @@ from ui.seam import Scene
 
 class AddonPresenter(PurchasePresenter):
     def screen_addon_identify(self, state: Any) -> Scene:
+        """Only what the flow offers now (waiting out a refused lookup: a cancel only)."""
+        offered = set(state.actions)
         return self.device_prompt(
             state,
             "ticket",
             "Add-ons",
-            hint="Or place the ID card the admission was bought with",
-            alternative="Type the phone number used to buy",
+            **(
+                {"hint": "Or place the ID card the admission was bought with"}
+                if "id_card" in offered
+                else {}
+            ),
+            **(
+                {"alternative": "Type the phone number used to buy"}
+                if "enter_phone" in offered
+                else {}
+            ),
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:

@@ -27,12 +27,15 @@ PHONE_KEYPAD = {
 
 class PickupPresenter(FlowPresenter):
     def screen_pickup_identify(self, state: Any) -> Scene:
+        """Only what the flow offers now: waiting out a refused lookup (or retrying one) it
+        takes a cancel only, so no QR hint and no order-number button."""
+        offered = set(state.actions)
         return self.device_prompt(
             state,
             "idcard",
             "Pick up tickets",
-            hint="Or show the order QR code to the camera",
-            alternative="Type the order number",
+            **({"hint": "Or show the order QR code to the camera"} if "scan" in offered else {}),
+            **({"alternative": "Type the order number"} if "enter_order" in offered else {}),
         )
 
     def alternative(self, flow: Any, data: dict[str, Any]) -> None:
