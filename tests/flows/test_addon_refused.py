@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from appliance.faulty_proxy import FaultyProxy
 from appliance.scenarios import drive
 from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
@@ -27,12 +24,11 @@ from kiosk.flows.addons import AddonFlow
 from kiosk.flows.base import Outcome
 from kiosk.startup import open_kiosk
 from peripherals.idcard.emulator.cards import demo_card
-from tests.backend.clocked import offset_to
-from tests.flows.conftest import CLOCK_AT
-from tests.flows.test_pickup_refused import (
-    LOOKUPS,
-    PER_SECONDS,
+from tests.flows.refused_lookups import (
     READ,
+    BackendDb,
+    limited_backend,
+    network_through_proxy,
     said,
     until_told,
     use_up_lookups,
@@ -43,18 +39,9 @@ Script = Callable[[Tourist, AddonFlow], Awaitable[None]]
 
 @pytest.fixture(scope="module")
 def backend(
-    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+    tmp_path_factory: pytest.TempPathFactory, backend_db: BackendDb
 ) -> Iterator[BackendProcess]:
-    """The flows' backend (clock at 10:10), its per-person lookup limit (pickup and add-on
-    parents alike) low enough to reach and wait out: 2 lookups, then one every 2 s."""
-    extra = [
-        "--clock-offset-seconds",
-        f"{offset_to(*CLOCK_AT):.3f}",
-        "--limit",
-        f"lookup_per_person={LOOKUPS}/{PER_SECONDS}",
-    ]
-    db = backend_db(tmp_path_factory.mktemp("backend") / "backend.db")
-    with BackendProcess(db, extra_args=extra) as bk:
+    with limited_backend(backend_db(tmp_path_factory.mktemp("backend") / "backend.db")) as bk:
         yield bk
 
 
@@ -102,12 +89,8 @@ def test_too_many_lookups_wait_and_the_card_left_on_the_reader_finds_the_admissi
 def test_network_down_the_kiosk_retries_then_lifting_and_placing_the_card_again_works(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
-    target = urlsplit(backend.url)
     seen: dict[str, object] = {}
-    with FaultyProxy((target.hostname or "127.0.0.1", target.port or 80)) as proxy:
-        kiosk_config.backend_url = proxy.url
-        kiosk_config.timeouts.http_seconds = 1.0
-        kiosk_config.timeouts.network_retry_seconds = 2.0
+    with network_through_proxy(backend, kiosk_config) as proxy:
 
         async def script(t: Tourist, flow: AddonFlow) -> None:
             await t.until("addon_identify")

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
-from appliance.faulty_proxy import FaultyProxy
 from appliance.scenarios import drive
 from appliance.tourist import Emulators, Tourist
 from backend_stub.process import BackendProcess
@@ -30,40 +26,25 @@ from kiosk.flows.base import Outcome
 from kiosk.flows.pickup import PickupFlow
 from kiosk.startup import open_kiosk
 from peripherals.idcard.emulator.cards import demo_card
-from tests.backend.clocked import offset_to
-from tests.flows.conftest import CLOCK_AT
+from tests.flows.refused_lookups import (
+    READ,
+    BackendDb,
+    limited_backend,
+    network_through_proxy,
+    said,
+    until_told,
+    use_up_lookups,
+)
 
-READ = (0x30, 0x01)  # the SAM's read-card command: the watcher read a placed card
-LOOKUPS, PER_SECONDS = 2, 4  # the backend's lookups per ID number: 2, then one every 2 s
 Script = Callable[[Tourist, PickupFlow], Awaitable[None]]
 
 
 @pytest.fixture(scope="module")
 def backend(
-    tmp_path_factory: pytest.TempPathFactory, backend_db: Callable[[Path], str | Path]
+    tmp_path_factory: pytest.TempPathFactory, backend_db: BackendDb
 ) -> Iterator[BackendProcess]:
-    """The flows' backend (clock at 10:10) with a per-person lookup limit a test can reach and
-    wait out: 2 lookups, then one every 2 s (the default is 10 a minute)."""
-    extra = [
-        "--clock-offset-seconds",
-        f"{offset_to(*CLOCK_AT):.3f}",
-        "--limit",
-        f"lookup_per_person={LOOKUPS}/{PER_SECONDS}",
-    ]
-    db = backend_db(tmp_path_factory.mktemp("backend") / "backend.db")
-    with BackendProcess(db, extra_args=extra) as bk:
+    with limited_backend(backend_db(tmp_path_factory.mktemp("backend") / "backend.db")) as bk:
         yield bk
-
-
-def use_up_lookups(backend: BackendProcess, id_number: str) -> float:
-    """Look the ID number up until the backend refuses it (as another kiosk or a script would);
-    the Retry-After it answers."""
-    with httpx.Client(base_url=f"{backend.url}/api/v1", headers=backend.kiosk_headers()) as http:
-        for _ in range(LOOKUPS + 1):
-            answer = http.get("/pickup", params={"id_number": id_number})
-            if answer.status_code == 429:
-                return float(answer.headers["Retry-After"])
-    raise AssertionError("the backend did not limit the lookups")
 
 
 def pickup(config: KioskConfig, emulators: Emulators, script: Script) -> Outcome:
@@ -74,20 +55,6 @@ def pickup(config: KioskConfig, emulators: Emulators, script: Script) -> Outcome
             return await drive(flow, lambda: script(t, flow), timeout=45)
 
     return asyncio.run(go())
-
-
-async def until_told(flow: PickupFlow, key: str, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not any(m.key == key for m in flow.state.messages):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not told {key}: {[m.key for m in flow.told]}")
-        await asyncio.sleep(0.02)
-
-
-def said(outcome: Outcome, code: str) -> dict[str, str]:
-    """The zh/en the journey showed for `error.<code>` (the one table's words)."""
-    msg = next(m for m in outcome.told if m.key == f"error.{code}")
-    return {"zh": msg.params["zh"], "en": msg.params["en"]}
 
 
 def test_too_many_lookups_wait_and_the_card_left_on_the_reader_is_looked_up_again(
@@ -141,11 +108,7 @@ def test_a_card_lifted_during_the_wait_is_not_looked_up_and_placing_it_again_wor
 def test_network_down_the_kiosk_retries_then_lifting_and_placing_the_card_again_prints(
     backend: BackendProcess, kiosk_config: KioskConfig, emulators: Emulators
 ) -> None:
-    target = urlsplit(backend.url)
-    with FaultyProxy((target.hostname or "127.0.0.1", target.port or 80)) as proxy:
-        kiosk_config.backend_url = proxy.url
-        kiosk_config.timeouts.http_seconds = 1.0
-        kiosk_config.timeouts.network_retry_seconds = 2.0
+    with network_through_proxy(backend, kiosk_config) as proxy:
 
         async def script(t: Tourist, flow: PickupFlow) -> None:
             await t.until("pickup_identify")
