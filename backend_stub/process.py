@@ -199,8 +199,8 @@ class BackendProcess:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) != self.proc.pid:
-                continue
+            if int(fields[1]) != self.proc.pid or fields[0] in ("Z", "X"):
+                continue  # not its child, or a worker killed and not yet reaped (a zombie)
             with contextlib.suppress(OSError):  # multiprocessing's helper is no worker
                 if b"resource_tracker" in (stat.parent / "cmdline").read_bytes():
                     continue
