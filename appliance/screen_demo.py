@@ -147,6 +147,19 @@ async def purchase(d: Driver, control: Control, shot: Shots, pay_code: str | Non
     return {"taps_to_pay": taps_to_pay, "read": read, "adult_fen": adult_fen, "total": total}
 
 
+async def adults_to_summary(d: Driver, adults: int) -> None:
+    """From the start screen: admission, the first open entry time, `adults` adult tickets, on
+    to the order summary (what the UI scenarios of the summary start from)."""
+    await at_start(d)
+    await d.tap(await d.wait_for(wid="buy"))
+    await d.tap(await d.wait_for(wid="product_ADM", timeout=10))
+    await d.wait_screen("choose_slot", timeout=10)
+    await d.tap(await d.wait_for(wid=f"slot_{await first_open_slot(d)}"))
+    await d.tap(await d.wait_for(wid=f"count_ADM-ADULT_{adults}", timeout=10))
+    await d.tap(await d.wait_for(wid="next"))
+    await d.wait_screen("summary", timeout=10)
+
+
 async def first_open_slot(d: Driver) -> int:
     """Today's first open slot with room for two; after the last slot of the day has closed,
     tomorrow's (one tap on the date row, not counted in `d.taps`)."""

@@ -20,14 +20,7 @@ def _flow(d: Driver) -> Any:
 async def coupon_dropped_after_back(d: Driver) -> dict[str, Any]:
     shot = shots(d)
     read: dict[str, Any] = {}
-    await play.at_start(d)
-    await d.tap(await d.wait_for(wid="buy"))
-    await d.tap(await d.wait_for(wid="product_ADM", timeout=10))
-    await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid=f"slot_{await play.first_open_slot(d)}"))
-    await d.tap(await d.wait_for(wid="count_ADM-ADULT_1", timeout=10))
-    await d.tap(await d.wait_for(wid="next"))
-    await d.wait_screen("summary", timeout=10)
+    await play.adults_to_summary(d, 1)
     await d.tap(await d.wait_for(wid="coupon", timeout=10))
     await d.wait_screen("keypad_entry", timeout=10)
     await type_keys(d, "WELCOME10")

@@ -51,14 +51,7 @@ async def slot_gone_before_confirm(d: Driver) -> dict[str, Any]:
     shot = shots(d)
     control = play.Control()
     read: dict[str, Any] = {}
-    await play.at_start(d)
-    await d.tap(await d.wait_for(wid="buy"))
-    await d.tap(await d.wait_for(wid="product_ADM", timeout=10))
-    await d.wait_screen("choose_slot", timeout=10)
-    await d.tap(await d.wait_for(wid=f"slot_{await play.first_open_slot(d)}"))
-    await d.tap(await d.wait_for(wid="count_ADM-ADULT_2", timeout=10))
-    await d.tap(await d.wait_for(wid="next"))
-    await d.wait_screen("summary", timeout=10)
+    await play.adults_to_summary(d, 2)
     await d.until(lambda: _flow_state(d).screen == "extras", "the summary", 10)
     flow = d.app.navigator.flow_view.flow
     gone = {"id": flow.cart.slot.id, "date": flow.cart.date, "label": flow.cart.slot.label}
